@@ -1,0 +1,21 @@
+"""A staticfiles storage for a bundler build: compressed, Django-hashed, but never re-hashed.
+
+Vite's files are already named by content hash. Hashing them again renames chunks whose
+`import` statements still name the old files, so the browser fetches (and runs) a module
+twice. Everything else (admin, app static) is hashed as with whitenoise's storage.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from whitenoise.storage import CompressedManifestStaticFilesStorage
+
+from .hashing import is_bundler_hashed
+
+
+class DuetStaticFilesStorage(CompressedManifestStaticFilesStorage):
+    def hashed_name(self, name: str, content: Any = None, filename: str | None = None) -> str:
+        if is_bundler_hashed(name):
+            return name
+        return super().hashed_name(name, content, filename)

@@ -1,0 +1,31 @@
+import shutil
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+FIXTURE_BUILD = Path(__file__).parents[1] / "fixtures" / "build"
+
+
+@pytest.fixture
+def build_dir(tmp_path, settings):
+    """A writable copy of the fixture build, with a compressible file, used by the settings."""
+    build = tmp_path / "dist"
+    shutil.copytree(FIXTURE_BUILD, build)
+    (build / "assets" / "big-B1gB1g00.js").write_text("export const x = 1;\n" * 20_000)
+    (build / "robots.txt").write_text("User-agent: *\n")
+    settings.STATICFILES_DIRS = [build]
+    settings.DUET = {"BUILD_DIR": build}
+    return build
+
+
+@pytest.fixture
+def collected(build_dir, tmp_path, settings):
+    """collectstatic of that build with django-duet's storage, as a deploy does."""
+    settings.STATIC_ROOT = tmp_path / "static_root"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django_duet.storage.DuetStaticFilesStorage"},
+    }
+    call_command("collectstatic", "--noinput", verbosity=0)
+    return settings.STATIC_ROOT

@@ -1,0 +1,125 @@
+"""The template tags, compared as exact strings."""
+
+import pytest
+from django.template import Context, Template
+from django.template.loader import render_to_string
+from django.test import RequestFactory, override_settings
+
+from django_duet.exceptions import EntryNotFound, ManifestNotFound
+from django_duet.render import render_entries
+
+MAIN = (
+    '<script type="module" src="/static/assets/main-AbCd1234.js"></script>\n'
+    '<link rel="modulepreload" href="/static/assets/shared-Sh4red00.js">\n'
+    '<link rel="modulepreload" href="/static/assets/chain-b-ChainB00.js">\n'
+    '<link rel="modulepreload" href="/static/assets/chain-a-ChainA00.js">\n'
+    '<link rel="stylesheet" href="/static/assets/shared-SharedC0.css">\n'
+    '<link rel="stylesheet" href="/static/assets/chain-b-ChainBC0.css">\n'
+    '<link rel="stylesheet" href="/static/assets/main-MainCss0.css">'
+)
+
+
+def render(source: str, **context) -> str:
+    return Template("{% load duet %}" + source).render(Context(context))
+
+
+def test_entry_emits_script_transitive_preloads_and_styles():
+    assert render('{% duet_entry "src/main.tsx" %}') == MAIN
+
+
+def test_several_entries_on_one_page_never_repeat_a_tag():
+    html = render_to_string("two_entries.html")
+    assert html == (
+        MAIN + "\n"
+        + '<script type="module" src="/static/assets/admin-Adm1n000.js"></script>\n'
+        '<link rel="modulepreload" href="/static/assets/cycle-b-CycleB00.js">\n'
+        '<link rel="modulepreload" href="/static/assets/cycle-a-CycleA00.js">\n'
+        '<link rel="stylesheet" href="/static/assets/theme-Them3Css.css">\n'
+        "[]\n\n"  # the included template's entry was already on the page
+    )
+
+
+def test_separate_renders_start_afresh():
+    assert render('{% duet_entry "src/main.tsx" %}') == render('{% duet_entry "src/main.tsx" %}')
+
+
+def test_css_only_entry_emits_no_script():
+    assert render('{% duet_entry "src/theme.css" %}') == (
+        '<link rel="stylesheet" href="/static/assets/theme-Them3Css.css">'
+    )
+
+
+def test_nonce_of_the_request_goes_on_every_tag():
+    request = RequestFactory().get("/")
+    request.csp_nonce = 'n"0<nce'
+    html = render('{% duet_entry "src/theme.css" "src/admin.tsx" %}', request=request)
+    assert html.count(' nonce="n&quot;0&lt;nce"') == 6
+    assert 'n"0' not in html
+
+
+@override_settings(STATIC_URL="https://cdn.example.test/static/")
+def test_urls_go_through_staticfiles_storage():
+    assert render('{% duet_asset "src/logo.svg" %}') == (
+        "https://cdn.example.test/static/assets/logo-L0g0L0g0.svg"
+    )
+
+
+def test_static_prefix_is_prepended(tmp_path, settings):
+    manifest = tmp_path / ".vite" / "manifest.json"
+    manifest.parent.mkdir()
+    manifest.write_text('{"src/a.ts": {"file": "assets/a-12345678.js", "isEntry": true}}')
+    settings.DUET = {"BUILD_DIR": tmp_path, "STATIC_PREFIX": "/front"}
+    assert render('{% duet_entry "src/a.ts" %}') == (
+        '<script type="module" src="/static/front/assets/a-12345678.js"></script>'
+    )
+
+
+def test_props_are_json_safe_against_script_injection():
+    html = render('{% duet_props "p" value %}', value={"name": "</script><script>alert(1)</script>&"})
+    assert html == (
+        '<script id="p" type="application/json">{"name": "\\u003C/script\\u003E'
+        '\\u003Cscript\\u003Ealert(1)\\u003C/script\\u003E\\u0026"}</script>'
+    )
+
+
+def test_unknown_entry_raises_with_the_nearest_names():
+    with pytest.raises(EntryNotFound, match=r"'src/mian.tsx' is not in the manifest .* 'src/main.tsx'"):
+        render('{% duet_entry "src/mian.tsx" %}')
+
+
+def test_no_build_raises_an_error_naming_the_path(settings, tmp_path):
+    settings.DUET = {"BUILD_DIR": tmp_path / "dist"}
+    with pytest.raises(ManifestNotFound, match=str(tmp_path / "dist" / ".vite" / "manifest.json")):
+        render('{% duet_entry "src/main.tsx" %}')
+
+
+def test_manifest_is_parsed_once_per_process(monkeypatch):
+    from django_duet import manifest as manifest_module
+
+    calls = []
+    real = manifest_module.parse_manifest
+    monkeypatch.setattr(manifest_module, "parse_manifest", lambda *a: calls.append(1) or real(*a))
+    for _ in range(3):
+        render_entries(None, "src/main.tsx")
+    assert len(calls) == 1
+
+
+def test_dev_mode_reloads_a_changed_manifest(settings, tmp_path):
+    settings.DEBUG = True
+    settings.DUET = {"BUILD_DIR": tmp_path}
+    path = tmp_path / ".vite" / "manifest.json"
+    path.parent.mkdir()
+    path.write_text('{"a.ts": {"file": "assets/one-11111111.js", "isEntry": true}}')
+    assert "one-11111111" in render_entries(None, "a.ts")
+    path.write_text('{"a.ts": {"file": "assets/two-222222222.js", "isEntry": true}}')
+    assert "two-222222222" in render_entries(None, "a.ts")
+
+
+def test_production_keeps_the_manifest_of_its_first_use(settings, tmp_path):
+    settings.DUET = {"BUILD_DIR": tmp_path}
+    path = tmp_path / ".vite" / "manifest.json"
+    path.parent.mkdir()
+    path.write_text('{"a.ts": {"file": "assets/one-11111111.js", "isEntry": true}}')
+    assert "one-11111111" in render_entries(None, "a.ts")
+    path.write_text('{"a.ts": {"file": "assets/two-222222222.js", "isEntry": true}}')
+    assert "one-11111111" in render_entries(None, "a.ts")
