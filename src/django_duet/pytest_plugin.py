@@ -2,7 +2,8 @@
 
 ``duet_chromium_executable`` finds a system Chromium (``DUET_CHROMIUM`` wins), and
 ``duet_browser_launch_args`` gives Playwright's launch options with the flags a locked-down
-CI needs. With pytest-playwright, use them from your conftest::
+CI needs, ``duet_browser`` one Chromium per session and ``duet_page`` a page that fails the
+test on any console error or failed request. With pytest-playwright instead, reuse the flags::
 
     @pytest.fixture(scope="session")
     def browser_type_launch_args(duet_browser_launch_args):
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -55,3 +57,64 @@ def duet_browser_launch_args(duet_chromium_executable: str | None) -> dict[str, 
     if duet_chromium_executable:
         args["executable_path"] = duet_chromium_executable
     return args
+
+
+class PageProblems:
+    """Console errors, uncaught exceptions, failed requests and HTTP errors a page met."""
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+        self.allowed: list[str] = []
+
+    def allow(self, fragment: str) -> None:
+        """Let problems containing ``fragment`` pass (an expected 404, a known warning ...)."""
+        self.allowed.append(fragment)
+
+    def unexpected(self) -> list[str]:
+        return [p for p in self.seen if not any(a in p for a in self.allowed)]
+
+
+@pytest.fixture(scope="session")
+def duet_browser(duet_browser_launch_args: dict[str, Any]) -> Iterator[Any]:
+    """One Chromium for the test session (Playwright's sync API)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(**duet_browser_launch_args)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def duet_page(duet_browser: Any) -> Iterator[Any]:
+    """A page in a fresh context that fails the test on any console error or failed request.
+
+    ``duet_page.problems.allow("favicon")`` lets an expected problem through.
+    """
+    context = duet_browser.new_context()
+    page = context.new_page()
+    problems = PageProblems()
+
+    def on_console(message: Any) -> None:
+        if message.type == "error":
+            where = message.location.get("url", "")
+            problems.seen.append(f"console error: {message.text} ({where})")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda exc: problems.seen.append(f"uncaught: {exc}"))
+    def on_failed(request: Any) -> None:
+        # A navigation (goto, reload) aborts the previous page's requests: not a problem.
+        if request.failure != "net::ERR_ABORTED":
+            problems.seen.append(f"failed: {request.method} {request.url} {request.failure}")
+
+    page.on("requestfailed", on_failed)
+    page.on(
+        "response",
+        lambda r: r.status >= 400 and problems.seen.append(f"HTTP {r.status}: {r.request.method} {r.url}"),
+    )
+    page.problems = problems
+    yield page
+    context.close()
+    unexpected = problems.unexpected()
+    if unexpected:
+        pytest.fail("The page met problems:\n  " + "\n  ".join(unexpected), pytrace=False)

@@ -1,0 +1,76 @@
+# Entry points: `make demo`, `make test`, `make bench`. Everything installs itself:
+# Python deps into .venv, npm deps with `npm ci` from the committed lockfiles,
+# Debian's chromium (for the browser tests) with apt-get when it is missing.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+FRONTEND := example/frontend
+HOST := 127.0.0.1
+PORT := 8000
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+export NPM_CONFIG_FUND := false
+export NPM_CONFIG_AUDIT := false
+
+.PHONY: demo test test-fast test-e2e test-js bench setup python-deps node-deps frontend chromium lint typecheck clean
+
+demo: setup frontend
+	cd example && ../$(PY) manage.py migrate --noinput
+	cd example && ../$(PY) manage.py demo_user
+	cd example && ../$(PY) manage.py collectstatic --noinput -v 0
+	@echo "Serving the example on http://$(HOST):$(PORT)/ (log in as demo / demo-password-123)"
+	cd example && ../$(VENV)/bin/gunicorn example.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4 --access-logfile -
+
+test: setup frontend chromium test-js
+	$(PY) -m pytest
+
+test-fast: python-deps
+	$(PY) -m pytest -m "not e2e"
+
+test-js: node-deps
+	cd js && npm test
+
+setup: python-deps node-deps
+
+python-deps: $(VENV)/.deps-installed
+
+$(VENV)/.deps-installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e ".[dev]"
+	touch $@
+
+node-deps: js/node_modules/.ci-stamp $(FRONTEND)/node_modules/.ci-stamp js/dist/vite.js
+
+js/node_modules/.ci-stamp: js/package-lock.json
+	cd js && npm ci
+	touch $@
+
+js/dist/vite.js: js/node_modules/.ci-stamp $(wildcard js/src/*.ts)
+	cd js && npm run build
+
+$(FRONTEND)/node_modules/.ci-stamp: $(FRONTEND)/package-lock.json js/package.json
+	cd $(FRONTEND) && npm ci
+	touch $@
+
+# Built once per `make test` run; the tests use this build.
+frontend: node-deps
+	cd $(FRONTEND) && npm run build
+
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "Installing Debian's chromium for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+bench: setup frontend
+	$(PY) bench/run.py
+
+lint: python-deps
+	$(VENV)/bin/ruff check src tests example
+	$(VENV)/bin/ruff format --check src tests example
+
+typecheck: python-deps
+	$(VENV)/bin/mypy
+
+clean:
+	rm -rf $(VENV) js/node_modules js/dist $(FRONTEND)/node_modules $(FRONTEND)/dist example/staticfiles example/db.sqlite3

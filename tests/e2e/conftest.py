@@ -1,0 +1,81 @@
+"""End-to-end fixtures: the built example served by real servers, driven by Chromium.
+
+The frontend is built once per run by `make test` (`make frontend`); these tests use that build.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from django_duet.testing.servers import ServerProcess, free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = ROOT / "example"
+BUILD = EXAMPLE / "frontend" / "dist"
+BIN = Path(sys.executable).parent
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/e2e/" in str(item.fspath):
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session")
+def example_build() -> Path:
+    manifest = BUILD / ".vite" / "manifest.json"
+    if not manifest.exists():
+        pytest.fail(f"No example build at {BUILD}: run `make frontend` (make test does it).")
+    return BUILD
+
+
+def manage(env: dict[str, str], *args: str) -> None:
+    subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=EXAMPLE, env={**os.environ, **env}, check=True,
+        stdout=subprocess.DEVNULL,
+    )
+
+
+@pytest.fixture(scope="session")
+def example_env(example_build, tmp_path_factory) -> dict[str, str]:
+    """A production deploy of the example: its own SQLite, collectstatic, the demo user."""
+    tmp = tmp_path_factory.mktemp("example")
+    env = {
+        "DJANGO_SETTINGS_MODULE": "example.settings",
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": "e2e-secret-key-" + "s" * 40,
+        "DUET_EXAMPLE_DB": str(tmp / "db.sqlite3"),
+        "DUET_EXAMPLE_STATIC_ROOT": str(tmp / "static"),
+    }
+    manage(env, "migrate", "--noinput")
+    manage(env, "demo_user")
+    manage(env, "collectstatic", "--noinput")
+    return env
+
+
+@pytest.fixture(scope="session")
+def gunicorn_server(example_env) -> Iterator[ServerProcess]:
+    port = free_port()
+    command = [
+        str(BIN / "gunicorn"), "example.wsgi", "--bind", f"127.0.0.1:{port}",
+        "--workers", "2", "--threads", "4", "--worker-class", "gthread",
+    ]
+    with ServerProcess(command, port=port, cwd=EXAMPLE, env=example_env, name="gunicorn") as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def uvicorn_server(example_env) -> Iterator[ServerProcess]:
+    port = free_port()
+    command = [
+        str(BIN / "uvicorn"), "example.asgi:application", "--host", "127.0.0.1",
+        "--port", str(port), "--no-access-log",
+    ]
+    with ServerProcess(command, port=port, cwd=EXAMPLE, env=example_env, name="uvicorn") as server:
+        yield server
