@@ -1,4 +1,4 @@
-"""System checks: ids are never reused; each message names the setting and value, each hint the fix."""
+"""System checks. Ids are never reused; messages name the setting and value, hints the fix."""
 
 from __future__ import annotations
 

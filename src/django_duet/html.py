@@ -18,7 +18,9 @@ def _attrs(nonce: str | None, crossorigin: str | None, integrity: str | None) ->
     parts: list[SafeString] = []
     if crossorigin is not None:
         parts.append(
-            format_html(' crossorigin="{}"', crossorigin) if crossorigin else mark_safe(" crossorigin")
+            format_html(' crossorigin="{}"', crossorigin)
+            if crossorigin
+            else mark_safe(" crossorigin")
         )
     if integrity:
         parts.append(format_html(' integrity="{}"', integrity))

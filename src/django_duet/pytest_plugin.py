@@ -102,16 +102,21 @@ def duet_page(duet_browser: Any) -> Iterator[Any]:
 
     page.on("console", on_console)
     page.on("pageerror", lambda exc: problems.seen.append(f"uncaught: {exc}"))
+
     def on_failed(request: Any) -> None:
         # A navigation (goto, reload) aborts the previous page's requests: not a problem.
         if request.failure != "net::ERR_ABORTED":
             problems.seen.append(f"failed: {request.method} {request.url} {request.failure}")
 
     page.on("requestfailed", on_failed)
-    page.on(
-        "response",
-        lambda r: r.status >= 400 and problems.seen.append(f"HTTP {r.status}: {r.request.method} {r.url}"),
-    )
+
+    def on_response(response: Any) -> None:
+        if response.status >= 400:
+            problems.seen.append(
+                f"HTTP {response.status}: {response.request.method} {response.url}"
+            )
+
+    page.on("response", on_response)
     page.problems = problems
     yield page
     context.close()

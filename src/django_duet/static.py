@@ -42,7 +42,7 @@ def is_public_url(url: str) -> bool:
     return not (name.endswith(".map") and not conf.SERVE_SOURCE_MAPS)
 
 
-class DuetStaticMiddleware(WhiteNoiseMiddleware):
+class DuetStaticMiddleware(WhiteNoiseMiddleware):  # type: ignore[misc]
     FOREVER = 365 * 24 * 60 * 60  # one year, the conventional "immutable" lifetime
 
     @cached_property
@@ -74,7 +74,7 @@ class DuetStaticMiddleware(WhiteNoiseMiddleware):
             return True
         return bool(super().immutable_file_test(path, url))
 
-    def serve(self, static_file: Any, request: HttpRequest) -> WhiteNoiseFileResponse:  # type: ignore[override]
+    def serve(self, static_file: Any, request: HttpRequest) -> Any:
         response: WhiteNoiseFileResponse = WhiteNoiseMiddleware.serve(static_file, request)
         file = response.file_to_stream
         if isinstance(request, ASGIRequest) and file is not None:

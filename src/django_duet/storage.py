@@ -14,8 +14,8 @@ from whitenoise.storage import CompressedManifestStaticFilesStorage
 from .hashing import is_bundler_hashed
 
 
-class DuetStaticFilesStorage(CompressedManifestStaticFilesStorage):
+class DuetStaticFilesStorage(CompressedManifestStaticFilesStorage):  # type: ignore[misc]
     def hashed_name(self, name: str, content: Any = None, filename: str | None = None) -> str:
         if is_bundler_hashed(name):
             return name
-        return super().hashed_name(name, content, filename)
+        return str(super().hashed_name(name, content, filename))

@@ -51,12 +51,20 @@ class ClientRoutesView(View):
 
 
 def client_routes(
-    prefix: str, html: str = "index.html", *, name: str | None = None, view: type[View] = ClientRoutesView
+    prefix: str,
+    html: str = "index.html",
+    *,
+    name: str | None = None,
+    view: type[View] = ClientRoutesView,
 ) -> URLPattern:
     """A URL pattern sending every path under ``prefix`` ("app/") to the HTML shell ``html``."""
     if ".." in Path(html).parts or Path(html).is_absolute():
         raise ValueError(f"html={html!r} must be a path inside the build directory")
-    pattern = rf"^{re.escape(prefix.strip('/'))}/(?P<path>.*)$" if prefix.strip("/") else r"^(?P<path>.*)$"
+    pattern = (
+        rf"^{re.escape(prefix.strip('/'))}/(?P<path>.*)$"
+        if prefix.strip("/")
+        else r"^(?P<path>.*)$"
+    )
     return re_path(pattern, view.as_view(html=html), name=name)
 
 

@@ -37,7 +37,10 @@ def example_build() -> Path:
 
 def manage(env: dict[str, str], *args: str) -> None:
     subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=EXAMPLE, env={**os.environ, **env}, check=True,
+        [sys.executable, "manage.py", *args],
+        cwd=EXAMPLE,
+        env={**os.environ, **env},
+        check=True,
         stdout=subprocess.DEVNULL,
     )
 
@@ -63,8 +66,16 @@ def example_env(example_build, tmp_path_factory) -> dict[str, str]:
 def gunicorn_server(example_env) -> Iterator[ServerProcess]:
     port = free_port()
     command = [
-        str(BIN / "gunicorn"), "example.wsgi", "--bind", f"127.0.0.1:{port}",
-        "--workers", "2", "--threads", "4", "--worker-class", "gthread",
+        str(BIN / "gunicorn"),
+        "example.wsgi",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        "2",
+        "--threads",
+        "4",
+        "--worker-class",
+        "gthread",
     ]
     with ServerProcess(command, port=port, cwd=EXAMPLE, env=example_env, name="gunicorn") as server:
         yield server
@@ -74,8 +85,13 @@ def gunicorn_server(example_env) -> Iterator[ServerProcess]:
 def uvicorn_server(example_env) -> Iterator[ServerProcess]:
     port = free_port()
     command = [
-        str(BIN / "uvicorn"), "example.asgi:application", "--host", "127.0.0.1",
-        "--port", str(port), "--no-access-log",
+        str(BIN / "uvicorn"),
+        "example.asgi:application",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--no-access-log",
     ]
     with ServerProcess(command, port=port, cwd=EXAMPLE, env=example_env, name="uvicorn") as server:
         yield server

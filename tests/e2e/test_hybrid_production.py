@@ -44,8 +44,10 @@ def test_client_side_navigation_without_reload(duet_page, gunicorn_server):
     assert color == "rgb(15, 23, 42)"
 
 
-@pytest.mark.parametrize("path, title", [("/app/items/3", "Item 3"), ("/app/about", "About"),
-                                         ("/app/no/such/route", "Not found")])
+@pytest.mark.parametrize(
+    "path, title",
+    [("/app/items/3", "Item 3"), ("/app/about", "About"), ("/app/no/such/route", "Not found")],
+)
 def test_deep_links_and_reloads(duet_page, gunicorn_server, path, title):
     page = duet_page
     response = page.goto(gunicorn_server.url + path)

@@ -53,7 +53,9 @@ def test_django_hashed_file_is_immutable_and_unhashed_is_not(collected, client):
 @pytest.mark.parametrize("encoding, expected", [("br", "br"), ("gzip", "gzip"), ("br, gzip", "br")])
 def test_precompressed_variants_are_served(collected, client, encoding, expected):
     assert (collected / "assets" / "big-B1gB1g00.js.br").exists()
-    response = fetch(client, "/static/assets/big-B1gB1g00.js", headers={"accept-encoding": encoding})
+    response = fetch(
+        client, "/static/assets/big-B1gB1g00.js", headers={"accept-encoding": encoding}
+    )
     assert response["Content-Encoding"] == expected
     assert response["Cache-Control"] == IMMUTABLE
     assert "Accept-Encoding" in response["Vary"]
@@ -86,7 +88,9 @@ def test_symlink_leaving_the_static_root_is_not_served(collected, client, tmp_pa
     outside = tmp_path / "outside-secret.txt"
     outside.write_text("secret")
     os.symlink(outside, collected / "assets" / "leak-L3akL3ak.js")
-    os.symlink(collected / "assets" / "admin-Adm1n000.js", collected / "assets" / "alias-Al1asAl1.js")
+    os.symlink(
+        collected / "assets" / "admin-Adm1n000.js", collected / "assets" / "alias-Al1asAl1.js"
+    )
     assert fetch(client, "/static/assets/leak-L3akL3ak.js").status_code == 404
     assert fetch(client, "/static/assets/alias-Al1asAl1.js").status_code == 200
 

@@ -30,8 +30,7 @@ def test_entry_emits_script_transitive_preloads_and_styles():
 def test_several_entries_on_one_page_never_repeat_a_tag():
     html = render_to_string("two_entries.html")
     assert html == (
-        MAIN + "\n"
-        + '<script type="module" src="/static/assets/admin-Adm1n000.js"></script>\n'
+        MAIN + "\n" + '<script type="module" src="/static/assets/admin-Adm1n000.js"></script>\n'
         '<link rel="modulepreload" href="/static/assets/cycle-b-CycleB00.js">\n'
         '<link rel="modulepreload" href="/static/assets/cycle-a-CycleA00.js">\n'
         '<link rel="stylesheet" href="/static/assets/theme-Them3Css.css">\n'
@@ -75,7 +74,9 @@ def test_static_prefix_is_prepended(tmp_path, settings):
 
 
 def test_props_are_json_safe_against_script_injection():
-    html = render('{% duet_props "p" value %}', value={"name": "</script><script>alert(1)</script>&"})
+    html = render(
+        '{% duet_props "p" value %}', value={"name": "</script><script>alert(1)</script>&"}
+    )
     assert html == (
         '<script id="p" type="application/json">{"name": "\\u003C/script\\u003E'
         '\\u003Cscript\\u003Ealert(1)\\u003C/script\\u003E\\u0026"}</script>'
@@ -83,7 +84,9 @@ def test_props_are_json_safe_against_script_injection():
 
 
 def test_unknown_entry_raises_with_the_nearest_names():
-    with pytest.raises(EntryNotFound, match=r"'src/mian.tsx' is not in the manifest .* 'src/main.tsx'"):
+    with pytest.raises(
+        EntryNotFound, match=r"'src/mian.tsx' is not in the manifest .* 'src/main.tsx'"
+    ):
         render('{% duet_entry "src/mian.tsx" %}')
 
 

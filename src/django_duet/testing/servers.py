@@ -51,7 +51,8 @@ class ServerProcess:
         return f"http://{LOOPBACK}:{self.port}"
 
     def start(self) -> ServerProcess:
-        self._log = tempfile.NamedTemporaryFile(prefix=f"duet-{self.name}-", suffix=".log")
+        # Kept open for the server's life, closed in stop().
+        self._log = tempfile.NamedTemporaryFile(prefix=f"duet-{self.name}-", suffix=".log")  # noqa: SIM115
         self.process = subprocess.Popen(
             list(self.command),
             cwd=self.cwd,
@@ -80,7 +81,8 @@ class ServerProcess:
                     time.sleep(0.1)
         self.stop()
         raise ServerStartError(
-            f"{self.name} did not answer on {self.url} within {self.start_timeout}s:\n{self.output()}"
+            f"{self.name} did not answer on {self.url} within {self.start_timeout}s:\n"
+            + self.output()
         )
 
     def output(self) -> str:
@@ -107,6 +109,9 @@ class ServerProcess:
         return self.start()
 
     def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         self.stop()

@@ -23,7 +23,11 @@ class Command(BaseCommand):
             module.add_arguments(sub)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        module = importlib.import_module(f"django_duet.commands.{SUBCOMMANDS[options['subcommand']]}")
+        module = importlib.import_module(
+            f"django_duet.commands.{SUBCOMMANDS[options['subcommand']]}"
+        )
         status = module.run(options, self.stdout, self.stderr)
         if status:
-            raise CommandError(f"duet {options['subcommand']} failed (exit status {status}).", returncode=status)
+            raise CommandError(
+                f"duet {options['subcommand']} failed (exit status {status}).", returncode=status
+            )
