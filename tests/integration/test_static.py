@@ -1,9 +1,10 @@
 """Production serving through DuetStaticMiddleware (whitenoise) after collectstatic."""
 
+import asyncio
 import os
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from asgiref.sync import async_to_sync
 from django.contrib.staticfiles.storage import staticfiles_storage
 
 IMMUTABLE = "max-age=31536000, public, immutable"
@@ -118,7 +119,9 @@ def test_asgi_streams_large_files_in_blocks(collected, async_client):
         response.close()
         return response, blocks
 
-    response, blocks = async_to_sync(get)()
+    # In a thread of its own: Playwright's sync API may hold an event loop in this one.
+    with ThreadPoolExecutor(1) as pool:
+        response, blocks = pool.submit(asyncio.run, get()).result(timeout=30)
     assert response.status_code == 200
     assert response.is_async
     assert len(blocks) > 1
