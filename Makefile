@@ -1,6 +1,6 @@
 # Entry points: `make demo`, `make test`, `make bench`. Everything installs itself:
 # Python deps into .venv, npm deps with `npm ci` from the committed lockfiles,
-# Debian's chromium (for the browser tests) with apt-get when it is missing.
+# Debian's chromium and nginx (for the end-to-end tests) with apt-get when missing.
 
 PYTHON ?= python3
 VENV := .venv
@@ -12,7 +12,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export NPM_CONFIG_FUND := false
 export NPM_CONFIG_AUDIT := false
 
-.PHONY: demo test test-fast test-e2e test-js bench setup python-deps node-deps frontend chromium lint typecheck clean
+.PHONY: demo test test-fast test-e2e test-js bench setup python-deps node-deps frontend system-deps lint typecheck clean
 
 demo: setup frontend
 	cd example && ../$(PY) manage.py migrate --noinput
@@ -21,7 +21,7 @@ demo: setup frontend
 	@echo "Serving the example on http://$(HOST):$(PORT)/ (log in as demo / demo-password-123)"
 	cd example && ../$(VENV)/bin/gunicorn example.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4 --access-logfile -
 
-test: setup frontend chromium test-js
+test: setup frontend system-deps test-js
 	$(PY) -m pytest
 
 test-fast: python-deps
@@ -57,10 +57,17 @@ $(FRONTEND)/node_modules/.ci-stamp: $(FRONTEND)/package-lock.json js/package.jso
 frontend: node-deps
 	cd $(FRONTEND) && npm run build
 
-chromium:
-	@command -v chromium >/dev/null 2>&1 || { \
-		echo "Installing Debian's chromium for the browser tests"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+# Debian packages the end-to-end tests drive: Chromium, nginx (+ its brotli_static module).
+system-deps:
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx || missing="$$missing nginx"; \
+	test -e /usr/share/nginx/modules-available/mod-http-brotli-static.conf \
+		|| missing="$$missing libnginx-mod-http-brotli-static"; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing Debian packages:$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
 
 bench: setup frontend
 	$(PY) bench/run.py

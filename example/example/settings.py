@@ -36,6 +36,13 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+if os.environ.get("DUET_EXAMPLE_BACKEND_ID"):  # tests of several app servers behind nginx
+    MIDDLEWARE.append("example.middleware.backend_id")
+
+# Behind nginx (`manage.py duet nginx-config`), which overwrites X-Forwarded-Proto: trust it.
+# Never set this when clients can reach the app server directly: they could claim https.
+if os.environ.get("DUET_EXAMPLE_BEHIND_PROXY") == "1":
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 ROOT_URLCONF = "example.urls"
 WSGI_APPLICATION = "example.wsgi.application"

@@ -7,4 +7,8 @@ stderr) -> int`` (the exit status). Register new ones in ``SUBCOMMANDS``.
 from __future__ import annotations
 
 # name on the command line -> module in this package
-SUBCOMMANDS: dict[str, str] = {}
+SUBCOMMANDS: dict[str, str] = {
+    "build": "build",
+    "check-build": "check_build",
+    "nginx-config": "nginx_config",
+}

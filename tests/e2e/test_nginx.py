@@ -1,0 +1,144 @@
+"""Architecture 3: real nginx from `duet nginx-config` in front of two gunicorn processes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import expect
+
+from django_duet.testing.nginx import nginx_process
+from django_duet.testing.servers import ServerProcess, free_port
+
+from .conftest import BIN, BUILD, EXAMPLE
+
+NGINX_IMMUTABLE = "public, max-age=31536000, immutable"
+
+
+def gunicorn(env: dict[str, str], backend: str) -> ServerProcess:
+    port = free_port()
+    command = [
+        str(BIN / "gunicorn"),
+        "example.wsgi",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        "1",
+        "--threads",
+        "4",
+        "--worker-class",
+        "gthread",
+    ]
+    return ServerProcess(
+        command,
+        port=port,
+        cwd=EXAMPLE,
+        name=f"gunicorn-{backend}",
+        env={**env, "DUET_EXAMPLE_BACKEND_ID": backend, "DUET_EXAMPLE_BEHIND_PROXY": "1"},
+    )
+
+
+@pytest.fixture(scope="session")
+def nginx_stack(example_env, tmp_path_factory) -> Iterator[dict]:
+    scratch = tmp_path_factory.mktemp("nginx")
+    with gunicorn(example_env, "a") as a, gunicorn(example_env, "b") as b:
+        config = subprocess.run(
+            [
+                sys.executable,
+                "manage.py",
+                "duet",
+                "nginx-config",
+                "--brotli",
+                "--upstream",
+                f"127.0.0.1:{a.port}",
+                "--upstream",
+                f"127.0.0.1:{b.port}",
+            ],
+            cwd=EXAMPLE,
+            env={**os.environ, **example_env},
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+        with nginx_process(config, scratch, free_port()) as nginx:
+            yield {
+                "nginx": nginx,
+                "backends": (a, b),
+                "static_root": Path(example_env["DUET_EXAMPLE_STATIC_ROOT"]),
+            }
+
+
+def entry_file(key: str) -> str:
+    return "/static/" + json.loads((BUILD / ".vite" / "manifest.json").read_text())[key]["file"]
+
+
+def test_pages_work_through_nginx_in_chromium(duet_page, nginx_stack):
+    url = nginx_stack["nginx"].url
+    duet_page.goto(url + "/")
+    expect(duet_page.get_by_test_id("island-greeting")).to_have_text("Hello, Django!")
+    duet_page.get_by_test_id("to-app").click()
+    duet_page.get_by_test_id("nav-about").click()
+    expect(duet_page.get_by_test_id("page-title")).to_have_text("About")
+    duet_page.reload()
+    expect(duet_page.get_by_test_id("page-title")).to_have_text("About")
+
+
+def test_assets_come_from_nginx_with_the_right_headers(nginx_stack):
+    script = entry_file("src/island.tsx")
+    with httpx.Client(base_url=nginx_stack["nginx"].url) as client:
+        gz = client.get(script, headers={"accept-encoding": "gzip"})
+        assert gz.status_code == 200
+        assert "x-example-backend" not in gz.headers  # not Django: nginx answered
+        assert gz.headers["cache-control"] == NGINX_IMMUTABLE
+        assert gz.headers["content-encoding"] == "gzip"
+        assert gz.headers["vary"] == "Accept-Encoding"
+        br = client.get(script, headers={"accept-encoding": "br"})
+        assert br.headers["content-encoding"] == "br"
+        assert br.content == gz.content  # both decoded to the same file
+        disk = (nginx_stack["static_root"] / script.removeprefix("/static/")).read_bytes()
+        assert gz.content == disk
+        favicon = client.get("/static/favicon.svg")
+        assert favicon.headers["cache-control"] == "public, max-age=60"
+        etag = favicon.headers["etag"]
+        assert client.get("/static/favicon.svg", headers={"if-none-match": etag}).status_code == 304
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/static/.vite/manifest.json",
+        "/static/staticfiles.json",
+        "/static/.env",
+        "/static/../example/settings.py",
+    ],
+)
+def test_private_files_are_refused_by_nginx(nginx_stack, path):
+    root = nginx_stack["static_root"]
+    (root / ".vite").mkdir(exist_ok=True)
+    (root / ".vite" / "manifest.json").write_text("{}")
+    (root / ".env").write_text("SECRET=1")
+    response = httpx.get(nginx_stack["nginx"].url + path)
+    assert response.status_code in (400, 404)
+    assert b"SECRET" not in response.content and response.content != b"{}"
+
+
+def test_requests_are_spread_over_both_app_servers(nginx_stack):
+    with httpx.Client(base_url=nginx_stack["nginx"].url) as client:
+        seen = {client.get("/app/").headers["x-example-backend"] for _ in range(8)}
+    assert seen == {"a", "b"}
+
+
+def test_spoofed_forwarded_headers_are_overwritten(nginx_stack):
+    response = httpx.get(
+        nginx_stack["nginx"].url + "/app/",
+        headers={"x-forwarded-proto": "https", "x-forwarded-for": "6.6.6.6"},
+    )
+    assert response.status_code == 200
+    assert response.headers["x-example-scheme"] == "http"  # nginx's $scheme, not the client's
+    assert response.headers["x-example-forwarded-for"] == "127.0.0.1"
