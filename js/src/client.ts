@@ -1,0 +1,19 @@
+/**
+ * `django-duet/client`: `fetch` with Django's CSRF token, for both ways of running a frontend
+ * with Django (see docs/client.md).
+ *
+ * - Hybrid pages (Django serves the page): {@link csrfFetch}, a drop-in `fetch`.
+ * - A single page app with the API on another origin: {@link createClient}.
+ *
+ * No runtime dependencies; works in any browser with `fetch`.
+ */
+export { csrfFetch, createCsrfFetch, DEFAULT_CSRF_ENDPOINT } from "./client/same-origin.js";
+export type { CsrfFetch, CsrfFetchOptions } from "./client/same-origin.js";
+export { createClient } from "./client/cross-origin.js";
+export type { ClientOptions, DuetClient, DuetUser } from "./client/cross-origin.js";
+export { DuetApiError, DuetError } from "./client/errors.js";
+export { DJANGO_CSRF_DEFAULTS } from "./client/names.js";
+export type { CsrfNames, PageCsrfConfig } from "./client/names.js";
+export { CSRF_FAILED } from "./client/send.js";
+export type { FetchInput } from "./client/send.js";
+export type { Credentials, DocumentLike, FetchLike } from "./client/env.js";
