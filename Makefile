@@ -12,7 +12,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export NPM_CONFIG_FUND := false
 export NPM_CONFIG_AUDIT := false
 
-.PHONY: demo test test-fast test-e2e test-js bench setup python-deps node-deps frontend system-deps lint typecheck clean
+.PHONY: demo dev test test-fast test-e2e test-js bench setup python-deps node-deps frontend system-deps lint typecheck clean
 
 demo: setup frontend
 	cd example && ../$(PY) manage.py migrate --noinput
@@ -20,6 +20,12 @@ demo: setup frontend
 	cd example && ../$(PY) manage.py collectstatic --noinput -v 0
 	@echo "Serving the example on http://$(HOST):$(PORT)/ (log in as demo / demo-password-123)"
 	cd example && ../$(VENV)/bin/gunicorn example.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4 --access-logfile -
+
+# Development on the same URLs as `make demo`: Vite + Django, one origin (docs/development.md).
+dev: setup
+	cd example && DJANGO_DEBUG=1 ../$(PY) manage.py migrate --noinput
+	cd example && DJANGO_DEBUG=1 ../$(PY) manage.py demo_user
+	cd example && DJANGO_DEBUG=1 ../$(PY) manage.py duet dev $(HOST):$(PORT)
 
 test: setup frontend system-deps test-js
 	$(PY) -m pytest
@@ -46,7 +52,7 @@ js/node_modules/.ci-stamp: js/package-lock.json
 	cd js && npm ci
 	touch $@
 
-js/dist/vite.js: js/node_modules/.ci-stamp $(wildcard js/src/*.ts)
+js/dist/vite.js: js/node_modules/.ci-stamp $(wildcard js/src/*.ts js/src/*/*.ts)
 	cd js && npm run build
 
 $(FRONTEND)/node_modules/.ci-stamp: $(FRONTEND)/package-lock.json js/package.json
@@ -54,6 +60,8 @@ $(FRONTEND)/node_modules/.ci-stamp: $(FRONTEND)/package-lock.json js/package.jso
 	touch $@
 
 # Built once per `make test` run; the tests use this build.
+# `vite build` builds the browser entries, then the server bundle that {% duet_render %} runs
+# (duetSsr() in the example's vite.config.ts): both land in $(FRONTEND)/dist.
 frontend: node-deps
 	cd $(FRONTEND) && npm run build
 
@@ -69,8 +77,25 @@ system-deps:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi
 
-bench: setup frontend
+# Benchmarks (docs/benchmarks.md): `make bench` runs them all in under about ten minutes;
+# `make soak` runs the load and static benchmarks longer. django-vite, the peer the tag benchmark
+# compares with, goes into a folder of its own, never into the project's dependencies.
+BENCH_DEPS := $(VENV)/bench-deps
+.PHONY: bench-deps soak
+
+bench: setup frontend system-deps bench-deps
 	$(PY) bench/run.py
+
+soak: setup frontend system-deps bench-deps
+	DUET_BENCH_ROUNDS=5 DUET_BENCH_SECONDS=5 DUET_BENCH_MEMORY_SECONDS=120 \
+	DUET_BENCH_LOAD_SECONDS=300 DUET_BENCH_PAGE_SECONDS=60 DUET_BENCH_MEMORY_REQUESTS=100000 \
+		$(PY) bench/run.py static load
+
+bench-deps: python-deps
+	@command -v wrk >/dev/null 2>&1 || { echo "Installing Debian package: wrk"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
+	test -d $(BENCH_DEPS)/django_vite || \
+		$(PY) -m pip install -q --no-deps --target $(BENCH_DEPS) "django-vite==3.2.0"
 
 lint: python-deps
 	$(VENV)/bin/ruff check src tests example

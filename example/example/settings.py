@@ -1,7 +1,11 @@
 """Settings of the example project: the hybrid model served by Django itself (whitenoise).
 
 Environment: DJANGO_DEBUG=1 for development, DJANGO_SECRET_KEY in production,
-DUET_EXAMPLE_DB / DUET_EXAMPLE_STATIC_ROOT to move the SQLite file and collected static files.
+DUET_EXAMPLE_DB / DUET_EXAMPLE_STATIC_ROOT to move the SQLite file and collected static files,
+DUET_EXAMPLE_SPA_ORIGINS / DUET_EXAMPLE_API_ORIGIN to serve the SPA from other origins,
+DUET_EXAMPLE_FRONTEND_DIR to use another copy of the frontend (`duet dev` serves it),
+DUET_EXAMPLE_STATIC_URL / DUET_EXAMPLE_STORAGE / DUET_EXAMPLE_STORAGE_OPTIONS (JSON) to put the
+build on a CDN with object storage (docs/deployment-cdn.md).
 """
 
 import os
@@ -27,12 +31,18 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # DEBUG only: the Vite dev server's paths through Django's origin (docs/development.md)
+    "django_duet.proxy.DevProxyMiddleware",
     # whitenoise, hardened for the bundler's build (see docs/production.md)
     "django_duet.static.DuetStaticMiddleware",
+    # X-Duet-Build on every response: the client tells pages of an older build (docs/deploys.md)
+    "django_duet.version.BuildIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Apps (mobile, desktop) send "Authorization: Bearer <access token>" (docs/tokens.md)
+    "django_duet.tokens.middleware.TokenAuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -78,14 +88,52 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The Vite build (frontend/dist) is collected like any static folder; STATIC_URL is the
 # `base` that the duet() Vite plugin builds with.
-STATIC_URL = "/static/"
+STATIC_URL = os.environ.get("DUET_EXAMPLE_STATIC_URL") or "/static/"
 STATIC_ROOT = Path(os.environ.get("DUET_EXAMPLE_STATIC_ROOT", BASE_DIR / "staticfiles"))
-STATICFILES_DIRS = [BASE_DIR / "frontend" / "dist"]
+# DUET_EXAMPLE_FRONTEND_DIR: another copy of the frontend (the HMR tests edit a scratch copy).
+FRONTEND_DIR = Path(os.environ.get("DUET_EXAMPLE_FRONTEND_DIR") or BASE_DIR / "frontend")
+STATICFILES_DIRS = [FRONTEND_DIR / "dist"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django_duet.storage.DuetStaticFilesStorage"},
 }
+# Architecture 4: collectstatic uploads the build to a bucket that a CDN serves at STATIC_URL,
+# e.g. DUET_EXAMPLE_STORAGE=django_duet.storage_s3.DuetS3StaticStorage and
+# DUET_EXAMPLE_STORAGE_OPTIONS='{"bucket_name": "assets", "location": "static"}'; the upload
+# credentials come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, never from this file.
+if os.environ.get("DUET_EXAMPLE_STORAGE"):
+    import json
+
+    STORAGES["staticfiles"] = {
+        "BACKEND": os.environ["DUET_EXAMPLE_STORAGE"],
+        "OPTIONS": json.loads(os.environ.get("DUET_EXAMPLE_STORAGE_OPTIONS") or "{}"),
+    }
 
 DUET = {
-    "FRONTEND_DIR": BASE_DIR / "frontend",
+    "FRONTEND_DIR": FRONTEND_DIR,
 }
+# Tokens for mobile and desktop apps (docs/tokens.md): DUET_TOKEN_KEY is a random secret of
+# 32+ bytes; the fallback is for the demo on 127.0.0.1 only, like the SECRET_KEY's.
+DUET["TOKEN_SIGNING_KEYS"] = [
+    {
+        "kid": os.environ.get("DUET_TOKEN_KEY_ID", "demo-1"),
+        "algorithm": "HS256",
+        "key": os.environ.get("DUET_TOKEN_KEY", "insecure-demo-token-key-for-127.0.0.1-only-Zq7"),
+    }
+]
+
+# fetch() clients get a JSON 403 {"error": {"code": "csrf_failed", ...}} on a CSRF failure, so
+# django-duet's client can refresh its token and retry once; browsers still get Django's page.
+CSRF_FAILURE_VIEW = "django_duet.session_views.csrf_failure"
+
+# The single page app model (docs/sessions-and-csrf.md): the SPA served from its own origins,
+# e.g. DUET_EXAMPLE_SPA_ORIGINS=http://app.example.test:5173 and
+# DUET_EXAMPLE_API_ORIGIN=http://api.example.test:8000 (plus DJANGO_ALLOWED_HOSTS).
+if os.environ.get("DUET_EXAMPLE_SPA_ORIGINS"):
+    from django_duet import spa
+
+    spa.configure(
+        globals(),
+        origins=os.environ["DUET_EXAMPLE_SPA_ORIGINS"].split(","),
+        api_origin=os.environ.get("DUET_EXAMPLE_API_ORIGIN") or None,
+    )

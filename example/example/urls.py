@@ -1,13 +1,18 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from django_duet.views import client_routes
 
-from . import views
+from . import api, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     # Every route of the React Router section (deep links, reloads) gets the built index.html.
     client_routes("app/", "index.html", name="app"),
+    # A product page rendered by React inside Django (V8), then hydrated in the browser.
+    path("ssr/", views.ssr_product, name="ssr"),
     path("admin/", admin.site.urls),
+    # JSON: csrf/, login/, logout/, me/ for both the island on "/" and the SPA.
+    path("api/auth/", include("django_duet.urls")),
+    path("api/notes/", api.notes, name="notes"),
 ]

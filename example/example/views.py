@@ -2,6 +2,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from django_duet.session_views import serialize_user
+
 
 def home(request: HttpRequest) -> HttpResponse:
     """A Django page with a React island that gets its props from Django."""
@@ -10,4 +12,22 @@ def home(request: HttpRequest) -> HttpResponse:
         "name": user.get_username() if user.is_authenticated else "Django",
         "items": ["Rendered by Django", "Hydrated by React", "Served by whitenoise"],
     }
-    return render(request, "example/home.html", {"props": props, "now": timezone.now()})
+    # The account island starts from what Django knows; it logs in and out through the API.
+    account = {"user": serialize_user(user) if user.is_authenticated else None}
+    context = {"props": props, "account": account, "now": timezone.now()}
+    return render(request, "example/home.html", context)
+
+
+PRODUCT = {
+    "slug": "duet-desk-lamp",
+    "name": "Duet desk lamp",
+    "summary": "A warm desk lamp, rendered on the server for search engines & hydrated by React.",
+    "priceCents": 4990,
+    "features": ["Rendered in V8 inside Django", "No Node.js in production", "Hydrated in place"],
+}
+
+
+def ssr_product(request: HttpRequest) -> HttpResponse:
+    """A product page rendered to HTML on the server ({% duet_render %}), then hydrated."""
+    props = {"product": PRODUCT, "canonicalUrl": request.build_absolute_uri(request.path)}
+    return render(request, "example/ssr_product.html", {"props": props})

@@ -17,3 +17,14 @@ export type { CsrfNames, PageCsrfConfig } from "./client/names.js";
 export { CSRF_FAILED } from "./client/send.js";
 export type { FetchInput } from "./client/send.js";
 export type { Credentials, DocumentLike, FetchLike } from "./client/env.js";
+export {
+  BUILD_HEADER,
+  STALE_FRONTEND_EVENT,
+  onStaleFrontend,
+  pageBuildId,
+  reloadOnChunkError,
+  resetStaleFrontend,
+} from "./client/version.js";
+export type { ChunkReloadOptions, StaleFrontend } from "./client/version.js";
+export { createTokenClient } from "./tokens.js";
+export type { Tokens, TokenStorage, TokenClient, TokenClientOptions } from "./tokens.js";

@@ -11,6 +11,10 @@
 import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { ConfigEnv, Plugin, ResolvedConfig, UserConfig } from "vite";
+import { devBase, devServerConfig, manageHotFile } from "./dev.js";
+import type { DuetDevOptions } from "./dev.js";
+
+export type { DuetDevOptions, DuetHotFile } from "./dev.js";
 
 /** Options of {@link duet}. */
 export interface DuetOptions {
@@ -38,6 +42,8 @@ export interface DuetOptions {
    * holds `("frontend", "<outDir>")`). Default: `""`.
    */
   staticPrefix?: string;
+  /** The dev server behind Django (`vite` / `manage.py duet dev`): see {@link DuetDevOptions}. */
+  dev?: DuetDevOptions;
 }
 
 /** Content of `<outDir>/.vite/duet.json`, read by Django to check the build against its settings. */
@@ -99,10 +105,21 @@ function resolveInputs(input: string | string[], root: string): string[] {
   });
 }
 
+/** Vite's major version, or 0 when unknown (`this.meta.viteVersion` exists from Vite 7 on). */
+function viteMajor(meta: { viteVersion?: string } | undefined): number {
+  const major = Number.parseInt(meta?.viteVersion ?? "", 10);
+  return Number.isFinite(major) ? major : 0;
+}
+
 /** Whether the running Vite reads `build.rolldownOptions` (Vite 8+) rather than `build.rollupOptions`. */
 function readsRolldownOptions(meta: { viteVersion?: string } | undefined): boolean {
-  const major = Number.parseInt(meta?.viteVersion ?? "", 10);
-  return Number.isFinite(major) && major >= 8;
+  return viteMajor(meta) >= 8;
+}
+
+/** Django's STATIC_URL: the `DUET_STATIC_URL` environment variable, else the option. */
+function staticUrlSetting(options: DuetOptions): string {
+  const envUrl = process.env[STATIC_URL_ENV];
+  return normalizeStaticUrl(envUrl !== undefined && envUrl !== "" ? envUrl : (options.staticUrl ?? "/static/"));
 }
 
 /**
@@ -116,6 +133,8 @@ export function duet(options: DuetOptions): Plugin {
   const staticPrefix = normalizeStaticPrefix(options.staticPrefix ?? "");
   let resolved: ResolvedConfig | undefined;
   let entries: string[] = [];
+  let hotFile = "";
+  let reactRefresh = false;
 
   return {
     name: PLUGIN_NAME,
@@ -149,17 +168,26 @@ export function duet(options: DuetOptions): Plugin {
         config.build = { ...config.build, rollupOptions: { input: inputs } };
       }
       if (env.command === "build" && userConfig.base === undefined) {
-        const envUrl = process.env[STATIC_URL_ENV];
-        const staticUrl = normalizeStaticUrl(
-          envUrl !== undefined && envUrl !== "" ? envUrl : (options.staticUrl ?? "/static/"),
-        );
-        config.base = `${staticUrl}${staticPrefix}`;
+        config.base = `${staticUrlSetting(options)}${staticPrefix}`;
+      }
+      if (env.command === "serve" && env.isPreview !== true) {
+        // Dev paths live under STATIC_URL too, so Django's proxy claims exactly them.
+        const base = devBase(staticUrlSetting(options), staticPrefix);
+        const dev = devServerConfig(userConfig, options.dev ?? {}, base, viteMajor(meta), PLUGIN_NAME);
+        return { ...dev, ...config, server: dev.server ?? {} };
       }
       return config;
     },
 
     configResolved(config: ResolvedConfig): void {
       resolved = config;
+      const envHotFile = process.env.DUET_HOT_FILE;
+      hotFile = envHotFile ? path.resolve(envHotFile) : path.resolve(config.root, options.dev?.hotFile ?? ".duet-hot");
+      reactRefresh = config.plugins.some((plugin) => plugin.name === "vite:react-refresh");
+    },
+
+    configureServer(server): void {
+      manageHotFile(server, hotFile, reactRefresh);
     },
 
     writeBundle(outputOptions): void {

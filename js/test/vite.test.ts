@@ -166,13 +166,13 @@ describe("config hook", () => {
     return hook.call(context, userConfig, { command, mode: "development" }) as UserConfig;
   }
 
-  it("leaves base alone in serve mode and respects explicit build settings", () => {
+  it("serves under STATIC_URL in serve mode too, and respects explicit build settings", () => {
     const config = callConfig(
       namedDuet({ input: "src/main.ts" }),
       { root, build: { outDir: "out", emptyOutDir: false, manifest: "m.json" } },
       "serve",
     );
-    expect(config.base).toBeUndefined();
+    expect(config.base).toBe("/static/"); // the dev server's paths, proxied by Django (dev.test.ts)
     expect(config.build).toEqual({
       manifest: true,
       assetsDir: "assets",

@@ -12,13 +12,25 @@ class DuetConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401  (registers the checks)
+        from . import (  # noqa: F401  (cookie sessions, SPA model)
+            checks,
+            checks_dev,
+            checks_sessions,
+            checks_spa,
+        )
+        from .checks_s3 import check_s3_storage  # noqa: F401  (build on object storage, CDN)
+        from .ssr import checks as ssr_checks  # noqa: F401  (server-side rendering)
+        from .tokens import checks as token_checks  # noqa: F401  (tokens for apps)
 
         setting_changed.connect(_clear_caches, dispatch_uid="django_duet.clear_caches")
 
 
 def _clear_caches(*, setting: str, **kwargs: Any) -> None:
     if setting in {"DUET", "DEBUG", "STATIC_URL", "STORAGES", "BASE_DIR"}:
+        from . import devserver
         from .loader import clear_cache
+        from .ssr import bundle as ssr_bundle
 
         clear_cache()
+        devserver.clear_cache()
+        ssr_bundle.clear_cache()

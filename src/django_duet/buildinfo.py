@@ -25,6 +25,7 @@ RECORD_NAME = "duet-build.json"
 class BuildRecord:
     build_id: str
     files: dict[str, str]  # path relative to BUILD_DIR -> "sha384-<base64>"
+    manifest: str | None = None  # sha384 of the manifest the record was made with
 
 
 def record_path(build_dir: Path) -> Path:
@@ -51,20 +52,34 @@ def build_files(build_dir: Path) -> list[str]:
 
 def compute_record(build_dir: Path) -> BuildRecord:
     files = {name: sri_hash(build_dir / name) for name in build_files(build_dir)}
-    digest = hashlib.sha256()
-    for name, sri in sorted(files.items()):
-        digest.update(f"{name}\0{sri}\n".encode())
-    return BuildRecord(build_id=digest.hexdigest()[:16], files=files)
+    manifest = build_dir / ".vite" / "manifest.json"
+    if build_dir == conf.BUILD_DIR:
+        manifest = conf.MANIFEST_PATH
+    if manifest.is_file():  # the same id as Manifest.build_id, which the app serves
+        build_id = hashlib.sha256(manifest.read_bytes()).hexdigest()[:16]
+    else:
+        digest = hashlib.sha256()
+        for name, sri in sorted(files.items()):
+            digest.update(f"{name}\0{sri}\n".encode())
+        build_id = digest.hexdigest()[:16]
+    return BuildRecord(
+        build_id=build_id,
+        files=files,
+        manifest=sri_hash(manifest) if manifest.is_file() else None,
+    )
 
 
 def write_record(build_dir: Path) -> BuildRecord:
     record = compute_record(build_dir)
     target = record_path(build_dir)
     temp = target.with_suffix(".tmp")
-    temp.write_text(
-        json.dumps({"version": 1, "buildId": record.build_id, "files": record.files}, indent=2)
-        + "\n"
-    )
+    data = {
+        "version": 1,
+        "buildId": record.build_id,
+        "manifest": record.manifest,
+        "files": record.files,
+    }
+    temp.write_text(json.dumps(data, indent=2) + "\n")
     temp.replace(target)  # atomic: readers see the old or the new record
     return record
 
@@ -72,7 +87,9 @@ def write_record(build_dir: Path) -> BuildRecord:
 def read_record(build_dir: Path) -> BuildRecord | None:
     try:
         data = json.loads(record_path(build_dir).read_text(encoding="utf-8"))
-        return BuildRecord(build_id=str(data["buildId"]), files=dict(data["files"]))
+        return BuildRecord(
+            build_id=str(data["buildId"]), files=dict(data["files"]), manifest=data.get("manifest")
+        )
     except FileNotFoundError:
         return None
     except (ValueError, KeyError, TypeError) as exc:

@@ -87,7 +87,7 @@ def check_storage(app_configs: Sequence[AppConfig] | None, **kwargs: Any) -> lis
     """duet.W002: a hashing storage that is not ours renames Vite's chunks a second time."""
     from django.contrib.staticfiles.storage import HashedFilesMixin
 
-    from .storage import DuetStaticFilesStorage
+    from .storage import KeepBundlerNamesMixin
 
     backend = settings.STORAGES.get("staticfiles", {}).get("BACKEND", "")
     try:
@@ -96,7 +96,7 @@ def check_storage(app_configs: Sequence[AppConfig] | None, **kwargs: Any) -> lis
         return []  # Django reports an unimportable storage itself
     if not isinstance(cls, type) or not issubclass(cls, HashedFilesMixin):
         return []
-    if issubclass(cls, DuetStaticFilesStorage):
+    if issubclass(cls, KeepBundlerNamesMixin):  # DuetStaticFilesStorage, DuetS3StaticStorage
         return []
     return [
         Warning(

@@ -18,6 +18,34 @@ DEFAULTS: dict[str, Any] = {
     "STATIC_PREFIX": "",
     "DEV_MODE": None,  # follows DEBUG
     "SERVE_SOURCE_MAPS": False,
+    "SRI": None,  # integrity= on every tag; None: on when STATIC_URL is on another origin
+    "CROSSORIGIN": None,  # None: "anonymous" when STATIC_URL is on another origin, else absent
+    # Development behind Django's origin (docs/development.md)
+    "HOT_FILE": None,  # FRONTEND_DIR / ".duet-hot", written by the Vite plugin while it runs
+    "DEV_PROXY_TIMEOUT": 30.0,  # seconds the dev proxy waits for the dev server to answer
+    # Cookie sessions and the single page app model (docs/sessions-and-csrf.md)
+    "SPA_ORIGINS": [],
+    "API_ORIGIN": None,  # checks fall back to ALLOWED_HOSTS
+    "USER_SERIALIZER": None,  # "dotted.path" to a function(user) -> dict
+    "LOGIN_FAILURES_PER_USERNAME": 5,
+    "LOGIN_FAILURES_PER_IP": 50,
+    "LOGIN_THROTTLE_WINDOW": 900,  # seconds
+    "LOGIN_THROTTLE_CACHE": "default",
+    "CLIENT_IP_HEADER": None,  # e.g. "X-Forwarded-For", only behind a proxy that sets it
+    "CLIENT_IP_PROXY_COUNT": 1,
+    # Tokens for mobile and desktop apps (docs/tokens.md); checked by duet.E050-E069
+    "TOKEN_SIGNING_KEYS": [],  # [{"kid", "algorithm", "key", "verify_until"?}], first one signs
+    "TOKEN_ISSUER": "django-duet",
+    "TOKEN_AUDIENCE": "django-duet",
+    "TOKEN_ACCESS_LIFETIME": 300,  # seconds
+    "TOKEN_REFRESH_LIFETIME": 14 * 24 * 3600,  # seconds since the last refresh
+    "TOKEN_REFRESH_MAX_AGE": 90 * 24 * 3600,  # seconds since the login; None: no limit
+    "TOKEN_LEEWAY": 30,  # seconds of clock skew allowed on exp/nbf/iat
+    # Server-side rendering in V8 (docs/ssr.md); checked by duet.E070-E089
+    "SSR_ENABLED": True,  # False: every {% duet_render %} renders in the browser
+    "SSR_TIMEOUT_MS": 1000,  # per render; over it the render is interrupted, the page falls back
+    "SSR_HEAP_MB": 256,  # V8 heap per context; over it likewise
+    "SSR_BUNDLE": None,  # a server bundle file; None: the one BUILD_DIR/.vite/duet-ssr.json names
 }
 
 
@@ -65,6 +93,141 @@ class Settings:
     @property
     def SERVE_SOURCE_MAPS(self) -> bool:
         return bool(self._get("SERVE_SOURCE_MAPS"))
+
+    @property
+    def HOT_FILE(self) -> Path:
+        value = self._get("HOT_FILE")
+        return Path(value) if value is not None else self.FRONTEND_DIR / ".duet-hot"
+
+    @property
+    def DEV_PROXY_TIMEOUT(self) -> float:
+        # Validated by duet.E030; a bad value falls back to the default here.
+        value = self._get("DEV_PROXY_TIMEOUT")
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+            return float(DEFAULTS["DEV_PROXY_TIMEOUT"])
+        return float(value)
+
+    @property
+    def SPA_ORIGINS(self) -> list[str]:
+        return list(self._get("SPA_ORIGINS") or [])
+
+    @property
+    def API_ORIGIN(self) -> str | None:
+        value = self._get("API_ORIGIN")
+        return str(value) if value else None
+
+    @property
+    def USER_SERIALIZER(self) -> str | None:
+        return self._get("USER_SERIALIZER")  # type: ignore[no-any-return]
+
+    def _count(self, name: str, minimum: int) -> int:
+        # Validated by duet.E019; a bad value falls back to the default (the throttle stays on).
+        value = self._get(name)
+        if value is None and minimum == 0:
+            return 0  # None, like 0, turns a limit off
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            return int(DEFAULTS[name])
+        return value
+
+    @property
+    def LOGIN_FAILURES_PER_USERNAME(self) -> int:
+        return self._count("LOGIN_FAILURES_PER_USERNAME", minimum=0)
+
+    @property
+    def LOGIN_FAILURES_PER_IP(self) -> int:
+        return self._count("LOGIN_FAILURES_PER_IP", minimum=0)
+
+    @property
+    def LOGIN_THROTTLE_WINDOW(self) -> int:
+        return self._count("LOGIN_THROTTLE_WINDOW", minimum=1)
+
+    @property
+    def LOGIN_THROTTLE_CACHE(self) -> str:
+        return str(self._get("LOGIN_THROTTLE_CACHE"))
+
+    @property
+    def CLIENT_IP_HEADER(self) -> str | None:
+        value = self._get("CLIENT_IP_HEADER")
+        return str(value) if value else None
+
+    @property
+    def CLIENT_IP_PROXY_COUNT(self) -> int:
+        return self._count("CLIENT_IP_PROXY_COUNT", minimum=1)
+
+    # Token settings: converted here, validated by the checks in tokens/checks.py.
+    @property
+    def TOKEN_SIGNING_KEYS(self) -> list[Any]:
+        return list(self._get("TOKEN_SIGNING_KEYS") or [])
+
+    @property
+    def TOKEN_ISSUER(self) -> str:
+        return str(self._get("TOKEN_ISSUER"))
+
+    @property
+    def TOKEN_AUDIENCE(self) -> str:
+        return str(self._get("TOKEN_AUDIENCE"))
+
+    @property
+    def TOKEN_ACCESS_LIFETIME(self) -> int:
+        return int(self._get("TOKEN_ACCESS_LIFETIME"))
+
+    @property
+    def TOKEN_REFRESH_LIFETIME(self) -> int:
+        return int(self._get("TOKEN_REFRESH_LIFETIME"))
+
+    @property
+    def TOKEN_REFRESH_MAX_AGE(self) -> int | None:
+        value = self._get("TOKEN_REFRESH_MAX_AGE")
+        return None if value is None else int(value)
+
+    @property
+    def TOKEN_LEEWAY(self) -> int:
+        return int(self._get("TOKEN_LEEWAY"))
+
+    @property
+    def STATIC_ON_OTHER_ORIGIN(self) -> bool:
+        return "://" in str(settings.STATIC_URL or "") or str(settings.STATIC_URL or "").startswith(
+            "//"
+        )
+
+    @property
+    def SRI(self) -> bool:
+        value = self._get("SRI")
+        return self.STATIC_ON_OTHER_ORIGIN if value is None else bool(value)
+
+    @property
+    def CROSSORIGIN(self) -> str | None:
+        """The crossorigin attribute: "" (anonymous), "use-credentials", or None for none."""
+        value = self._get("CROSSORIGIN")
+        if value is None:
+            return "" if self.STATIC_ON_OTHER_ORIGIN else None
+        if value is False:
+            return None
+        return "" if value in (True, "anonymous") else str(value)
+
+    # SSR budgets are validated by duet.E070/E071; a bad value falls back to the default here.
+    @property
+    def SSR_ENABLED(self) -> bool:
+        return bool(self._get("SSR_ENABLED"))
+
+    @property
+    def SSR_TIMEOUT_MS(self) -> float:
+        value = self._get("SSR_TIMEOUT_MS")
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+            return float(DEFAULTS["SSR_TIMEOUT_MS"])
+        return float(value)
+
+    @property
+    def SSR_HEAP_MB(self) -> int:
+        value = self._get("SSR_HEAP_MB")
+        if isinstance(value, bool) or not isinstance(value, int) or value < 16:
+            return int(DEFAULTS["SSR_HEAP_MB"])
+        return value
+
+    @property
+    def SSR_BUNDLE(self) -> Path | None:
+        value = self._get("SSR_BUNDLE")
+        return Path(value) if value else None
 
 
 conf = Settings()

@@ -6,6 +6,7 @@ Pure: no Django settings here (see ``loader.py`` for where the file comes from a
 from __future__ import annotations
 
 import difflib
+import hashlib
 import json
 import re
 from collections.abc import Mapping
@@ -50,6 +51,9 @@ class EntryAssets:
 class Manifest:
     path: Path
     chunks: Mapping[str, Chunk]
+    # Derived from the manifest's content, which names every file by its content hash: the
+    # same on every app server of a deploy, whatever order they were deployed in.
+    build_id: str = ""
     _resolved: dict[str, EntryAssets] = field(default_factory=dict, compare=False, repr=False)
 
     def chunk(self, name: str) -> Chunk:
@@ -131,7 +135,8 @@ def parse_manifest(path: Path, text: str) -> Manifest:
         for ref in (*chunk.imports, *chunk.dynamic_imports):
             if ref not in chunks:
                 raise ManifestInvalid(path, f"entry {chunk.key!r} imports {ref!r}, which is absent")
-    return Manifest(path=path, chunks=chunks)
+    build_id = hashlib.sha256(text.encode()).hexdigest()[:16]
+    return Manifest(path=path, chunks=chunks, build_id=build_id)
 
 
 def read_manifest(path: Path) -> Manifest:

@@ -9,13 +9,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.staticfiles.storage import HashedFilesMixin
 from whitenoise.storage import CompressedManifestStaticFilesStorage
 
 from .hashing import is_bundler_hashed
 
 
-class DuetStaticFilesStorage(CompressedManifestStaticFilesStorage):  # type: ignore[misc]
+class KeepBundlerNamesMixin(HashedFilesMixin):
+    """Django's hashing for every file but the bundler's (shared by the disk and S3 storages)."""
+
     def hashed_name(self, name: str, content: Any = None, filename: str | None = None) -> str:
         if is_bundler_hashed(name):
             return name
         return str(super().hashed_name(name, content, filename))
+
+
+class DuetStaticFilesStorage(
+    KeepBundlerNamesMixin,
+    CompressedManifestStaticFilesStorage,  # type: ignore[misc]
+):
+    pass

@@ -2,8 +2,10 @@
 
 ``client_routes("app/")`` serves the build's ``index.html``, rendered as a Django template
 (so the CSRF cookie is set and ``{% csrf_token %}`` works), for ``/app/``, ``/app/items/2``,
-a reload of any deep link... Paths that look like files (``/app/logo.png``) get a real 404
-instead of an HTML page that a browser would try to run as a script.
+a reload of any deep link. In development (a live dev server) the same URLs serve the dev
+server's transformed ``index.html`` as is (never as a template), CSRF cookie included.
+Paths that look like files (``/app/logo.png``) get a real 404 instead of an HTML page that
+a browser would try to run as a script.
 """
 
 from __future__ import annotations
@@ -23,7 +25,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import ensure_csrf_cookie
 
 from .conf import conf
+from .devserver import active_dev_server, explain_missing_build
 from .exceptions import BuildFileNotFound
+from .integrity import integrity_lookup
+from .render import csp_nonce
+from .shell import prepare_shell
+from .version import insert_build_meta
 
 # As Vite's own HTML fallback: a last segment with an extension (other than .html) is a file.
 _FILE_LIKE = re.compile(r"\.(?!html?$)[A-Za-z0-9]{1,10}$")
@@ -41,9 +48,16 @@ class ClientRoutesView(View):
     def get(self, request: HttpRequest, path: str = "") -> HttpResponse:
         if looks_like_file(path):
             raise Http404(f"No file at {request.path} (client routes never end in an extension).")
-        template = load_build_template(conf.BUILD_DIR / self.html)
+        dev = active_dev_server(request)
+        if dev is not None:  # development: the dev server's transformed HTML, served as is
+            from .upstream import dev_shell  # httpx is only needed in development
+
+            return dev_shell(request, dev, self.html)
+        with explain_missing_build():
+            template = load_build_template(conf.BUILD_DIR / self.html)
         context = RequestContext(request, self.get_context_data(path=path))
-        return HttpResponse(template.render(context))
+        context["duet_csp_nonce"] = csp_nonce(request)
+        return HttpResponse(insert_build_meta(template.render(context)))
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         """Override to give the HTML shell data (``{{ ... }}`` in the source index.html)."""
@@ -73,11 +87,13 @@ def load_build_template(path: Path) -> Template:
         st = os.stat(path)
     except FileNotFoundError:
         raise BuildFileNotFound(path) from None
-    return _compile(str(path), st.st_mtime_ns, st.st_size)
+    sri = conf.SRI
+    return _compile(str(path), st.st_mtime_ns, st.st_size, sri, conf.STATIC_PREFIX)
 
 
 @functools.lru_cache(maxsize=32)
-def _compile(path: str, mtime_ns: int, size: int) -> Template:
+def _compile(path: str, mtime_ns: int, size: int, sri: bool, prefix: str) -> Template:
     # The build's own file (never a dev server's answer) is the template source.
     source = Path(path).read_text(encoding="utf-8")
+    source = prepare_shell(source, prefix, integrity_lookup() if sri else None)
     return Engine.get_default().from_string(source)

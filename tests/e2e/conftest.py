@@ -6,6 +6,7 @@ The frontend is built once per run by `make test` (`make frontend`); these tests
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -53,6 +54,7 @@ def example_env(example_build, tmp_path_factory) -> dict[str, str]:
         "DJANGO_SETTINGS_MODULE": "example.settings",
         "DJANGO_DEBUG": "0",
         "DJANGO_SECRET_KEY": "e2e-secret-key-" + "s" * 40,
+        "DUET_TOKEN_KEY": "e2e-token-key-4f9c2a7e81d3b6f0a5c9e2d7b1f4a8c3",
         "DUET_EXAMPLE_DB": str(tmp / "db.sqlite3"),
         "DUET_EXAMPLE_STATIC_ROOT": str(tmp / "static"),
     }
@@ -95,3 +97,27 @@ def uvicorn_server(example_env) -> Iterator[ServerProcess]:
     ]
     with ServerProcess(command, port=port, cwd=EXAMPLE, env=example_env, name="uvicorn") as server:
         yield server
+
+
+# The cookie-session fixtures (test_sessions.py): hybrid and SPA tabs, the two-origin deploy.
+from .sessions_support import (  # noqa: E402, F401
+    hybrid_tabs,
+    notes_table,
+    spa_browser,
+    spa_deploy,
+    spa_tabs,
+)
+
+
+def frontend_copy(scratch: Path) -> Path:
+    """The example frontend in ``scratch``, sharing node_modules, at the same depth as in the
+    repository (its Vite config imports ../../js), so the shared build is left alone."""
+    frontend = EXAMPLE / "frontend"
+    if not (frontend / "node_modules").is_dir():
+        pytest.fail(f"No node_modules in {frontend}: run `make node-deps` (make test does it).")
+    target = scratch / frontend.relative_to(ROOT)
+    ignore = shutil.ignore_patterns("node_modules", "dist", ".duet-hot", "*.timestamp-*")
+    shutil.copytree(frontend, target, ignore=ignore)
+    (target / "node_modules").symlink_to(frontend / "node_modules")
+    (scratch / "js").symlink_to(ROOT / "js")
+    return target

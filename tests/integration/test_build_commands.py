@@ -72,9 +72,10 @@ def test_check_build_passes_after_collectstatic(collected):
 def test_build_id_depends_only_on_content(build_dir, tmp_path):
     copy = tmp_path / "copy"
     shutil.copytree(build_dir, copy)
-    os.utime(copy / "robots.txt", (0, 0))  # other mtimes, same contents
+    os.utime(copy / ".vite" / "manifest.json", (0, 0))  # other mtimes, same contents
     assert compute_record(copy).build_id == compute_record(build_dir).build_id
-    (copy / "robots.txt").write_text("User-agent: other\n")
+    manifest = copy / ".vite" / "manifest.json"
+    manifest.write_text(manifest.read_text().replace("main-AbCd1234", "main-NewH4sh0"))
     assert compute_record(copy).build_id != compute_record(build_dir).build_id
 
 

@@ -50,3 +50,35 @@ def test_html_outside_the_build_dir_is_refused():
 def test_looks_like_file():
     assert looks_like_file("a/b.js") and looks_like_file("x.woff2")
     assert not looks_like_file("a/b") and not looks_like_file("a.html") and not looks_like_file("")
+
+
+def shell_for(nonce=None):
+    from django.test import RequestFactory
+
+    from django_duet.views import ClientRoutesView
+
+    request = RequestFactory().get("/app/x")
+    if nonce:
+        request.csp_nonce = nonce
+    response = ClientRoutesView.as_view(html="index.html")(request, path="x")
+    return response.content.decode()
+
+
+def test_shell_tags_get_the_request_nonce_and_nothing_without_one():
+    expected = (
+        '<script type="module" crossorigin src="/static/assets/index-Ind3x000.js" '
+        'nonce="n0nce"></script>'
+    )
+    assert expected in shell_for("n0nce")
+    assert "nonce" not in shell_for()
+
+
+def test_shell_tags_get_sri_when_enabled(settings, build_dir):
+    import base64
+    import hashlib
+
+    settings.DUET = {**settings.DUET, "SRI": True}
+    data = (build_dir / "assets" / "index-Ind3x000.js").read_bytes()
+    digest = base64.b64encode(hashlib.sha384(data).digest()).decode()
+    html = shell_for("n")
+    assert f'src="/static/assets/index-Ind3x000.js" integrity="sha384-{digest}" nonce="n">' in html

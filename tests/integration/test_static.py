@@ -9,6 +9,9 @@ from django.contrib.staticfiles.storage import staticfiles_storage
 
 IMMUTABLE = "max-age=31536000, public, immutable"
 
+# Closing a response sends request_finished, whose handler touches the database connection.
+pytestmark = pytest.mark.django_db
+
 
 def fetch(client, url, **kwargs):
     """GET, read the whole body and close the file (whitenoise streams an open file)."""

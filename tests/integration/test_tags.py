@@ -1,5 +1,8 @@
 """The template tags, compared as exact strings."""
 
+import hashlib
+from pathlib import Path
+
 import pytest
 from django.template import Context, Template
 from django.template.loader import render_to_string
@@ -8,6 +11,9 @@ from django.test import RequestFactory, override_settings
 from django_duet.exceptions import EntryNotFound, ManifestNotFound
 from django_duet.render import render_entries
 
+FIXTURE_MANIFEST = Path(__file__).parents[1] / "fixtures" / "build" / ".vite" / "manifest.json"
+BUILD_ID = hashlib.sha256(FIXTURE_MANIFEST.read_bytes()).hexdigest()[:16]
+META = f'<meta name="duet-build" content="{BUILD_ID}">'
 MAIN = (
     '<script type="module" src="/static/assets/main-AbCd1234.js"></script>\n'
     '<link rel="modulepreload" href="/static/assets/shared-Sh4red00.js">\n'
@@ -24,13 +30,14 @@ def render(source: str, **context) -> str:
 
 
 def test_entry_emits_script_transitive_preloads_and_styles():
-    assert render('{% duet_entry "src/main.tsx" %}') == MAIN
+    assert render('{% duet_entry "src/main.tsx" %}') == META + "\n" + MAIN
 
 
 def test_several_entries_on_one_page_never_repeat_a_tag():
     html = render_to_string("two_entries.html")
     assert html == (
-        MAIN + "\n" + '<script type="module" src="/static/assets/admin-Adm1n000.js"></script>\n'
+        META + "\n" + MAIN + "\n"
+        '<script type="module" src="/static/assets/admin-Adm1n000.js"></script>\n'
         '<link rel="modulepreload" href="/static/assets/cycle-b-CycleB00.js">\n'
         '<link rel="modulepreload" href="/static/assets/cycle-a-CycleA00.js">\n'
         '<link rel="stylesheet" href="/static/assets/theme-Them3Css.css">\n'
@@ -44,7 +51,7 @@ def test_separate_renders_start_afresh():
 
 def test_css_only_entry_emits_no_script():
     assert render('{% duet_entry "src/theme.css" %}') == (
-        '<link rel="stylesheet" href="/static/assets/theme-Them3Css.css">'
+        META + '\n<link rel="stylesheet" href="/static/assets/theme-Them3Css.css">'
     )
 
 
@@ -68,8 +75,8 @@ def test_static_prefix_is_prepended(tmp_path, settings):
     manifest.parent.mkdir()
     manifest.write_text('{"src/a.ts": {"file": "assets/a-12345678.js", "isEntry": true}}')
     settings.DUET = {"BUILD_DIR": tmp_path, "STATIC_PREFIX": "/front"}
-    assert render('{% duet_entry "src/a.ts" %}') == (
-        '<script type="module" src="/static/front/assets/a-12345678.js"></script>'
+    assert render('{% duet_entry "src/a.ts" %}').endswith(
+        '\n<script type="module" src="/static/front/assets/a-12345678.js"></script>'
     )
 
 
@@ -126,3 +133,44 @@ def test_production_keeps_the_manifest_of_its_first_use(settings, tmp_path):
     assert "one-11111111" in render_entries(None, "a.ts")
     path.write_text('{"a.ts": {"file": "assets/two-222222222.js", "isEntry": true}}')
     assert "one-11111111" in render_entries(None, "a.ts")
+
+
+def test_cdn_static_url_gets_crossorigin_and_matching_sri(build_dir, settings):
+    import base64
+    import hashlib
+
+    settings.STATIC_URL = "https://cdn.example.test/static/"
+    html = render('{% duet_entry "src/admin.tsx" %}')
+    expected = []
+    for file in ("admin-Adm1n000.js", "shared-Sh4red00.js", "cycle-b-CycleB00.js"):
+        digest = hashlib.sha384((build_dir / "assets" / file).read_bytes()).digest()
+        expected.append(f'integrity="sha384-{base64.b64encode(digest).decode()}"')
+    lines = html.split("\n")[1:]  # after the build meta
+    assert lines[0] == (
+        '<script type="module" src="https://cdn.example.test/static/assets/admin-Adm1n000.js"'
+        f" crossorigin {expected[0]}></script>"
+    )
+    assert lines[1].startswith('<link rel="modulepreload" href="https://cdn.example.test/static/')
+    assert f"crossorigin {expected[1]}>" in lines[1]
+    assert all(" crossorigin integrity=" in line for line in lines)
+
+
+def test_stale_build_record_is_not_trusted(build_dir, settings):
+    from django_duet.buildinfo import write_record
+
+    settings.DUET = {**settings.DUET, "SRI": True}
+    write_record(build_dir)
+    (build_dir / "assets" / "theme-Them3Css.css").write_text(".new{}")  # rebuilt without it
+    manifest = build_dir / ".vite" / "manifest.json"
+    manifest.write_text(manifest.read_text() + "\n")  # a new build writes a new manifest
+    html = render('{% duet_entry "src/theme.css" %}')
+    import base64
+    import hashlib
+
+    digest = base64.b64encode(hashlib.sha384(b".new{}").digest()).decode()
+    assert f'integrity="sha384-{digest}"' in html
+
+
+def test_same_origin_static_has_no_sri_or_crossorigin_by_default(build_dir):
+    html = render('{% duet_entry "src/theme.css" %}')
+    assert "integrity" not in html and "crossorigin" not in html

@@ -6,6 +6,7 @@
  * it. Cookies travel with `credentials: "include"` (the API must allow the page's origin with
  * credentials, which django-duet's SPA settings preset does).
  */
+import { watchBuild } from "./version.js";
 import { globalFetch, requestUrl } from "./env.js";
 import type { Credentials, FetchLike } from "./env.js";
 import { UNEXPECTED_RESPONSE, DuetApiError, DuetError, apiError, isRecordBody, readJson } from "./errors.js";
@@ -83,8 +84,9 @@ export function createClient<User = DuetUser>(options: ClientOptions): DuetClien
   });
 
   const source: CsrfSource = {
+    // The API's answers are checked against the page's build (the API must expose X-Duet-Build).
     get fetch() {
-      return fetchFn();
+      return watchBuild(fetchFn(), { sendHeader: false });
     },
     credentials,
     headerName: () => headerName,

@@ -2,6 +2,7 @@
  * `csrfFetch`: a drop-in `fetch` for pages served by Django (the hybrid model), where the page
  * and the API share an origin and the page can read Django's CSRF cookie.
  */
+import { watchBuild } from "./version.js";
 import { globalDocument, globalFetch, requestUrl } from "./env.js";
 import type { DocumentLike, FetchLike } from "./env.js";
 import { DJANGO_CSRF_DEFAULTS, readCookie, readPageConfig } from "./names.js";
@@ -65,8 +66,9 @@ export function createCsrfFetch(options: CsrfFetchOptions = {}): CsrfFetch {
   });
 
   const source: CsrfSource = {
+    // Only requests to the page's own origin go through here: they carry the page's build id.
     get fetch() {
-      return fetchFn();
+      return watchBuild(fetchFn(), { sendHeader: true, document: options.document });
     },
     credentials: "same-origin",
     headerName: () => names().headerName,

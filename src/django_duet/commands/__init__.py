@@ -10,5 +10,6 @@ from __future__ import annotations
 SUBCOMMANDS: dict[str, str] = {
     "build": "build",
     "check-build": "check_build",
+    "dev": "dev",
     "nginx-config": "nginx_config",
 }

@@ -33,3 +33,21 @@ def duet_asset(name: str) -> str:
 @register.simple_tag
 def duet_props(element_id: str, value: Any) -> SafeString:
     return props_script(element_id, value)
+
+
+_SSR_SEQ = "django_duet.ssr_seq"
+
+
+@register.simple_tag(takes_context=True)
+def duet_render(context: template.Context, name: str, props: Any = None) -> SafeString:
+    """``{% duet_render "ProductPage" props as page %}``: ``{{ page.head }}``, ``{{ page }}``."""
+    from ..ssr.render import render_component  # mini-racer itself loads on the first render
+
+    request = context.get("request")
+    element_id = None
+    if request is None:
+        # Without a request, number the containers per top-level render (as duet_entry does).
+        root: dict[Any, Any] = context.render_context.dicts[0]
+        root[_SSR_SEQ] = root.get(_SSR_SEQ, 0) + 1
+        element_id = f"duet-ssr-{root[_SSR_SEQ]}"
+    return render_component(request, name, props, element_id=element_id)

@@ -1,6 +1,10 @@
 import { lazy, Suspense } from "react";
 import { Link, Route, Routes, useParams } from "react-router";
 import { Badge } from "../components/Badge";
+import { StaleBanner } from "../components/StaleBanner";
+import LoginPage from "./LoginPage";
+import NotesPage from "./NotesPage";
+import { useSession } from "./session";
 import "./app.css";
 
 // A separate chunk, loaded on the first visit to /about (a dynamic entry in the manifest).
@@ -35,8 +39,10 @@ function NotFound() {
 }
 
 export function App() {
+  const { user } = useSession();
   return (
     <>
+      <StaleBanner />
       <nav className="app-nav">
         <Link data-testid="nav-home" to="/">
           Home
@@ -47,6 +53,13 @@ export function App() {
         <Link data-testid="nav-about" to="/about">
           About
         </Link>
+        <Link data-testid="nav-notes" to="/notes">
+          Notes
+        </Link>
+        <Link data-testid="nav-login" to="/login">
+          Account
+        </Link>
+        {user && <span data-testid="nav-user">{user.username}</span>}
         <Badge>SPA</Badge>
       </nav>
       <main className="app-main">
@@ -55,6 +68,8 @@ export function App() {
             <Route path="/" element={<Home />} />
             <Route path="/items/:id" element={<Item />} />
             <Route path="/about" element={<About />} />
+            <Route path="/login" element={<LoginPage />} />
+            <Route path="/notes" element={<NotesPage />} />
             <Route path="*" element={<NotFound />} />
           </Routes>
         </Suspense>

@@ -2,7 +2,12 @@
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { BrowserRouter } from "react-router";
+import { reloadOnChunkError } from "django-duet/client";
 import { App } from "./App";
+import { SessionProvider } from "./session";
+
+// A lazy chunk gone after a deploy: reload once to get the current build (never in a loop).
+reloadOnChunkError();
 
 const container = document.getElementById("root");
 if (container === null) {
@@ -11,7 +16,9 @@ if (container === null) {
 createRoot(container).render(
   <StrictMode>
     <BrowserRouter basename="/app">
-      <App />
+      <SessionProvider>
+        <App />
+      </SessionProvider>
     </BrowserRouter>
   </StrictMode>,
 );

@@ -1,0 +1,141 @@
+"""The dev proxy's added latency: the same modules through Django's origin and straight from Vite.
+
+``manage.py duet dev`` runs the example from a scratch copy of its frontend (runserver, then
+``--asgi``: uvicorn). Each round fetches every module of the island page, once through Django
+and once from Vite, alternating, with keep-alive clients; figures are medians over all fetches
+of the same run. Prints JSON on stdout (``python bench/proxy_latency.py [--quick]``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "example"
+FRONTEND = EXAMPLE / "frontend"
+sys.path.insert(0, str(ROOT / "src"))
+
+from django_duet.testing.servers import ServerProcess, free_port  # noqa: E402
+
+_IMPORT = re.compile(r'(?:from|import)\s*["\'](/static/[^"\']+)["\']')
+
+
+def scratch(tmp: Path) -> Path:
+    (tmp / "js").symlink_to(ROOT / "js")  # the example's config may import ../../js
+    copy = tmp / "example" / "frontend"
+    shutil.copytree(FRONTEND, copy, ignore=shutil.ignore_patterns("node_modules", ".duet-hot"))
+    (copy / "node_modules").mkdir()
+    for entry in (FRONTEND / "node_modules").iterdir():
+        if entry.name not in (".vite", ".ci-stamp"):
+            (copy / "node_modules" / entry.name).symlink_to(entry.resolve())
+    return copy
+
+
+def modules(client: httpx.Client, start: list[str], limit: int = 40) -> list[str]:
+    """The module graph of the page, as the browser would walk it (breadth first)."""
+    seen: list[str] = []
+    queue = list(start)
+    while queue and len(seen) < limit:
+        path = queue.pop(0)
+        if path in seen:
+            continue
+        response = client.get(path)
+        if response.status_code != 200:
+            continue
+        seen.append(path)
+        queue += [p for p in _IMPORT.findall(response.text) if p not in seen]
+    return seen
+
+
+def wait_ready(url: str, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, timeout=5).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    raise TimeoutError(f"{url} never answered 200")
+
+
+def measure(mode: str, rounds: int) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="duet-bench-proxy-") as name:
+        tmp = Path(name)
+        env = {
+            "DJANGO_SETTINGS_MODULE": "example.settings",
+            "DJANGO_DEBUG": "1",
+            "DUET_EXAMPLE_DB": str(tmp / "db.sqlite3"),
+            "DUET_EXAMPLE_FRONTEND_DIR": str(scratch(tmp)),
+        }
+        subprocess.run(
+            [sys.executable, "manage.py", "migrate", "-v0"],
+            cwd=EXAMPLE,
+            env={**os.environ, **env},
+            check=True,
+        )
+        port, vite_port = free_port(), free_port()
+        command = [
+            sys.executable,
+            "manage.py",
+            "duet",
+            "dev",
+            f"127.0.0.1:{port}",
+            "--vite-port",
+            str(vite_port),
+            "--noreload",
+            *(["--asgi"] if mode == "asgi" else []),
+        ]
+        with ServerProcess(
+            command, port=port, cwd=EXAMPLE, env=env, name="duet dev", start_timeout=60
+        ) as server:
+            django, vite = server.url, f"http://127.0.0.1:{vite_port}"
+            wait_ready(f"{django}/static/@vite/client")
+            with (
+                httpx.Client(base_url=django, timeout=30) as via,
+                httpx.Client(base_url=vite, timeout=30) as direct,
+            ):
+                paths = modules(
+                    via,
+                    ["/static/@vite/client", "/static/@react-refresh", "/static/src/island.tsx"],
+                )
+                through, straight = [], []
+                for _ in range(rounds):
+                    for path in paths:
+                        for client, times in ((via, through), (direct, straight)):
+                            started = time.perf_counter()
+                            response = client.get(path)
+                            response.read()
+                            times.append((time.perf_counter() - started) * 1000)
+                            assert response.status_code == 200, (path, response.status_code)
+    d, s = statistics.median(through), statistics.median(straight)
+    return {
+        "server": "uvicorn" if mode == "asgi" else "runserver",
+        "modules": len(paths),
+        "fetches": len(through),
+        "direct_ms_median": round(s, 3),
+        "django_ms_median": round(d, 3),
+        "added_ms_median": round(d - s, 3),
+        "ratio": round(d / s, 2),
+    }
+
+
+def run(quick: bool = False) -> dict[str, dict[str, Any]]:
+    rounds = 3 if quick else 20
+    return {f"dev_proxy_{mode}": measure(mode, rounds) for mode in ("runserver", "asgi")}
+
+
+if __name__ == "__main__":
+    print(json.dumps(run(quick="--quick" in sys.argv), indent=2))

@@ -1,0 +1,44 @@
+import { useEffect, useState } from "react";
+import { LoginForm } from "../components/LoginForm";
+import { describe } from "../lib/api";
+import { useSession } from "./session";
+
+export default function LoginPage() {
+  const { api, user, setUser, load } = useSession();
+  const [error, setError] = useState<string | null>(null);
+  useEffect(load, [load]);
+
+  async function logout() {
+    setError(null);
+    try {
+      await api.logout();
+      setUser(null);
+    } catch (failure) {
+      setError(describe(failure));
+    }
+  }
+
+  return (
+    <>
+      <h1 data-testid="page-title">Account</h1>
+      {user === undefined && <p data-testid="account-loading">Checking your session…</p>}
+      {user === null && <p data-testid="account-anonymous">Nobody is logged in (try demo / demo-password-123).</p>}
+      {user && (
+        <>
+          <p data-testid="account-user">Signed in as {user.username}</p>
+          <button type="button" onClick={logout} data-testid="logout">
+            Log out
+          </button>
+        </>
+      )}
+      {error !== null && (
+        <p role="alert" data-testid="account-error">
+          {error}
+        </p>
+      )}
+      {user !== undefined && (
+        <LoginForm api={api} onLogin={setUser} title={user ? "Log in again or as someone else" : "Log in"} />
+      )}
+    </>
+  );
+}

@@ -1,0 +1,8 @@
+// The browser entry of server-rendered pages: hydrates what {% duet_render %} rendered.
+import { createElement } from "react";
+import { createRoot, hydrateRoot } from "react-dom/client";
+// Relative until the lead adds "./ssr/client" to js/package.json's exports.
+import { hydrate } from "../../../../js/dist/ssr/client.js";
+import { ProductPage } from "./ProductPage";
+
+hydrate({ components: { ProductPage }, createElement, hydrateRoot, createRoot });

@@ -1,0 +1,83 @@
+/**
+ * The web APIs that React's server renderer touches when its module loads, for a bare V8
+ * (mini-racer) that has only ECMAScript: `MessageChannel`, `TextEncoder`, `queueMicrotask`,
+ * and `performance.now`.
+ *
+ * {@link installPolyfills} is self-contained (it references nothing outside its body): the
+ * `duetSsr()` plugin puts its source at the top of the server bundle, so the globals exist
+ * before any module of the bundle runs, whatever the import order of the server entry.
+ * Each polyfill is installed only where the global is missing (Node, Deno or a worker keep theirs).
+ */
+
+/** Installs the missing globals on `target` (normally `globalThis`). */
+export function installPolyfills(target: Record<string, unknown>): void {
+  const g = target;
+  if (typeof g.queueMicrotask !== "function") {
+    g.queueMicrotask = (callback: () => void): void => {
+      Promise.resolve()
+        .then(callback)
+        .catch((error: unknown) => {
+          // As in a browser: an error in a microtask is reported, not swallowed.
+          const log = g.console as { error?: (...args: unknown[]) => void } | undefined;
+          log?.error?.(error);
+        });
+    };
+  }
+  if (typeof g.MessageChannel !== "function") {
+    // React schedules work with `port2.postMessage`; a macrotask (setTimeout) is what the real
+    // MessageChannel gives. renderToString never waits for it: it renders synchronously.
+    type Handler = ((event: { data: unknown }) => void) | null;
+    const later =
+      typeof g.setTimeout === "function"
+        ? (g.setTimeout as (fn: () => void, ms: number) => unknown).bind(g)
+        : (fn: () => void): unknown => Promise.resolve().then(fn);
+    class Port {
+      onmessage: Handler = null;
+      other: Port | null = null;
+      postMessage(data: unknown): void {
+        const target = this.other;
+        later(() => target?.onmessage?.({ data }), 0);
+      }
+      close(): void {
+        this.onmessage = null;
+      }
+    }
+    g.MessageChannel = class MessageChannel {
+      port1 = new Port();
+      port2 = new Port();
+      constructor() {
+        this.port1.other = this.port2;
+        this.port2.other = this.port1;
+      }
+    };
+  }
+  if (typeof g.TextEncoder !== "function") {
+    g.TextEncoder = class TextEncoder {
+      readonly encoding = "utf-8";
+      encode(input = ""): Uint8Array {
+        // encodeURIComponent yields UTF-8 as %XX escapes; lone surrogates become U+FFFD first.
+        const text = String(input).replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, "\uFFFD");
+        const escaped = encodeURIComponent(text);
+        const bytes: number[] = [];
+        for (let i = 0; i < escaped.length; i++) {
+          if (escaped[i] === "%") {
+            bytes.push(Number.parseInt(escaped.slice(i + 1, i + 3), 16));
+            i += 2;
+          } else {
+            bytes.push(escaped.charCodeAt(i));
+          }
+        }
+        return new Uint8Array(bytes);
+      }
+    };
+  }
+  if (typeof g.performance !== "object" || g.performance === null) {
+    const start = Date.now();
+    g.performance = { now: (): number => Date.now() - start, timeOrigin: start };
+  }
+}
+
+/** The source that the plugin writes at the top of the server bundle. */
+export function polyfillBanner(): string {
+  return `(${installPolyfills.toString()})(globalThis);`;
+}

@@ -1,0 +1,344 @@
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import vm from "node:vm";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { createBuilder } from "vite";
+import type { Manifest } from "vite";
+import duet from "../src/vite.js";
+import duetSsr, { SSR_ENVIRONMENT } from "../src/ssr.js";
+import type { DuetSsrRecord } from "../src/ssr.js";
+import { installPolyfills, polyfillBanner } from "../src/ssr/polyfills.js";
+import { beginHead, endHead, head } from "../src/ssr/head.js";
+import { createRenderer } from "../src/ssr/server.js";
+import { hydrate } from "../src/ssr/client.js";
+
+const SRC = path.resolve(import.meta.dirname, "../src");
+let root: string;
+
+function write(rel: string, text: string): void {
+  const file = path.join(root, rel);
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, text);
+}
+
+beforeAll(() => {
+  root = mkdtempSync(path.join(os.tmpdir(), "duet-ssr-"));
+  // A tiny "framework": elements are functions of props, rendered to strings; no React needed.
+  write(
+    "src/Page.ts",
+    [
+      `import { head } from ${JSON.stringify(path.join(SRC, "ssr/head.ts"))};`,
+      "export function Page(props: { name: string }): string {",
+      "  head({ title: `Page of ${props.name}` });",
+      '  const lazy = "lazy";',
+      "  return `<p>${props.name} ${lazy} ${new TextEncoder().encode(\"é\").length}</p>`;",
+      "}",
+      "export function Broken(): string {",
+      '  throw new RangeError("no such page");',
+      "}",
+      "",
+    ].join("\n"),
+  );
+  write(
+    "src/server.ts",
+    [
+      `import { createRenderer } from ${JSON.stringify(path.join(SRC, "ssr/server.ts"))};`,
+      'import { Page, Broken } from "./Page";',
+      "createRenderer({",
+      "  components: { Page, Broken },",
+      "  createElement: (c: (p: never) => string, p: never) => () => c(p),",
+      "  renderToString: (e: () => string) => e(),",
+      "});",
+      "",
+    ].join("\n"),
+  );
+  write("src/client.ts", 'import { Page } from "./Page";\nconsole.log(Page({ name: "client" }));\n');
+});
+
+afterAll(() => {
+  rmSync(root, { recursive: true, force: true });
+});
+
+async function buildApp(): Promise<void> {
+  const builder = await createBuilder({
+    root,
+    configFile: false,
+    logLevel: "silent",
+    plugins: [duet({ input: ["src/client.ts"] }), duetSsr({ entry: "src/server.ts" })],
+  });
+  await builder.buildApp();
+}
+
+function readJson<T>(rel: string): T {
+  return JSON.parse(readFileSync(path.join(root, rel), "utf8")) as T;
+}
+
+/** A context with nothing but ECMAScript, as in mini-racer. */
+function bareV8(): vm.Context {
+  return vm.createContext({});
+}
+
+describe("vite build with duetSsr()", () => {
+  it("builds the browser entries and a self-contained server bundle recorded for Django", async () => {
+    await buildApp();
+    const manifest = readJson<Manifest>("dist/.vite/manifest.json");
+    expect(Object.keys(manifest)).toEqual(["src/client.ts"]);
+    const record = readJson<DuetSsrRecord>("dist/.vite/duet-ssr.json");
+    expect(record.version).toBe(1);
+    expect(record.entry).toBe("src/server.ts");
+    expect(record.file).toMatch(/^\.vite\/ssr\/server-[\w-]+\.js$/);
+    expect(readdirSync(path.join(root, "dist/.vite/ssr"))).toEqual([path.basename(record.file)]);
+    // duet.json belongs to the browser build only.
+    expect(readJson<{ entries: string[] }>("dist/.vite/duet.json").entries).toEqual(["src/client.ts"]);
+
+    const source = readFileSync(path.join(root, "dist", record.file), "utf8");
+    expect(source).not.toMatch(/^\s*(import|export)\s/m);
+    const context = bareV8();
+    vm.runInContext(source, context);
+    const answer = vm.runInContext(`__duetSsr.render("Page", '{"name":"Ada"}')`, context) as string;
+    expect(JSON.parse(answer)).toEqual({
+      ok: true,
+      html: "<p>Ada lazy 2</p>",
+      head: { title: "Page of Ada", meta: [], link: [], jsonLd: [] },
+      logs: [],
+    });
+    const broken = JSON.parse(vm.runInContext(`__duetSsr.render("Broken", "{}")`, context) as string);
+    expect(broken.ok).toBe(false);
+    expect(broken.error.name).toBe("RangeError");
+    expect(broken.error.stack).toContain("Broken");
+  });
+
+  it("keeps the previous server bundle on a rebuild and removes older ones", async () => {
+    await buildApp();
+    const dir = path.join(root, "dist/.vite/ssr");
+    const first = readJson<DuetSsrRecord>("dist/.vite/duet-ssr.json").file;
+    writeFileSync(path.join(dir, "server-old00000.js"), "// an older build\n");
+    write("src/Page.ts", readFileSync(path.join(root, "src/Page.ts"), "utf8").replace("Page of", "Page rebuilt of"));
+    // Only the server environment, as the dev server's rebuild does.
+    const builder = await createBuilder({
+      root,
+      configFile: false,
+      logLevel: "silent",
+      plugins: [duet({ input: ["src/client.ts"] }), duetSsr({ entry: "src/server.ts" })],
+    });
+    expect(Object.keys(builder.environments).sort()).toEqual(["client", SSR_ENVIRONMENT]);
+    const server = builder.environments[SSR_ENVIRONMENT];
+    if (server !== undefined) await builder.build(server);
+    const second = readJson<DuetSsrRecord>("dist/.vite/duet-ssr.json").file;
+    expect(second).not.toBe(first);
+    expect(readdirSync(dir).sort()).toEqual([path.basename(first), path.basename(second)].sort());
+  });
+
+  it("fails with a clear message when the server entry does not exist", async () => {
+    await expect(
+      createBuilder({ root, configFile: false, logLevel: "silent", plugins: [duetSsr({ entry: "src/nope.tsx" })] }),
+    ).rejects.toThrow(/server entry "src\/nope\.tsx" does not exist.*duetSsr\(\{ entry:/);
+  });
+});
+
+describe("polyfills", () => {
+  it("gives a bare V8 what React's server renderer touches", async () => {
+    const context = bareV8();
+    vm.runInContext(polyfillBanner(), context);
+    const types = vm.runInContext(
+      "[typeof MessageChannel, typeof TextEncoder, typeof queueMicrotask, typeof performance.now]",
+      context,
+    ) as string[];
+    expect([...types]).toEqual(["function", "function", "function", "function"]);
+    const bytes = vm.runInContext('Array.from(new TextEncoder().encode("aé€😀\\ud800"))', context) as number[];
+    expect([...bytes]).toEqual([...new TextEncoder().encode("aé€😀\ud800")]);
+  });
+
+  it("delivers MessageChannel messages and leaves existing globals alone", async () => {
+    class Mine {}
+    const target: Record<string, unknown> = { setTimeout, TextEncoder: Mine };
+    installPolyfills(target);
+    expect(target.TextEncoder).toBe(Mine);
+    const Channel = target.MessageChannel as new () => {
+      port1: { onmessage: ((e: { data: unknown }) => void) | null };
+      port2: { postMessage(data: unknown): void };
+    };
+    const channel = new Channel();
+    const received = new Promise((resolve) => {
+      channel.port1.onmessage = (event) => resolve(event.data);
+    });
+    channel.port2.postMessage("ping");
+    await expect(received).resolves.toBe("ping");
+  });
+});
+
+describe("head()", () => {
+  it("collects during a server render, the last value of a tag winning", () => {
+    beginHead();
+    head({ title: "One", meta: [{ name: "description", content: "first" }] });
+    head({
+      title: "Two",
+      meta: [{ name: "description", content: "second" }, { property: "og:title", content: "Two" }],
+      link: [{ rel: "canonical", href: "/a" }],
+    });
+    expect(endHead()).toEqual({
+      title: "Two",
+      meta: [
+        { name: "description", content: "second" },
+        { property: "og:title", content: "Two" },
+      ],
+      link: [{ rel: "canonical", href: "/a" }],
+      jsonLd: [],
+    });
+  });
+
+  it("refuses a meta tag with neither name nor property", () => {
+    beginHead();
+    expect(() => head({ meta: [{ content: "x" }] })).toThrow(/needs a name or a property/);
+    endHead();
+  });
+
+  it("updates the document in a browser, in place", () => {
+    const elements: Record<string, string>[] = [{ name: "description", content: "old" }];
+    const find = (selector: string): Record<string, string> | undefined =>
+      elements.find((e) => Object.entries(e).every(([k, v]) => k === "content" || k === "href" || selector.includes(`${k}="${v}"`)));
+    const doc = {
+      title: "before",
+      head: { appendChild: (node: { attrs: Record<string, string> }) => void elements.push(node.attrs) },
+      querySelector: (selector: string) => {
+        const found = find(selector);
+        return found === undefined
+          ? null
+          : { getAttribute: (n: string) => found[n] ?? null, setAttribute: (n: string, v: string) => void (found[n] = v) };
+      },
+      createElement: () => {
+        const attrs: Record<string, string> = {};
+        return { attrs, getAttribute: (n: string) => attrs[n] ?? null, setAttribute: (n: string, v: string) => void (attrs[n] = v) };
+      },
+    };
+    (globalThis as { document?: unknown }).document = doc;
+    try {
+      head({ title: "after", meta: [{ name: "description", content: "new" }, { property: "og:type", content: "product" }] });
+    } finally {
+      delete (globalThis as { document?: unknown }).document;
+    }
+    expect(doc.title).toBe("after");
+    expect(elements).toEqual([
+      { name: "description", content: "new" },
+      { property: "og:type", content: "product" },
+    ]);
+  });
+});
+
+describe("createRenderer()", () => {
+  const runtime = createRenderer({
+    components: {
+      Hello: (props: { name: string }) => {
+        console.error("Warning: %s is %d", "x", 3);
+        head({ title: props.name });
+        return `<b>${props.name}</b>`;
+      },
+      Boom: () => {
+        throw "not an Error";
+      },
+    },
+    createElement: (component: (p: never) => string, props: never) => () => component(props),
+    renderToString: (element: () => string) => element(),
+  });
+
+  it("renders with the props JSON, collecting the head and the console", () => {
+    const before = console.error;
+    expect(JSON.parse(runtime.render("Hello", '{"name":"Ada"}'))).toEqual({
+      ok: true,
+      html: "<b>Ada</b>",
+      head: { title: "Ada", meta: [], link: [], jsonLd: [] },
+      logs: [{ level: "error", message: "Warning: x is 3" }],
+    });
+    expect(console.error).toBe(before);
+  });
+
+  it("reports unknown components and thrown values without throwing", () => {
+    expect(JSON.parse(runtime.render("toString", "{}"))).toEqual({
+      ok: false,
+      missing: "toString",
+      known: ["Hello", "Boom"],
+      logs: [],
+    });
+    const boom = JSON.parse(runtime.render("Boom", "{}"));
+    expect(boom.error).toEqual({ name: "Error", message: "not an Error", stack: "thrown: not an Error" });
+  });
+});
+
+describe("hydrate()", () => {
+  function page(containers: { name: string; props: string; mode?: string }[], scripts: Record<string, string>) {
+    return {
+      querySelectorAll: () =>
+        containers.map((c) => ({
+          dataset: { duetSsr: c.name, duetProps: c.props, ...(c.mode ? { duetMode: c.mode } : {}) },
+          textContent: "",
+        })),
+      getElementById: (id: string) => (id in scripts ? { dataset: {}, textContent: scripts[id] ?? null } : null),
+    };
+  }
+
+  it("hydrates server-rendered containers and renders fallen-back ones", () => {
+    const calls: string[] = [];
+    const mounted = hydrate({
+      components: { Page: "PageComponent" },
+      createElement: (c: string, p: { n: number }) => `${c}(${p.n})`,
+      hydrateRoot: (_el: unknown, element: string) => void calls.push(`hydrate ${element}`),
+      createRoot: () => ({ render: (element: string) => void calls.push(`render ${element}`) }),
+      root: page(
+        [
+          { name: "Page", props: "p1" },
+          { name: "Page", props: "p2", mode: "client" },
+        ],
+        { p1: '{"n":1}', p2: '{"n":2}' },
+      ),
+    });
+    expect(mounted).toBe(2);
+    expect(calls).toEqual(["hydrate PageComponent(1)", "render PageComponent(2)"]);
+  });
+
+  it("says what is missing", () => {
+    const base = { createElement: () => null, hydrateRoot: () => null, createRoot: () => ({ render: () => undefined }) };
+    expect(() => hydrate({ ...base, components: {}, root: page([{ name: "Page", props: "p1" }], {}) })).toThrow(
+      /container for "Page", which this entry does not declare/,
+    );
+    expect(() =>
+      hydrate({ ...base, components: { Page: 1 }, root: page([{ name: "Page", props: "p9" }], {}) }),
+    ).toThrow(/no props element with id "p9"/);
+  });
+});
+
+it("keeps the server runtime free of Node APIs", () => {
+  for (const file of ["ssr/server.ts", "ssr/head.ts", "ssr/polyfills.ts", "ssr/client.ts"]) {
+    expect(readFileSync(path.join(SRC, file), "utf8")).not.toMatch(/from "node:/);
+  }
+  expect(existsSync(path.join(SRC, "ssr.ts"))).toBe(true);
+});
+
+describe("duetSsr() with the dev server", () => {
+  it("rebuilds the server bundle when a source file changes", async () => {
+    const { createServer } = await import("vite");
+    const recordFile = path.join(root, "dist/.vite/duet-ssr.json");
+    rmSync(path.join(root, "dist"), { recursive: true, force: true });
+    const server = await createServer({
+      root,
+      configFile: false,
+      logLevel: "silent",
+      server: { watch: { usePolling: true, interval: 50 } },
+      plugins: [duet({ input: ["src/client.ts"] }), duetSsr({ entry: "src/server.ts" })],
+    });
+    try {
+      const bundleText = (): string => {
+        const record = JSON.parse(readFileSync(recordFile, "utf8")) as DuetSsrRecord;
+        return readFileSync(path.join(root, "dist", record.file), "utf8");
+      };
+      // Built once when the server starts, so Django has a bundle before any edit.
+      await vi.waitFor(() => expect(existsSync(recordFile)).toBe(true), { timeout: 15_000, interval: 100 });
+      expect(bundleText()).not.toContain("edited in dev");
+      const source = readFileSync(path.join(root, "src/Page.ts"), "utf8");
+      write("src/Page.ts", source.replace(/Page (rebuilt )?of/, "Page edited in dev of"));
+      await vi.waitFor(() => expect(bundleText()).toContain("edited in dev"), { timeout: 15_000, interval: 100 });
+    } finally {
+      await server.close();
+    }
+  });
+});

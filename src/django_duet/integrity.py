@@ -1,0 +1,52 @@
+"""SRI hashes for the tags: from the build record when it matches the build, else computed once.
+
+The record (``duet build``) holds a sha384 per file; a build made with plain ``npm run build``
+after it would make the record stale, and a stale hash would make browsers refuse the script,
+so the record is used only while its manifest hash matches the manifest on disk.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from .buildinfo import read_record, sri_hash
+from .conf import conf
+
+
+class _Hashes:
+    """Hashes of one build: the record's, and any computed on demand (cached)."""
+
+    def __init__(self, build_dir: Path) -> None:
+        self.build_dir = build_dir
+        record = read_record(build_dir)
+        manifest = conf.MANIFEST_PATH
+        fresh = record is not None and record.manifest == sri_hash(manifest)
+        self.known: dict[str, str] = dict(record.files) if record and fresh else {}
+
+    def __call__(self, file: str) -> str | None:
+        found = self.known.get(file)
+        if found is None:
+            path = self.build_dir / file
+            if not path.is_file():
+                return None  # no hash beats a wrong one
+            found = self.known[file] = sri_hash(path)
+        return found
+
+
+@functools.lru_cache(maxsize=4)
+def _hashes(build_dir: str, manifest_stamp: tuple[int, int]) -> _Hashes:
+    return _Hashes(Path(build_dir))
+
+
+def integrity_lookup() -> Callable[[str], str | None] | None:
+    """A file -> ``sha384-...`` function when SRI is on, else None."""
+    if not conf.SRI:
+        return None
+    try:
+        st = os.stat(conf.MANIFEST_PATH)
+    except FileNotFoundError:
+        return None  # the tags raise the clear "no build" error themselves
+    return _hashes(str(conf.BUILD_DIR), (st.st_mtime_ns, st.st_size))

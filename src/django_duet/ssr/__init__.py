@@ -1,0 +1,9 @@
+"""Server-side rendering of React components inside Django, in an embedded V8 (docs/ssr.md).
+
+``render_component(request, "ProductPage", props)`` for views and Jinja2; the template tag
+``{% duet_render %}`` wraps it. mini-racer is imported only when a render needs it.
+"""
+
+from .render import Rendered, render_component
+
+__all__ = ["Rendered", "render_component"]

@@ -1,0 +1,86 @@
+"""System checks of server-side rendering: duet.E070-E089, duet.W070-W089."""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Sequence
+from typing import Any
+
+from django.apps import AppConfig
+from django.core.checks import CheckMessage, Error, Warning, register
+
+from ..conf import DEFAULTS, conf
+from .bundle import bundle_from_record, get_bundle, record_path
+from .errors import SsrError
+
+
+def _user_value(name: str) -> Any:
+    from django.conf import settings
+
+    return (getattr(settings, "DUET", None) or {}).get(name, DEFAULTS[name])
+
+
+@register()
+def check_ssr_budgets(app_configs: Sequence[AppConfig] | None, **kwargs: Any) -> list[CheckMessage]:
+    """duet.E070/E071: the per-render budgets must be usable numbers."""
+    errors: list[CheckMessage] = []
+    timeout = _user_value("SSR_TIMEOUT_MS")
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
+        errors.append(
+            Error(
+                f"DUET['SSR_TIMEOUT_MS'] is {timeout!r}; it must be a positive number of "
+                "milliseconds (the time one server render may take).",
+                hint=f"Set DUET['SSR_TIMEOUT_MS'] = {DEFAULTS['SSR_TIMEOUT_MS']} (the default).",
+                id="duet.E070",
+            )
+        )
+    heap = _user_value("SSR_HEAP_MB")
+    if isinstance(heap, bool) or not isinstance(heap, int) or heap < 16:
+        errors.append(
+            Error(
+                f"DUET['SSR_HEAP_MB'] is {heap!r}; it must be a whole number of megabytes, at "
+                "least 16 (React and the bundle need a few MB before any render).",
+                hint=f"Set DUET['SSR_HEAP_MB'] = {DEFAULTS['SSR_HEAP_MB']} (the default).",
+                id="duet.E071",
+            )
+        )
+    return errors
+
+
+@register(deploy=True)
+def check_ssr_bundle(app_configs: Sequence[AppConfig] | None, **kwargs: Any) -> list[CheckMessage]:
+    """duet.E072 / duet.W070: a server bundle that is there must be usable in production."""
+    if not conf.SSR_ENABLED:
+        return []
+    if conf.SSR_BUNDLE is None and not record_path().exists():
+        return []  # no SSR in this project (a missing bundle is logged where it is used)
+    try:
+        if conf.SSR_BUNDLE is None:
+            bundle_from_record(record_path())
+        get_bundle()
+    except SsrError as exc:
+        return [_bundle_error(str(exc))]
+    if not mini_racer_installed():
+        return [
+            Warning(
+                "There is a server bundle to render components with, but the mini-racer package "
+                "(an embedded V8) is not installed: every {% duet_render %} will fall back to "
+                "client rendering.",
+                hint='pip install "django-duet[ssr]", or set DUET["SSR_ENABLED"] = False.',
+                id="duet.W070",
+            )
+        ]
+    return []
+
+
+def mini_racer_installed() -> bool:
+    return importlib.util.find_spec("py_mini_racer") is not None
+
+
+def _bundle_error(message: str) -> Error:
+    return Error(
+        message,
+        hint="Build the frontend with the duetSsr() Vite plugin (`npm run build`) and deploy "
+        "BUILD_DIR/.vite with it, or fix DUET['SSR_BUNDLE'].",
+        id="duet.E072",
+    )

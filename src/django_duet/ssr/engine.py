@@ -1,0 +1,197 @@
+"""V8 contexts for server rendering: one per thread, created lazily, with the bundle loaded once.
+
+A thread (gunicorn gthread, the thread asgiref runs sync views in under uvicorn, a runserver
+thread) keeps its own context, so renders never wait for each other nor share JS state. A
+context is replaced when the bundle changes (a rebuild, in DEV_MODE), when a render blew a
+budget (its JS state cannot be trusted after an interruption), or after a fork. A dead
+thread's context is closed when the thread goes; every context still open is closed at exit
+(``weakref.finalize`` runs at exit), since an open context with a pending timer hangs the
+interpreter's shutdown.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+import weakref
+from typing import Any
+
+from .bundle import ServerBundle
+from .errors import (
+    SsrBundleInvalid,
+    SsrComponentNotFound,
+    SsrEngineError,
+    SsrHeapExceeded,
+    SsrRenderError,
+    SsrTimeout,
+)
+from .v8 import BudgetExceeded, Racer
+
+logger = logging.getLogger("django_duet.ssr")
+
+# Loading a bundle is not a render: its own, fixed bound.
+LOAD_TIMEOUT_S = 10.0
+_local = threading.local()
+_engines: weakref.WeakSet[Engine] = weakref.WeakSet()
+# Bundles that failed to load, by key: a broken deploy costs each request a lookup, not a new
+# V8 context that fails again.
+_invalid: dict[tuple[str, tuple[int, int, int]], SsrBundleInvalid] = {}
+
+
+class Engine:
+    """One V8 context with one server bundle, used by one thread."""
+
+    def __init__(self, bundle: ServerBundle, heap_mb: int, *, fast: bool = True) -> None:
+        self.bundle = bundle
+        self.heap_mb = heap_mb
+        self.broken = False  # a render was interrupted: replace before the next one
+        self.stuck = False  # V8 did not even stop: close it without waiting for it
+        self._racer = Racer(fast=fast)
+        self._finalizer = weakref.finalize(self, _close_quietly, self._racer)
+        _engines.add(self)
+        try:
+            self._racer.set_heap_limit(heap_mb * 1024 * 1024)
+            self._load()
+        except BaseException:
+            self.close()
+            raise
+
+    def _load(self) -> None:
+        from py_mini_racer import JSEvalException
+
+        try:
+            # sourceURL names the file in JS stacks ("at Throws (server-abc.js:24:13)").
+            source = f"{self.bundle.source}\n//# sourceURL={self.bundle.path.name}\n"
+            self._racer.eval(source, LOAD_TIMEOUT_S)
+            protocol = self._racer.eval(
+                "typeof __duetSsr === 'object' && __duetSsr !== null ? __duetSsr.version : 0",
+                LOAD_TIMEOUT_S,
+            )
+        except BudgetExceeded:
+            raise SsrBundleInvalid(
+                self.bundle.path, f"evaluating it took more than {LOAD_TIMEOUT_S:g} s"
+            ) from None
+        except JSEvalException as exc:
+            raise SsrBundleInvalid(self.bundle.path, f"evaluating it threw: {exc}") from None
+        if protocol != 1:
+            raise SsrBundleInvalid(
+                self.bundle.path,
+                "it does not install globalThis.__duetSsr (version 1): its server entry must call "
+                "createRenderer({ components, createElement, renderToString })",
+            )
+
+    @property
+    def fast(self) -> bool:
+        return self._racer.fast
+
+    def render(self, name: str, props_json: str, timeout_ms: float) -> dict[str, Any]:
+        """``{"html", "head", "logs"}`` of one render, or an SsrError saying why not."""
+        from py_mini_racer import JSEvalException, JSOOMException
+
+        # json.dumps gives an ASCII JS string literal: the props cross as one string and are
+        # parsed by JSON.parse in V8, cheaper than building an object through the bridge.
+        code = f"__duetSsr.render({json.dumps(name)},{json.dumps(props_json)})"
+        try:
+            answer = self._racer.eval(code, timeout_ms / 1000)
+        except BudgetExceeded as exc:
+            self.broken = True
+            self.stuck = exc.stuck
+            if self._racer.heap_limit_reached():
+                raise SsrHeapExceeded(name, self.heap_mb) from None
+            raise SsrTimeout(name, timeout_ms) from None
+        except JSEvalException as exc:
+            self.broken = True
+            if isinstance(exc, JSOOMException) or self._racer.heap_limit_reached():
+                raise SsrHeapExceeded(name, self.heap_mb) from None
+            raise SsrEngineError(f"V8 failed while rendering {name}: {exc}") from None
+        if not isinstance(answer, str):
+            raise SsrEngineError(f"__duetSsr.render returned {type(answer).__name__}, not JSON")
+        try:
+            result: dict[str, Any] = json.loads(answer)
+        except ValueError:
+            raise SsrEngineError(f"__duetSsr.render returned {answer[:80]!r}, not JSON") from None
+        if not isinstance(result, dict):
+            raise SsrEngineError(f"__duetSsr.render returned {answer[:80]!r}, not an object")
+        _log_console(name, result.get("logs") or [])
+        if result.get("ok") is True:
+            return result
+        if "missing" in result:
+            raise SsrComponentNotFound(name, list(result.get("known") or []), self.bundle.path)
+        error = result.get("error") or {}
+        raise SsrRenderError(
+            name,
+            f"{error.get('name', 'Error')}: {error.get('message', '')}",
+            error.get("stack", ""),
+        )
+
+    def close(self) -> None:
+        if self.stuck:
+            # Closing waits for V8; a worker thread must not: let a daemon thread wait.
+            threading.Thread(target=self._finalizer, name="duet-ssr-close", daemon=True).start()
+        else:
+            self._finalizer()
+
+
+def _close_quietly(racer: Racer) -> None:
+    # At exit or from the garbage collector: nobody to report a failure to.
+    try:
+        racer.close()
+    except Exception as exc:  # a finalizer must not raise
+        logger.debug("closing a V8 context failed: %r", exc)
+
+
+def _log_console(name: str, logs: list[dict[str, str]]) -> None:
+    for entry in logs:
+        level = logging.WARNING if entry.get("level") in ("error", "warn") else logging.DEBUG
+        logger.log(
+            level,
+            "console.%s in %s (server render): %s",
+            entry.get("level"),
+            name,
+            entry.get("message", ""),
+        )
+
+
+def _forget_after_fork() -> None:
+    # A forked child has copies of the parent's contexts without V8's threads: never close them.
+    for engine in list(_engines):
+        engine._finalizer.detach()
+    _engines.clear()
+    _local.__dict__.clear()
+
+
+os.register_at_fork(after_in_child=_forget_after_fork)
+
+
+def engine_for(bundle: ServerBundle, heap_mb: int) -> Engine:
+    """This thread's engine for ``bundle``, created or replaced as needed."""
+    engine: Engine | None = getattr(_local, "engine", None)
+    if engine is not None and (
+        engine.broken or engine.bundle.key != bundle.key or engine.heap_mb != heap_mb
+    ):
+        _local.engine = None
+        engine.close()
+        engine = None
+    if engine is None:
+        known = _invalid.get(bundle.key)
+        if known is not None:
+            raise known
+        try:
+            engine = Engine(bundle, heap_mb)
+        except SsrBundleInvalid as exc:
+            if len(_invalid) > 8:
+                _invalid.clear()
+            _invalid[bundle.key] = exc
+            raise
+        _local.engine = engine
+    return engine
+
+
+def discard_thread_engine() -> None:
+    """Closes this thread's engine (the next render creates a new one)."""
+    engine: Engine | None = getattr(_local, "engine", None)
+    _local.engine = None
+    if engine is not None:
+        engine.close()

@@ -1,0 +1,158 @@
+"""``render_component``: a React component rendered to HTML in V8, ready for hydration.
+
+Call it from views or Jinja2, or use the tag: ``{% duet_render "ProductPage" props as page %}``
+then ``{{ page.head }}`` in ``<head>`` and ``{{ page }}`` where the component goes.
+
+Never fails the page because of the component: when SSR cannot happen (the component threw,
+looped, went over a budget, the bundle is missing ...) the container is emitted empty and marked
+``data-duet-mode="client"``, the browser renders it instead, a warning names the component and
+the reason (with the JS stack), and in DEBUG an overlay shows the error on the page.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import logging
+import time
+from typing import Any
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpRequest
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+
+from ..conf import conf
+from ..render import csp_nonce
+from .bundle import get_bundle
+from .engine import engine_for
+from .errors import SsrError
+from .head import head_tags, script_safe_json
+
+logger = logging.getLogger("django_duet.ssr")
+
+_REQUEST_SEQ = "_duet_ssr_seq"
+_process_seq = itertools.count(1)
+
+
+class Rendered(SafeString):
+    """The container HTML (a SafeString), with the component's head tags as ``.head``."""
+
+    head: SafeString
+    component: str
+    ssr: bool  # False when the browser renders it (fallback)
+
+    def __new__(cls, html: str, *, head: str, component: str, ssr: bool) -> Rendered:
+        self = super().__new__(cls, html)
+        self.head = mark_safe(head)  # built by format_html in head.py
+        self.component = component
+        self.ssr = ssr
+        return self
+
+
+def next_element_id(request: HttpRequest | None) -> str:
+    """``duet-ssr-1``, ``duet-ssr-2`` ... per request (unique per process without one)."""
+    if request is None:
+        return f"duet-ssr-p{next(_process_seq)}"
+    seq = getattr(request, _REQUEST_SEQ, 0) + 1
+    setattr(request, _REQUEST_SEQ, seq)
+    return f"duet-ssr-{seq}"
+
+
+def props_json(props: Any) -> str:
+    try:
+        return json.dumps(props, cls=DjangoJSONEncoder, separators=(",", ":"))
+    except (TypeError, ValueError) as exc:
+        raise TypeError(
+            f"The props of a server-rendered component must be JSON-serializable "
+            f"(dicts, lists, str, numbers, dates, UUIDs, Decimals): {exc}. Convert model "
+            "instances and other objects to dicts in the view."
+        ) from None
+
+
+def render_component(
+    request: HttpRequest | None,
+    name: str,
+    props: Any = None,
+    *,
+    element_id: str | None = None,
+) -> Rendered:
+    """The component ``name`` of the server bundle, rendered with ``props`` (JSON-serializable)."""
+    if not isinstance(name, str) or not name:
+        raise TypeError(f"duet_render needs a component name string, got {name!r}")
+    data = props_json({} if props is None else props)
+    element_id = element_id or next_element_id(request)
+    nonce = csp_nonce(request)
+    html = ""
+    head: SafeString = mark_safe("")
+    failure: SsrError | None = None
+    if conf.SSR_ENABLED:
+        started = time.perf_counter()
+        try:
+            engine = engine_for(get_bundle(), conf.SSR_HEAP_MB)
+            result = engine.render(name, data, conf.SSR_TIMEOUT_MS)
+            html = str(result.get("html", ""))
+            head = head_tags(result.get("head"), nonce)
+        except SsrError as exc:
+            failure = exc
+            _warn(name, exc, time.perf_counter() - started)
+    ssr = conf.SSR_ENABLED and failure is None
+    parts = [
+        _overlay(name, failure) if failure is not None and settings.DEBUG else "",
+        _container(name, element_id, html, ssr),
+        _props_script(element_id, data, nonce),
+    ]
+    return Rendered("".join(parts), head=head, component=name, ssr=ssr)
+
+
+def _container(name: str, element_id: str, html: str, ssr: bool) -> SafeString:
+    # No whitespace around the HTML: the container's children must be exactly React's output.
+    mode = mark_safe("") if ssr else mark_safe(' data-duet-mode="client"')
+    return format_html(
+        '<div data-duet-ssr="{}" data-duet-props="{}"{}>{}</div>',
+        name,
+        element_id,
+        mode,
+        mark_safe(html),  # React's renderToString output: escaped by React
+    )
+
+
+def _props_script(element_id: str, data: str, nonce: str | None) -> SafeString:
+    nonce_attr = format_html(' nonce="{}"', nonce) if nonce else mark_safe("")
+    return format_html(
+        '<script type="application/json" id="{}"{}>{}</script>',
+        element_id,
+        nonce_attr,
+        mark_safe(script_safe_json(data)),  # as json_script: inert in HTML
+    )
+
+
+def _warn(name: str, exc: SsrError, elapsed: float) -> None:
+    stack = f"\nJS stack:\n{exc.js_stack}" if exc.js_stack else ""
+    logger.warning(
+        "Server rendering of %s fell back to client rendering (%s, after %.0f ms): %s%s",
+        name,
+        exc.reason,
+        elapsed * 1000,
+        exc,
+        stack,
+        extra={"component": name, "ssr_reason": exc.reason},
+    )
+
+
+def _overlay(name: str, exc: SsrError) -> SafeString:
+    """DEBUG only: the error on the page, outside the container React takes over."""
+    details = f"{exc}\n\n{exc.js_stack}" if exc.js_stack else str(exc)
+    return format_html(
+        '<div class="duet-ssr-error" role="alert" data-duet-ssr-error="{}" style="border:3px solid '
+        "#dc2626;background:#fef2f2;color:#7f1d1d;padding:1rem;margin:1rem 0;font:14px/1.4 "
+        'system-ui,sans-serif"><strong>django-duet: server rendering of {} failed ({}); it is '
+        "rendered in the browser instead.</strong>"
+        '<pre style="white-space:pre-wrap;margin:.5rem 0 0">{}</pre>'
+        "<small>Shown because DEBUG is on; in production this is a logged warning.</small></div>",
+        name,
+        name,
+        exc.reason,
+        details,
+    )

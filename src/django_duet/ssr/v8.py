@@ -1,0 +1,157 @@
+"""One mini-racer V8 context, called from the calling thread with a time budget.
+
+mini-racer's public ``eval`` hops through an asyncio loop thread on every call (about 0.2 ms).
+With mini-racer 0.14 we can post the evaluation to V8 and wait for its answer on the context's
+result queue from the calling thread (about 0.03 ms), and on time out cancel the task, which
+terminates the running script. That path uses private attributes, so it is taken only when they
+are all there; any other version gets the public API (same behaviour, slower).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import importlib.metadata
+import queue
+import threading
+from typing import Any
+
+from .errors import SsrEngineError, SsrUnavailable
+
+# After a cancel, V8 reports the terminated task; a script stuck in native code may not.
+TERMINATE_GRACE_S = 2.0
+# The versions whose internals the fast path was checked against.
+FAST_PATH_VERSIONS = ("0.14.",)
+# V8 aborts the whole process ("Check failed: !IsConfigurablePoolInitialized()") when threads
+# create their first contexts at the same moment, as the threads of a fresh gthread worker do:
+# contexts are created one at a time. Renders and closes are not serialized.
+_CREATE_LOCK = threading.Lock()
+CREATE_TIMEOUT_S = 30.0
+
+
+class BudgetExceeded(Exception):
+    """The evaluation ran out of time; ``stuck`` when V8 did not even report its termination."""
+
+    def __init__(self, stuck: bool = False) -> None:
+        self.stuck = stuck
+        super().__init__("the evaluation ran out of time" + (" and did not stop" if stuck else ""))
+
+
+def _new_mini_racer() -> Any:
+    try:
+        from py_mini_racer import MiniRacer
+    except ImportError:
+        raise SsrUnavailable() from None
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return MiniRacer()
+    # Created inside a running event loop (an async view), mini-racer would tie the context to
+    # that loop and refuse timeouts: create it from a short-lived thread, with a loop of its own.
+    made: list[Any] = []
+    failed: list[BaseException] = []
+
+    def create() -> None:
+        try:
+            made.append(MiniRacer())
+        except BaseException as exc:  # handed over to the calling thread
+            failed.append(exc)
+
+    thread = threading.Thread(target=create, name="duet-ssr-create", daemon=True)
+    thread.start()
+    thread.join(30.0)
+    if failed:
+        raise failed[0]
+    if not made:
+        raise SsrEngineError("creating a V8 context took more than 30 s")
+    return made[0]
+
+
+@functools.cache
+def _known_version() -> bool:
+    try:
+        version = importlib.metadata.version("mini-racer")
+    except importlib.metadata.PackageNotFoundError:
+        return False
+    return version.startswith(FAST_PATH_VERSIONS)
+
+
+def _fast_path(racer: Any) -> Any | None:
+    """The context's internals if they are those of mini-racer 0.14, else None."""
+    if not _known_version():
+        return None
+    ctx = getattr(racer, "_ctx", None)
+    needed = ("_dll", "_ctx", "_non_cancelable_mr_task_results_queue")
+    needed_methods = ("_python_to_value_handle", "_value_handle_to_python")
+    if ctx is None or not all(hasattr(ctx, name) for name in needed + needed_methods):
+        return None
+    dll = ctx._dll
+    if not all(hasattr(dll, name) for name in ("mr_eval", "mr_cancel_task")):
+        return None
+    if not isinstance(ctx._non_cancelable_mr_task_results_queue, queue.Queue):
+        return None
+    return ctx
+
+
+class Racer:
+    """A V8 context used by one thread at a time (the caller guarantees it)."""
+
+    def __init__(self, *, fast: bool = True) -> None:
+        if not _CREATE_LOCK.acquire(timeout=CREATE_TIMEOUT_S):
+            raise SsrEngineError(f"no V8 context could be created within {CREATE_TIMEOUT_S:g} s")
+        try:
+            self._mr = _new_mini_racer()
+        finally:
+            _CREATE_LOCK.release()
+        self._ctx = _fast_path(self._mr) if fast else None
+
+    @property
+    def fast(self) -> bool:
+        return self._ctx is not None
+
+    def set_heap_limit(self, limit_bytes: int) -> None:
+        self._mr.set_hard_memory_limit(limit_bytes)
+
+    def heap_limit_reached(self) -> bool:
+        return bool(self._mr.was_hard_memory_limit_reached())
+
+    def eval(self, code: str, timeout_s: float) -> Any:
+        """The value of ``code``; mini-racer's JS errors propagate; BudgetExceeded on time out."""
+        if self._ctx is None:
+            return self._eval_public(code, timeout_s)
+        ctx = self._ctx
+        results: queue.Queue[Any] = ctx._non_cancelable_mr_task_results_queue
+        code_handle = ctx._python_to_value_handle(code)  # kept alive until V8 answers
+        task_id = ctx._dll.mr_eval(ctx._ctx, code_handle.raw, 0)
+        try:
+            answer = results.get(timeout=timeout_s)
+        except queue.Empty:
+            ctx._dll.mr_cancel_task(ctx._ctx, task_id)
+            try:
+                results.get(timeout=TERMINATE_GRACE_S)  # the "terminated" answer
+            except queue.Empty:
+                raise BudgetExceeded(stuck=True) from None
+            raise BudgetExceeded() from None
+        del code_handle
+        return ctx._value_handle_to_python(answer)
+
+    def _eval_public(self, code: str, timeout_s: float) -> Any:
+        from py_mini_racer import JSTimeoutException
+
+        try:
+            return self._mr.eval(code, timeout_sec=timeout_s)
+        except JSTimeoutException:
+            pass
+        # V8 runs tasks in order: once this answers, the cancelled task has reported back (a
+        # report arriving after close() would hit a closed event loop inside mini-racer).
+        try:
+            self._mr.eval("0", timeout_sec=TERMINATE_GRACE_S)
+        except JSTimeoutException:
+            raise BudgetExceeded(stuck=True) from None
+        raise BudgetExceeded()
+
+    def close(self) -> None:
+        mr, self._mr = self._mr, None
+        self._ctx = None
+        if mr is not None:
+            mr.close()

@@ -1,0 +1,71 @@
+"""Version skew: tell a page built from an older frontend that a new one is deployed.
+
+Every response carries ``X-Duet-Build: <id>`` (the id of the build this server runs, derived
+from the manifest's content). Pages carry the id they loaded with (``<meta name="duet-build">``,
+emitted by ``{% duet_entry %}`` and ``client_routes``); ``django-duet/client`` compares the two
+on each API answer and fires ``duet:stale-frontend`` when they differ.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction
+from django.http import HttpRequest, HttpResponseBase
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+from .exceptions import DuetError
+from .loader import get_manifest
+
+BUILD_HEADER = "X-Duet-Build"
+_HEAD = re.compile(r"<head\b[^>]*>", re.IGNORECASE)
+
+
+def current_build_id() -> str | None:
+    try:
+        return get_manifest().build_id or None
+    except DuetError:
+        return None  # no build yet (development): nothing to compare
+
+
+def build_meta(build_id: str) -> SafeString:
+    return format_html('<meta name="duet-build" content="{}">', build_id)
+
+
+def insert_build_meta(html: str) -> str:
+    """The page's build id as a meta tag right after ``<head>`` (for HTML the bundler wrote)."""
+    build_id = current_build_id()
+    if not build_id or 'name="duet-build"' in html:
+        return html
+    return _HEAD.sub(lambda m: m.group(0) + build_meta(build_id), html, count=1)
+
+
+class BuildIdMiddleware:
+    """Adds ``X-Duet-Build`` to every response (sync and async)."""
+
+    sync_capable = True
+    async_capable = True
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+        self.is_async = iscoroutinefunction(get_response)
+        if self.is_async:
+            markcoroutinefunction(self)
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase | Awaitable[HttpResponseBase]:
+        if self.is_async:
+            return self.__acall__(request)
+        return self._stamp(self.get_response(request))
+
+    async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
+        response = await self.get_response(request)  # type: ignore[misc]
+        return self._stamp(response)
+
+    @staticmethod
+    def _stamp(response: HttpResponseBase) -> HttpResponseBase:
+        build_id = current_build_id()
+        if build_id and BUILD_HEADER not in response:
+            response[BUILD_HEADER] = build_id
+        return response

@@ -1,0 +1,8 @@
+import os
+
+from django.core.asgi import get_asgi_application
+
+from django_duet.asgi import duet_asgi
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.devserver.settings")
+application = duet_asgi(get_asgi_application())

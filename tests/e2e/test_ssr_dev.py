@@ -1,0 +1,109 @@
+"""Server-side rendering in development: `manage.py duet dev` with the example's duetSsr().
+
+The Vite dev server builds the server bundle when it starts and rebuilds it when a file
+changes; Django (DEBUG) picks the new bundle up on the next request. Runs on a scratch copy of
+the example's frontend, so the repository's files are never edited.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import expect
+
+from django_duet.testing.servers import ServerProcess, free_port
+
+from .conftest import EXAMPLE, ROOT, manage
+
+FRONTEND = EXAMPLE / "frontend"
+PAGE = Path("src") / "ssr" / "ProductPage.tsx"
+HYDRATED = """() => {
+  const button = document.querySelector('[data-testid="add-to-cart"]');
+  return button !== null && Object.keys(button).some((k) => k.startsWith("__reactProps$"));
+}"""
+
+
+def scratch_frontend(tmp: Path) -> Path:
+    (tmp / "js").symlink_to(ROOT / "js")  # the example may import ../../js
+    copy = tmp / "example" / "frontend"
+    shutil.copytree(
+        FRONTEND, copy, ignore=shutil.ignore_patterns("node_modules", ".duet-hot", "dist")
+    )
+    (copy / "node_modules").mkdir()
+    for entry in (FRONTEND / "node_modules").iterdir():
+        if entry.name not in (".vite", ".ci-stamp"):
+            (copy / "node_modules" / entry.name).symlink_to(entry.resolve())
+    return copy
+
+
+def server_html_until(url: str, predicate, timeout: float = 60.0) -> str:
+    """GET ``url`` until its HTML satisfies ``predicate`` (bounded), and return it."""
+    deadline = time.monotonic() + timeout
+    last = ""
+    with httpx.Client(timeout=10.0) as client:
+        while time.monotonic() < deadline:
+            try:
+                last = client.get(url).text
+            except httpx.TransportError:
+                last = ""
+            if predicate(last):
+                return last
+            time.sleep(0.25)
+    raise AssertionError(f"{url} never matched within {timeout}s; last answer:\n{last[:3000]}")
+
+
+def server_rendered(html: str) -> bool:
+    return '<div data-duet-ssr="ProductPage"' in html and 'data-duet-mode="client"' not in html
+
+
+@pytest.fixture(scope="module")
+def dev_server(tmp_path_factory) -> Iterator[tuple[ServerProcess, Path]]:
+    if not (FRONTEND / "node_modules").is_dir() or shutil.which("npm") is None:
+        pytest.fail("duet dev needs npm and example/frontend/node_modules: run `make node-deps`.")
+    tmp = tmp_path_factory.mktemp("ssr-dev")
+    frontend = scratch_frontend(tmp)
+    env = {
+        "DJANGO_SETTINGS_MODULE": "example.settings",
+        "DJANGO_DEBUG": "1",
+        "DUET_EXAMPLE_DB": str(tmp / "db.sqlite3"),
+        "DUET_EXAMPLE_FRONTEND_DIR": str(frontend),
+    }
+    manage(env, "migrate", "--noinput")
+    port, vite_port = free_port(), free_port()
+    command = [sys.executable, "manage.py", "duet", "dev", f"127.0.0.1:{port}"]
+    command += ["--vite-port", str(vite_port), "--noreload"]
+    with ServerProcess(
+        command, port=port, cwd=EXAMPLE, env=env, name="duet dev (ssr)", start_timeout=60
+    ) as server:
+        yield server, frontend
+
+
+def test_an_edit_shows_up_in_the_server_rendered_html(dev_server):
+    server, frontend = dev_server
+    url = server.url + "/ssr/"
+    html = server_html_until(url, server_rendered)  # the bundle built when Vite started
+    assert "Add to cart</button>" in html
+    page = frontend / PAGE
+    page.write_text(page.read_text().replace("Add to cart", "Add to basket"))
+    html = server_html_until(url, lambda h: server_rendered(h) and "Add to basket</button>" in h)
+    assert re.search(r"<title>Duet desk lamp \| django-duet shop</title>", html)
+
+
+def test_the_dev_page_hydrates_without_warnings(duet_page, dev_server):
+    server, _ = dev_server
+    server_html_until(server.url + "/ssr/", server_rendered)
+    messages: list[str] = []
+    duet_page.on("console", lambda m: messages.append(f"{m.type}: {m.text}"))
+    duet_page.goto(server.url + "/ssr/")
+    duet_page.wait_for_function(HYDRATED, timeout=20_000)
+    duet_page.get_by_test_id("add-to-cart").click()
+    expect(duet_page.get_by_test_id("cart-count")).to_have_text("1 in cart")
+    # React's development build reports every hydration difference as a console error.
+    assert not [m for m in messages if m.startswith(("error", "warning"))], messages

@@ -1,0 +1,47 @@
+"""Fixtures of the development-mode tests (imported by those test modules)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from django_duet import devserver, upstream
+
+from .fake_devserver import FakeDevServer
+
+FIXTURE_BUILD = Path(__file__).parents[2] / "fixtures" / "build"
+PROXY = "django_duet.proxy.DevProxyMiddleware"
+
+
+@pytest.fixture
+def hot_path(tmp_path) -> Path:
+    return tmp_path / "frontend" / ".duet-hot"
+
+
+@pytest.fixture
+def dev_settings(settings, hot_path):
+    """DEBUG on, the proxy first, the fixture build, the hot file in a scratch folder."""
+    hot_path.parent.mkdir(parents=True, exist_ok=True)
+    settings.DEBUG = True
+    settings.MIDDLEWARE = [PROXY, *settings.MIDDLEWARE]
+    settings.DUET = {
+        "BUILD_DIR": FIXTURE_BUILD,
+        "FRONTEND_DIR": hot_path.parent,
+        "HOT_FILE": hot_path,
+        "DEV_PROXY_TIMEOUT": 5,
+    }
+    yield settings
+    upstream.close_client()  # pooled connections to servers that the test stops
+    devserver.clear_cache()
+
+
+@pytest.fixture
+def fake(dev_settings, hot_path) -> Iterator[FakeDevServer]:
+    """A running fake dev server named by the hot file."""
+    server = FakeDevServer().start()
+    server.hot_file(hot_path)
+    yield server
+    upstream.close_client()
+    server.stop()

@@ -1,0 +1,138 @@
+"""A stand-in for the Vite dev server on a free loopback port, recording what reaches it.
+
+``mode`` says how it answers: "ok" (a module, or 404 for paths under /static/missing/),
+"hang" (accepts, never answers), "garbage" (bytes that are not HTTP), "close" (hangs up).
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+MODULE = b"export const answer = 42;\n" * 100
+
+
+@dataclass
+class Seen:
+    method: str
+    path: str
+    headers: dict[str, str]  # names in lower case
+    body: bytes
+
+
+@dataclass
+class FakeDevServer:
+    mode: str = "ok"
+    requests: list[Seen] = field(default_factory=list)
+    connections: int = 0
+    html: str = "<!doctype html><p>dev shell</p>"
+    _server: ThreadingHTTPServer | None = None
+    _release: threading.Event = field(default_factory=threading.Event)
+
+    @property
+    def port(self) -> int:
+        assert self._server is not None
+        return int(self._server.server_address[1])
+
+    def hot_file(self, path: Path, *, base: str = "/static/", url: str | None = None) -> Path:
+        info = {
+            "version": 1,
+            "url": url or f"http://127.0.0.1:{self.port}",
+            "base": base,
+            "reactRefresh": True,
+        }
+        path.write_text(json.dumps(info))
+        return path
+
+    def start(self) -> FakeDevServer:
+        fake = self
+
+        class Server(ThreadingHTTPServer):
+            daemon_threads = True
+
+            def verify_request(self, request: Any, client_address: Any) -> bool:
+                fake.connections += 1
+                return True
+
+            def handle_error(self, request: Any, client_address: Any) -> None:
+                pass  # a client hanging up on a "hang" or "garbage" answer is expected
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def handle_one_request(self) -> None:
+                if fake.mode == "hang":
+                    fake._release.wait(10)
+                    self.close_connection = True
+                    return
+                if fake.mode == "garbage":
+                    self.rfile.readline()
+                    self.wfile.write(b"HELLO THERE\r\n\r\n\x00\x01")
+                    self.close_connection = True
+                    return
+                if fake.mode == "close":
+                    self.rfile.readline()
+                    self.close_connection = True
+                    return
+                super().handle_one_request()
+
+            def _answer(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                fake.requests.append(
+                    Seen(
+                        self.command,
+                        self.path,
+                        {k.lower(): v for k, v in self.headers.items()},
+                        body,
+                    )
+                )
+                if self.path.startswith("/static/missing/"):
+                    self.send_response(404)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                if self.path.startswith("/static/index.html"):
+                    payload = fake.html.encode()
+                    content_type = "text/html"
+                else:
+                    payload = MODULE if self.command != "POST" else b"echo:" + body
+                    content_type = "text/javascript"
+                self.send_response(200)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(payload)))
+                self.send_header("Cache-Control", "no-cache")
+                self.send_header("ETag", 'W/"abc"')
+                self.send_header("Keep-Alive", "timeout=5")
+                self.send_header("Set-Cookie", "sessionid=from-vite; Path=/")
+                self.send_header("X-Upstream", "fake")
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(payload)
+
+            do_GET = do_POST = do_HEAD = do_OPTIONS = do_PUT = _answer
+
+        self._server = Server(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        self._release.set()
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+
+
+def closed_port() -> int:
+    """A loopback port where nothing listens (bound, then released)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
