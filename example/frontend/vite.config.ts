@@ -1,7 +1,7 @@
 import react from "@vitejs/plugin-react";
 import duet from "django-duet/vite";
 // Relative until the lead adds "./ssr" to js/package.json's exports (then "django-duet/ssr").
-import { duetSsr } from "../../js/dist/ssr.js";
+import { duetSsr } from "django-duet/ssr";
 import { defineConfig } from "vite";
 
 export default defineConfig({

@@ -1,7 +1,7 @@
 import { useState } from "react";
 // Relative until the lead adds "./ssr/head" to js/package.json's exports; then
 // `import { head } from "django-duet/ssr/head"`.
-import { head } from "../../../../js/dist/ssr/head.js";
+import { head } from "django-duet/ssr/head";
 import "./product.css";
 
 export interface Product {

@@ -2,7 +2,7 @@
 import { createElement } from "react";
 import { createRoot, hydrateRoot } from "react-dom/client";
 // Relative until the lead adds "./ssr/client" to js/package.json's exports.
-import { hydrate } from "../../../../js/dist/ssr/client.js";
+import { hydrate } from "django-duet/ssr/client";
 import { ProductPage } from "./ProductPage";
 
 hydrate({ components: { ProductPage }, createElement, hydrateRoot, createRoot });

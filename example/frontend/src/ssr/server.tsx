@@ -3,7 +3,7 @@
 import { createElement } from "react";
 import { renderToString } from "react-dom/server";
 // Relative until the lead adds "./ssr/server" to js/package.json's exports.
-import { createRenderer } from "../../../../js/dist/ssr/server.js";
+import { createRenderer } from "django-duet/ssr/server";
 import { ProductPage } from "./ProductPage";
 
 createRenderer({ components: { ProductPage }, createElement, renderToString });
