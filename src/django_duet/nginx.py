@@ -95,7 +95,9 @@ server {{
     # Static files straight from STATIC_ROOT (collectstatic wrote .gz/.br next to each file).
     location ^~ {static_url} {{
         alias {root};
-        disable_symlinks on;
+        # No `disable_symlinks on`: with brotli_static it serves some br requests uncompressed
+        # (ngx_brotli issue #134) and it is nginx's largest per-request cost here; collectstatic
+        # copies files (do not deploy with `collectstatic --link` behind this block).
         gzip_static on;
 {brotli}        gzip_vary on;
         etag on;

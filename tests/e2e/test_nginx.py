@@ -92,6 +92,17 @@ def test_pages_work_through_nginx_in_chromium(duet_page, nginx_stack):
 def test_assets_come_from_nginx_with_the_right_headers(nginx_stack):
     script = entry_file("src/island.tsx")
     with httpx.Client(base_url=nginx_stack["nginx"].url) as client:
+        # A plain request first: ngx_brotli with `disable_symlinks on` would then answer the
+        # next br request uncompressed (its issue #134); the generated block must not.
+        for _ in range(3):
+            assert (
+                "content-encoding"
+                not in client.get(script, headers={"accept-encoding": "identity"}).headers
+            )
+            assert (
+                client.get(script, headers={"accept-encoding": "br"}).headers["content-encoding"]
+                == "br"
+            )
         gz = client.get(script, headers={"accept-encoding": "gzip"})
         assert gz.status_code == 200
         assert "x-example-backend" not in gz.headers  # not Django: nginx answered

@@ -21,7 +21,7 @@ def test_block_serves_static_root_and_proxies_to_every_upstream():
     assert "location ^~ /static/ {\n        alias /srv/app/static/;" in config
     assert "server 127.0.0.1:8001 max_fails=3" in config and "server 10.0.0.2:8000" in config
     assert "server_name example.com www.example.com;" in config
-    assert "gzip_static on;" in config and "brotli_static" not in config
+    assert "gzip_static on;" in config and "brotli_static on;" not in config
     assert "proxy_set_header X-Forwarded-Proto $scheme;" in config
     assert "proxy_set_header X-Forwarded-For $remote_addr;" in config
 

@@ -1,0 +1,261 @@
+"""Static serving: the example's hashed build through Django + DuetStaticMiddleware (gunicorn sync
+and gthread, uvicorn) and through nginx (the generated `duet nginx-config`, and a hand-tuned
+minimal block), measured with wrk on loopback.
+
+Cases: a small and a large file, with `Accept-Encoding: br` and without, and the 304 answers to
+If-None-Match and If-Modified-Since. Rounds are interleaved (round 1 of every server and case,
+then round 2 ...), and each figure is the median over the rounds.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import threading
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+import httpx
+from benchlib import (
+    EXAMPLE,
+    example_env,
+    gunicorn_command,
+    median,
+    nginx_config,
+    r,
+    rss_mb,
+    uvicorn_command,
+    wrk,
+)
+
+from django_duet.testing.nginx import nginx_process
+from django_duet.testing.servers import ServerProcess, free_port
+
+GOAL_NGINX_VS_HAND = 0.90  # generated config within 10% of the hand-tuned one
+SYMLINK_CHECK = "        disable_symlinks on;\n"
+
+HAND_TUNED = """\
+server {{
+    listen 80;
+    location /static/ {{
+        alias {root}/;
+        gzip_static on;
+        brotli_static on;
+        expires max;
+    }}
+    location / {{
+        proxy_pass http://127.0.0.1:{upstream};
+    }}
+}}
+"""
+
+
+def settings(quick: bool) -> dict[str, Any]:
+    """Rounds and seconds per wrk run; `make soak` raises them through the environment."""
+    return {
+        "rounds": int(os.environ.get("DUET_BENCH_ROUNDS", 1 if quick else 3)),
+        "seconds": float(os.environ.get("DUET_BENCH_SECONDS", 1 if quick else 2)),
+        "memory_seconds": float(os.environ.get("DUET_BENCH_MEMORY_SECONDS", 3 if quick else 20)),
+        "threads": 2,
+        "connections": 32,
+    }
+
+
+def pick_files(static_root: Path) -> dict[str, str]:
+    """The small file: the island's entry script; the large one: the build's largest script."""
+    manifest = json.loads((EXAMPLE / "frontend" / "dist" / ".vite" / "manifest.json").read_text())
+    small = manifest["src/island.tsx"]["file"]
+    scripts = [p for p in (static_root / "assets").glob("*.js")]
+    large = max(scripts, key=lambda p: p.stat().st_size).relative_to(static_root).as_posix()
+    return {"small": small, "large": large}
+
+
+def validators(url: str) -> dict[str, str]:
+    response = httpx.get(url, headers={"accept-encoding": "identity"}, timeout=10)
+    response.raise_for_status()
+    return {"etag": response.headers["etag"], "last_modified": response.headers["last-modified"]}
+
+
+def cases(base: str, files: dict[str, str]) -> dict[str, tuple[str, dict[str, str], int, str]]:
+    """name -> (url, headers, expected status, expected content-encoding)."""
+    small, large = f"{base}/static/{files['small']}", f"{base}/static/{files['large']}"
+    v = validators(small)
+    return {
+        "small": (small, {}, 200, ""),
+        "small_br": (small, {"Accept-Encoding": "br"}, 200, "br"),
+        "large": (large, {}, 200, ""),
+        "large_br": (large, {"Accept-Encoding": "br"}, 200, "br"),
+        "304_etag": (small, {"If-None-Match": v["etag"]}, 304, ""),
+        "304_ims": (small, {"If-Modified-Since": v["last_modified"]}, 304, ""),
+    }
+
+
+def check_case(url: str, headers: dict[str, str], status: int, encoding: str) -> str | None:
+    """Four answers (nginx has two workers), each after a plain request as other clients send."""
+    sent = {"accept-encoding": "identity", **{k.lower(): v for k, v in headers.items()}}
+    wrong = []
+    for _ in range(4):
+        httpx.get(url, headers={"accept-encoding": "identity"}, timeout=10)
+        response = httpx.get(url, headers=sent, timeout=10)
+        got = response.headers.get("content-encoding", "")
+        if response.status_code != status or got != encoding:
+            wrong.append(f"status {response.status_code} encoding {got!r}")
+    return f"{len(wrong)}/4 answers: {wrong[0]}, expected {status} {encoding!r}" if wrong else None
+
+
+def uvicorn_memory(env: dict[str, str], url_path: str, seconds: float) -> dict[str, Any]:
+    """RSS of one uvicorn process while wrk fetches the large file for ``seconds``."""
+    port = free_port()
+    command = uvicorn_command(port)
+    with ServerProcess(command, port=port, cwd=EXAMPLE, env=env, name="uvicorn-rss") as server:
+        assert server.process is not None
+        pid = server.process.pid
+        url = server.url + url_path
+        wrk(url, threads=1, connections=8, seconds=1)  # warm-up
+        samples: list[float] = []
+        done = threading.Event()
+
+        def sample() -> None:
+            while not done.wait(0.25):
+                samples.append(rss_mb(pid))
+
+        start_rss = rss_mb(pid)
+        thread = threading.Thread(target=sample, daemon=True)
+        thread.start()
+        try:
+            result = wrk(url, threads=2, connections=32, seconds=seconds)
+        finally:
+            done.set()
+            thread.join(5)
+        end_rss = rss_mb(pid)
+    quarter = max(1, len(samples) // 4)
+    first, last = median(samples[:quarter]), median(samples[-quarter:])
+    return {
+        "requests": result.requests,
+        "seconds": seconds,
+        "rss_before_mb": r(start_rss, 1),
+        "rss_max_mb": r(max(samples, default=end_rss), 1),
+        "rss_after_mb": r(end_rss, 1),
+        "rss_first_quarter_mb": r(first, 1),
+        "rss_last_quarter_mb": r(last, 1),
+        "growth_mb": r(last - first, 1),
+        "flat": abs(last - first) < 2.0,
+    }
+
+
+def run(quick: bool) -> dict[str, Any]:
+    opts = settings(quick)
+    with tempfile.TemporaryDirectory(prefix="duet-bench-static-") as tmp, ExitStack() as stack:
+        scratch = Path(tmp)
+        env = example_env(scratch)
+        static_root = scratch / "static"
+        files = pick_files(static_root)
+        sizes = {k: (static_root / v).stat().st_size for k, v in files.items()}
+
+        def app(name: str, command_for: Any) -> ServerProcess:
+            port = free_port()
+            server = ServerProcess(command_for(port), port=port, cwd=EXAMPLE, env=env, name=name)
+            return stack.enter_context(server)
+
+        servers: dict[str, ServerProcess] = {
+            "gunicorn_sync": app("gunicorn-sync", lambda p: gunicorn_command(p, workers=2)),
+            "gunicorn_gthread": app(
+                "gunicorn-gthread",
+                lambda p: gunicorn_command(p, workers=2, threads=4, klass="gthread"),
+            ),
+            "uvicorn": app("uvicorn", lambda p: uvicorn_command(p, workers=2)),
+        }
+        upstream = servers["gunicorn_gthread"].port
+        generated = nginx_config(env, [upstream], brotli=True)
+        hand = HAND_TUNED.format(root=static_root, upstream=upstream)
+        servers["nginx"] = stack.enter_context(
+            nginx_process(generated, scratch / "nginx-generated", free_port())
+        )
+        servers["nginx_hand"] = stack.enter_context(
+            nginx_process(hand, scratch / "nginx-hand", free_port())
+        )
+        # Diagnosis: the generated block less its symlink check, to show what that one costs.
+        if SYMLINK_CHECK in generated:
+            servers["nginx_no_symlink_check"] = stack.enter_context(
+                nginx_process(
+                    generated.replace(SYMLINK_CHECK, ""), scratch / "nginx-nosym", free_port()
+                )
+            )
+
+        plan = {name: cases(s.url, files) for name, s in servers.items()}
+        problems = {
+            f"{name}/{case}": bad
+            for name, by_case in plan.items()
+            for case, spec in by_case.items()
+            if (bad := check_case(*spec))
+        }
+        runs: dict[tuple[str, str], list[Any]] = {}
+        for _ in range(opts["rounds"]):
+            for case in plan["nginx"]:
+                for name, by_case in plan.items():
+                    url, headers, _, _ = by_case[case]
+                    result = wrk(url, threads=opts["threads"], connections=opts["connections"],
+                                 seconds=opts["seconds"], headers=headers)  # fmt: skip
+                    runs.setdefault((name, case), []).append(result)
+        memory = uvicorn_memory(env, f"/static/{files['large']}", opts["memory_seconds"])
+
+    results: dict[str, Any] = {}
+    rps: dict[tuple[str, str], float] = {}
+    for (name, case), results_ in runs.items():
+        figures = results.setdefault(f"static_{name}", {})
+        rps[(name, case)] = median([x.rps for x in results_])
+        figures[f"{case}_rps"] = r(rps[(name, case)], 0)
+        figures[f"{case}_p99_ms"] = r(median([x.p99_ms for x in results_]))
+        # Bytes per answer tell whether the precompressed variant was really sent.
+        figures[f"{case}_kb_per_answer"] = r(
+            median([x.transfer_mb_s * 1024 / x.rps for x in results_]), 1
+        )
+        errors = sum(x.non_2xx_3xx + x.socket_errors for x in results_)
+        figures["errors"] = figures.get("errors", 0) + errors
+    case_names = list(plan["nginx"])
+    ratios: dict[str, Any] = {}
+    for label, over, under in (
+        ("uvicorn/gthread", "uvicorn", "gunicorn_gthread"),
+        ("uvicorn/sync", "uvicorn", "gunicorn_sync"),
+        ("gthread/nginx", "gunicorn_gthread", "nginx"),
+    ):
+        for case in case_names:
+            ratios[f"{label}_{case}"] = r(rps[(over, case)] / rps[(under, case)], 3)
+    hand_ratios = {case: rps[("nginx", case)] / rps[("nginx_hand", case)] for case in case_names}
+    for case, value in hand_ratios.items():
+        ratios[f"nginx/hand_{case}"] = r(value, 3)
+    ratios["nginx/hand_min"] = r(min(hand_ratios.values()), 3)
+    for case in case_names:
+        if ("nginx_no_symlink_check", case) in rps:
+            ratios[f"nginx_no_symlink_check/hand_{case}"] = r(
+                rps[("nginx_no_symlink_check", case)] / rps[("nginx_hand", case)], 3
+            )
+    ratios["goal_nginx_within_10pct_of_hand"] = min(hand_ratios.values()) >= GOAL_NGINX_VS_HAND
+    results["static_ratios"] = ratios
+    results["static_setup"] = {
+        "wrk": f"wrk -t{opts['threads']} -c{opts['connections']} -d{opts['seconds']:g}s --latency",
+        "rounds": opts["rounds"],
+        "small_file": files["small"],
+        "small_bytes": sizes["small"],
+        "large_file": files["large"],
+        "large_bytes": sizes["large"],
+        "servers": "gunicorn sync 2 workers; gunicorn gthread 2 workers x 4 threads; uvicorn 2 "
+        "workers; nginx 2 workers: the generated block, a hand-tuned block, and the generated "
+        "block without `disable_symlinks on` (diagnosis)",
+        "case_check_failures": problems or "none",
+    }
+    results["static_uvicorn_memory"] = memory
+    print(
+        f"   large file rps: gthread {results['static_gunicorn_gthread']['large_rps']}, uvicorn "
+        f"{results['static_uvicorn']['large_rps']}, nginx {results['static_nginx']['large_rps']}",
+        flush=True,
+    )
+    return results
+
+
+if __name__ == "__main__":
+    import sys
+
+    print(json.dumps(run(quick="--quick" in sys.argv), indent=2))

@@ -1,0 +1,122 @@
+"""The Python side of the SSR benchmark, in a fresh process (its RSS is the worker's).
+
+python ssr_worker.py <bundle.js> <node server URL> <quick 0|1>: prints one JSON object.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import django
+import httpx
+from benchlib import per_call_us, rss_mb  # bench/ is sys.path[0] when run as a script
+from django.conf import settings
+
+SMALL = {"name": "Ada"}
+
+
+def rows(n: int) -> list[dict[str, Any]]:
+    return [
+        {"id": i, "name": f"Item {i} <b>&", "price": i * 1.25, "tags": ["a", f"t{i % 7}"]}
+        for i in range(n)
+    ]
+
+
+def private_dirty_mb(pid: int) -> float:
+    """Memory only this process has written: what one more worker costs (code pages of the
+    V8 library are file-backed and shared between the workers of a server)."""
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+        if line.startswith("Private_Dirty:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no Private_Dirty for {pid}")
+
+
+def ms_per_call(fn: Any, number: int, repeat: int) -> float:
+    return per_call_us(fn, number, repeat) / 1000
+
+
+def main() -> None:
+    bundle, node_url, quick = Path(sys.argv[1]), sys.argv[2], sys.argv[3] == "1"
+    settings.configure(
+        DEBUG=False,
+        INSTALLED_APPS=["django_duet"],
+        DUET={"BUILD_DIR": bundle.parent, "SSR_BUNDLE": bundle, "SSR_TIMEOUT_MS": 10_000},
+        STATIC_URL="/static/",
+    )
+    django.setup()
+    pid = os.getpid()
+    rss_start, dirty_start = rss_mb(pid), private_dirty_mb(pid)
+    from django_duet.ssr import render_component
+    from django_duet.ssr.bundle import get_bundle
+    from django_duet.ssr.engine import engine_for
+
+    big = {"rows": rows(1000)}
+    big_json = json.dumps(big)
+    repeat_big, number_small, repeat_small = (5, 50, 5) if quick else (30, 300, 15)
+
+    # One context (one worker thread), warmed up like a worker after its first requests.
+    for _ in range(3):
+        render_component(None, "Table", big)
+    rss_one_context, dirty_one_context = rss_mb(pid), private_dirty_mb(pid)
+    out: dict[str, Any] = {}
+    out["big_duet_render_ms"] = ms_per_call(
+        lambda: render_component(None, "Table", big), 1, repeat_big
+    )
+    out["small_duet_render_ms"] = ms_per_call(
+        lambda: render_component(None, "Small", SMALL), number_small, repeat_small
+    )
+    engine = engine_for(get_bundle(), 256)
+    out["engine_fast_path"] = engine.fast
+    # The per-call cost of mini-racer's public API, for the same render and for nothing at all.
+    from py_mini_racer import MiniRacer
+
+    with MiniRacer() as plain:
+        plain.eval(bundle.read_text())
+        code = "__duetSsr.render('Small', '{\"name\":\"Ada\"}')"
+        out["small_plain_mini_racer_ms"] = ms_per_call(
+            lambda: plain.eval(code), number_small, repeat_small
+        )
+        out["noop_plain_mini_racer_ms"] = ms_per_call(
+            lambda: plain.eval("0"), number_small, repeat_small
+        )
+
+    # Django asking a Node render server over HTTP (keep-alive), JSON included.
+    with httpx.Client(base_url=node_url, timeout=30) as client:
+        for _ in range(3):
+            client.post("/Table", content=big_json).raise_for_status()
+        out["big_node_http_ms"] = ms_per_call(
+            lambda: client.post("/Table", content=json.dumps(big)).text, 1, repeat_big
+        )
+        out["small_node_http_ms"] = ms_per_call(
+            lambda: client.post("/Small", content=json.dumps(SMALL)).text,
+            number_small // 5,
+            repeat_small,
+        )
+
+    # Three more threads, as in a gthread worker with 4 threads: one context each.
+    def work() -> None:
+        for _ in range(3):
+            render_component(None, "Table", big)
+
+    threads = [threading.Thread(target=work) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    time.sleep(0.2)
+    out["rss_added_one_context_mb"] = rss_one_context - rss_start
+    out["rss_added_four_contexts_mb"] = rss_mb(pid) - rss_start
+    out["dirty_added_one_context_mb"] = dirty_one_context - dirty_start
+    out["dirty_added_four_contexts_mb"] = private_dirty_mb(pid) - dirty_start
+    out["big_html_bytes"] = len(render_component(None, "Table", big))
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main()
