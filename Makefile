@@ -27,8 +27,10 @@ dev: setup
 	cd example && DJANGO_DEBUG=1 ../$(PY) manage.py demo_user
 	cd example && DJANGO_DEBUG=1 ../$(PY) manage.py duet dev $(HOST):$(PORT)
 
+# `make frontend` just built the example: the duet pytest plugin's duet_build uses that build
+# (DUET_BUILD=trust) and records its hash, so a later plain `pytest` reuses it too.
 test: setup frontend system-deps test-js
-	$(PY) -m pytest
+	DUET_BUILD=trust $(PY) -m pytest
 
 test-fast: python-deps
 	$(PY) -m pytest -m "not e2e"
@@ -90,6 +92,8 @@ soak: setup frontend system-deps bench-deps
 	DUET_BENCH_ROUNDS=5 DUET_BENCH_SECONDS=5 DUET_BENCH_MEMORY_SECONDS=120 \
 	DUET_BENCH_LOAD_SECONDS=300 DUET_BENCH_PAGE_SECONDS=60 DUET_BENCH_MEMORY_REQUESTS=100000 \
 		$(PY) bench/run.py static load
+	$(PY) bench/soak_swap.py --seconds 60 --connections 64 --swap-every 5
+	DUET_FUZZ_EXAMPLES=5000 $(PY) -m pytest -q -p no:cacheprovider tests/security/test_fuzz.py
 
 bench-deps: python-deps
 	@command -v wrk >/dev/null 2>&1 || { echo "Installing Debian package: wrk"; \

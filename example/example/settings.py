@@ -5,7 +5,8 @@ DUET_EXAMPLE_DB / DUET_EXAMPLE_STATIC_ROOT to move the SQLite file and collected
 DUET_EXAMPLE_SPA_ORIGINS / DUET_EXAMPLE_API_ORIGIN to serve the SPA from other origins,
 DUET_EXAMPLE_FRONTEND_DIR to use another copy of the frontend (`duet dev` serves it),
 DUET_EXAMPLE_STATIC_URL / DUET_EXAMPLE_STORAGE / DUET_EXAMPLE_STORAGE_OPTIONS (JSON) to put the
-build on a CDN with object storage (docs/deployment-cdn.md).
+build on a CDN with object storage (docs/deployment-cdn.md),
+DUET_EXAMPLE_CSP=1 for a strict nonce-based Content-Security-Policy (django-csp).
 """
 
 import os
@@ -137,3 +138,24 @@ if os.environ.get("DUET_EXAMPLE_SPA_ORIGINS"):
         origins=os.environ["DUET_EXAMPLE_SPA_ORIGINS"].split(","),
         api_origin=os.environ.get("DUET_EXAMPLE_API_ORIGIN") or None,
     )
+
+# A strict Content-Security-Policy (docs/csp.md): every script and stylesheet needs the
+# request's nonce, which the tags and the client-routes shell emit; 'strict-dynamic' lets the
+# modules they load import others (lazy routes). Needs django-csp (pip install django-duet[csp]).
+if os.environ.get("DUET_EXAMPLE_CSP") == "1":
+    from csp.constants import NONCE, NONE, SELF, STRICT_DYNAMIC
+
+    MIDDLEWARE.insert(1, "csp.middleware.CSPMiddleware")
+    CONTENT_SECURITY_POLICY = {
+        "DIRECTIVES": {
+            "default-src": [SELF],
+            "script-src": [NONCE, STRICT_DYNAMIC],
+            "style-src": [NONCE],
+            "img-src": [SELF, "data:"],
+            # In development the HMR socket goes straight to Vite's port on loopback.
+            "connect-src": [SELF, *(["ws://127.0.0.1:*", "ws://localhost:*"] if DEBUG else [])],
+            "object-src": [NONE],
+            "base-uri": [NONE],
+            "frame-ancestors": [NONE],
+        }
+    }

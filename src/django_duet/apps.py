@@ -19,6 +19,7 @@ class DuetConfig(AppConfig):
             checks_spa,
         )
         from .checks_s3 import check_s3_storage  # noqa: F401  (build on object storage, CDN)
+        from .formats import checks as format_checks  # noqa: F401  (webpack, CRA manifests)
         from .ssr import checks as ssr_checks  # noqa: F401  (server-side rendering)
         from .tokens import checks as token_checks  # noqa: F401  (tokens for apps)
 

@@ -14,7 +14,8 @@ from django.core.exceptions import ImproperlyConfigured
 DEFAULTS: dict[str, Any] = {
     "FRONTEND_DIR": None,  # BASE_DIR / "frontend"
     "BUILD_DIR": None,  # FRONTEND_DIR / "dist"
-    "MANIFEST_PATH": None,  # BUILD_DIR / ".vite" / "manifest.json"
+    "MANIFEST_PATH": None,  # BUILD_DIR / the format's file (formats.DEFAULT_NAMES)
+    "MANIFEST_FORMAT": None,  # "vite" | "webpack" | "cra"; None: detected from the file
     "STATIC_PREFIX": "",
     "DEV_MODE": None,  # follows DEBUG
     "SERVE_SOURCE_MAPS": False,
@@ -77,7 +78,17 @@ class Settings:
     @property
     def MANIFEST_PATH(self) -> Path:
         value = self._get("MANIFEST_PATH")
-        return Path(value) if value is not None else self.BUILD_DIR / ".vite" / "manifest.json"
+        if value is not None:
+            return Path(value)
+        from .formats import default_manifest_path
+
+        return default_manifest_path(self.BUILD_DIR, self.MANIFEST_FORMAT)
+
+    @property
+    def MANIFEST_FORMAT(self) -> str | None:
+        """Validated by duet.E100; None detects the format from the manifest itself."""
+        value = self._get("MANIFEST_FORMAT")
+        return None if value is None else str(value)
 
     @property
     def STATIC_PREFIX(self) -> str:

@@ -9,6 +9,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from .devserver import DevServer, DevServerError
+from .html import csp_meta
 
 
 def source_url(server: DevServer, name: str) -> str:
@@ -50,7 +51,7 @@ def dev_entry_tags(
 
     if nonce:
         # Vite's client gives the <style> elements it injects this nonce (html.cspNonce).
-        once("duet:csp-nonce", format_html('<meta property="csp-nonce"{}>', _nonce(nonce)))
+        once("duet:csp-nonce", mark_safe(csp_meta(nonce)))  # the nonce is escaped
     if server.react_refresh:
         refresh = server.base + "@react-refresh"
         # The same code as @vitejs/plugin-react's preamble; it must run before any component.

@@ -1,8 +1,14 @@
-"""Pure HTML builders for the tags (usable from Jinja2 or views). Escaping via format_html only."""
+"""Pure HTML builders for the tags (usable from Jinja2 or views).
+
+Tags are built with format_html once per build and cached (``prepare_entry``); per request only
+the nonce is added, escaped with the stdlib's ``html.escape`` (what format_html uses).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from html import escape as _escape
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -41,6 +47,86 @@ def stylesheet_tag(href: str, attrs: SafeString) -> SafeString:
     return format_html('<link rel="stylesheet" href="{}"{}>', href, attrs)
 
 
+def csp_meta(nonce: str) -> str:
+    """Where Vite's client and preload helper read the nonce for the tags they insert."""
+    return csp_meta_for(nonce_attribute(nonce))
+
+
+def csp_meta_for(nonce_attr: str) -> str:
+    return f'<meta property="csp-nonce"{nonce_attr}>'
+
+
+@dataclass(frozen=True)
+class PreparedTag:
+    """A tag rendered once per build: ``head`` + the request's nonce attribute + ``tail``."""
+
+    url: str
+    head: str
+    tail: str
+
+
+_SHAPES = {
+    "classic": ('<script defer src="{}"{}', "></script>"),  # webpack, CRA: run in order
+    "script": ('<script type="module" src="{}"{}', "></script>"),
+    "preload": ('<link rel="modulepreload" href="{}"{}', ">"),
+    "style": ('<link rel="stylesheet" href="{}"{}', ">"),
+}
+
+
+def prepare_entry(
+    assets: EntryAssets,
+    url_for: UrlFor,
+    *,
+    crossorigin: str | None = None,
+    integrity_for: Callable[[str], str | None] | None = None,
+) -> tuple[PreparedTag, ...]:
+    """Tags for one entry in Vite's order (script, preloads, stylesheets), all but the nonce.
+
+    URLs (``staticfiles_storage.url``) and escaping cost most of a render: done once per build
+    and cached by the caller, so a render only joins strings.
+    """
+    planned = [
+        *(("classic", f) for f in assets.scripts),
+        *([("script", assets.script)] if assets.script else []),
+        *(("preload", f) for f in assets.preloads),
+        *(("style", f) for f in assets.styles),
+    ]
+    prepared = []
+    for shape, file in planned:
+        url = url_for(file)
+        head, tail = _SHAPES[shape]
+        integrity = integrity_for(file) if integrity_for else None
+        attrs = _attrs(None, crossorigin, integrity)
+        prepared.append(PreparedTag(url, _plain(format_html(head, url, attrs)), tail))
+    return tuple(prepared)
+
+
+def _plain(html: SafeString) -> str:
+    # An exact str (SafeString.__str__ returns itself): SafeString's own __add__ would cost a
+    # Python-level call per concatenation on the hot path. Safe: it came from format_html.
+    return str.__str__(html)
+
+
+def nonce_attribute(nonce: str | None) -> str:
+    # Per request, on the hot path: the stdlib escape that format_html uses underneath,
+    # without its lazy-object wrappers.
+    return f' nonce="{_escape(nonce, quote=True)}"' if nonce else ""
+
+
+def emit(prepared: Iterable[PreparedTag], emitted: set[str], nonce_attr: str) -> list[str]:
+    """The prepared tags not yet on the page (``emitted`` holds their URLs and is updated).
+
+    Plain strings whose every part was escaped by format_html: ``join_tags`` marks them safe.
+    """
+    out: list[str] = []
+    for tag in prepared:
+        if tag.url in emitted:
+            continue
+        emitted.add(tag.url)
+        out.append(tag.head + nonce_attr + tag.tail)
+    return out
+
+
 def entry_tags(
     assets: EntryAssets,
     url_for: UrlFor,
@@ -50,29 +136,13 @@ def entry_tags(
     crossorigin: str | None = None,
     integrity_for: Callable[[str], str | None] | None = None,
 ) -> list[SafeString]:
-    """Tags for one entry in Vite's order (script, preloads, stylesheets).
-
-    ``emitted`` holds the URLs already on the page and is updated, so several entries on one
-    page never repeat a tag.
-    """
-    planned: Iterable[tuple[Callable[[str, SafeString], SafeString], str]] = [
-        *([(script_tag, assets.script)] if assets.script else []),
-        *((preload_tag, f) for f in assets.preloads),
-        *((stylesheet_tag, f) for f in assets.styles),
-    ]
-    out: list[SafeString] = []
-    for build, file in planned:
-        url = url_for(file)
-        if url in emitted:
-            continue
-        emitted.add(url)
-        integrity = integrity_for(file) if integrity_for else None
-        out.append(build(url, _attrs(nonce, crossorigin, integrity)))
-    return out
+    """Tags for one entry, skipping URLs in ``emitted``: several entries never repeat a tag."""
+    prepared = prepare_entry(assets, url_for, crossorigin=crossorigin, integrity_for=integrity_for)
+    return [mark_safe(t) for t in emit(prepared, emitted, nonce_attribute(nonce))]
 
 
-def join_tags(tags: Iterable[SafeString]) -> SafeString:
-    return mark_safe("\n".join(tags))  # each tag was built by format_html
+def join_tags(tags: Iterable[str]) -> SafeString:
+    return mark_safe("\n".join(tags))  # each tag's parts were built by format_html
 
 
 def props_script(element_id: str, value: Any) -> SafeString:

@@ -9,22 +9,28 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from .buildinfo import read_record, sri_hash
 from .conf import conf
+from .manifest import Manifest
+
+_KEY = ("integrity",)
 
 
 class _Hashes:
     """Hashes of one build: the record's, and any computed on demand (cached)."""
 
-    def __init__(self, build_dir: Path) -> None:
+    def __init__(self, build_dir: Path, bundler: Mapping[str, str] | None = None) -> None:
         self.build_dir = build_dir
         record = read_record(build_dir)
         manifest = conf.MANIFEST_PATH
         fresh = record is not None and record.manifest == sri_hash(manifest)
         self.known: dict[str, str] = dict(record.files) if record and fresh else {}
+        # Hashes the bundler wrote into its own manifest (webpack-assets-manifest): always of
+        # this very build.
+        self.known.update(bundler or {})
 
     def __call__(self, file: str) -> str | None:
         found = self.known.get(file)
@@ -41,12 +47,24 @@ def _hashes(build_dir: str, manifest_stamp: tuple[int, int]) -> _Hashes:
     return _Hashes(Path(build_dir))
 
 
-def integrity_lookup() -> Callable[[str], str | None] | None:
-    """A file -> ``sha384-...`` function when SRI is on, else None."""
+def integrity_lookup(manifest: Manifest | None = None) -> Callable[[str], str | None] | None:
+    """A file -> ``sha384-...`` function when SRI is on, else None.
+
+    With the build's ``manifest`` outside DEV_MODE, the lookup is kept on it (no stat per call).
+    """
     if not conf.SRI:
         return None
+    if manifest is not None and not conf.DEV_MODE:
+        found = manifest.prepared.get(_KEY)
+        if found is None:
+            found = manifest.prepared[_KEY] = _Hashes(conf.BUILD_DIR, manifest.integrity)
+        return found
     try:
         st = os.stat(conf.MANIFEST_PATH)
     except FileNotFoundError:
         return None  # the tags raise the clear "no build" error themselves
-    return _hashes(str(conf.BUILD_DIR), (st.st_mtime_ns, st.st_size))
+    hashes = _hashes(str(conf.BUILD_DIR), (st.st_mtime_ns, st.st_size))
+    if manifest is not None and manifest.integrity:
+        bundler = manifest.integrity
+        return lambda file: bundler.get(file) or hashes(file)
+    return hashes

@@ -8,8 +8,9 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
+import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from .exceptions import EntryNotFound, ManifestInvalid, ManifestNotFound, Unsafe
 # A file value must be a plain relative path inside the build directory.
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 MAX_MANIFEST_BYTES = 32 * 1024 * 1024
+FUZZY_NAMES_LIMIT = 2_000  # over it, an unknown entry's error lists names without difflib
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,9 @@ class EntryAssets:
     script: str | None
     preloads: tuple[str, ...]
     styles: tuple[str, ...]
+    # Classic scripts to run in this order (webpack, create-react-app: runtime, vendors, main),
+    # emitted as <script defer>; Vite's entry is the module ``script``.
+    scripts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -54,7 +59,15 @@ class Manifest:
     # Derived from the manifest's content, which names every file by its content hash: the
     # same on every app server of a deploy, whatever order they were deployed in.
     build_id: str = ""
+    # Formats that list each entrypoint's files themselves (webpack, CRA): already resolved.
+    entries: Mapping[str, EntryAssets] = field(default_factory=dict)
+    # SRI hashes the bundler wrote into the manifest (webpack-assets-manifest), by file.
+    integrity: Mapping[str, str] = field(default_factory=dict)
+    format: str = "vite"
     _resolved: dict[str, EntryAssets] = field(default_factory=dict, compare=False, repr=False)
+    # Rendered tags per (entry, tag options), filled by render.py: they live as long as the
+    # build (a new manifest, or a settings change, starts a new Manifest object).
+    prepared: dict[tuple[object, ...], Any] = field(default_factory=dict, compare=False, repr=False)
 
     def chunk(self, name: str) -> Chunk:
         try:
@@ -64,7 +77,14 @@ class Manifest:
 
     def nearest(self, name: str) -> list[str]:
         """Entry names (not shared chunks), the closest to ``name`` first."""
-        names = sorted(k for k, c in self.chunks.items() if not k.startswith("_"))
+        names = sorted(
+            {*self.entries, *(k for k, c in self.chunks.items() if not k.startswith("_"))}
+        )
+        if not names:  # an empty build ("{}"): difflib refuses n=0
+            return []
+        if len(names) > FUZZY_NAMES_LIMIT:  # difflib takes ~50 µs a name: rank by shared prefix
+            # Characters, not path components, are what a typo shares with the real name.
+            return sorted(names, key=lambda k: -len(os.path.commonprefix((k, name))))  # noqa: RUF071
         close = difflib.get_close_matches(name, names, n=len(names), cutoff=0.0)
         return close or names
 
@@ -72,7 +92,8 @@ class Manifest:
         """The script, transitive static imports and stylesheets of one entry (memoized)."""
         found = self._resolved.get(name)
         if found is None:
-            found = resolve(self.chunks, self.chunk(name))
+            listed = self.entries.get(name)
+            found = listed if listed is not None else resolve(self.chunks, self.chunk(name))
             self._resolved[name] = found
         return found
 
@@ -83,6 +104,10 @@ class Manifest:
             out.add(c.file)
             out.update(c.css)
             out.update(c.assets)
+        for e in self.entries.values():
+            out.update(e.scripts, e.preloads, e.styles)
+            if e.script:
+                out.add(e.script)
         return out
 
 
@@ -95,23 +120,28 @@ def resolve(chunks: Mapping[str, Chunk], entry: Chunk) -> EntryAssets:
     seen: set[str] = {entry.key}
     preloads: list[str] = []
     styles: list[str] = []
-
-    def visit(chunk: Chunk) -> None:
-        for key in chunk.imports:
-            if key in seen:
-                continue
-            seen.add(key)
-            child = chunks[key]
-            visit(child)
-            if not child.is_stylesheet:
-                preloads.append(child.file)
-        for css in chunk.css:
-            if css not in styles:
-                styles.append(css)
-
-    visit(entry)
+    listed: set[str] = set()
+    # An explicit stack, not recursion: a hostile or huge manifest (an import chain of
+    # thousands of chunks) must not hit Python's recursion limit.
+    stack: list[tuple[Chunk, Iterator[str]]] = [(entry, iter(entry.imports))]
+    while stack:
+        chunk, pending = stack[-1]
+        for key in pending:
+            if key not in seen:
+                seen.add(key)
+                child = chunks[key]
+                stack.append((child, iter(child.imports)))
+                break
+        else:  # every import of ``chunk`` visited: its CSS, then the chunk itself
+            stack.pop()
+            for css in chunk.css:
+                if css not in listed:
+                    listed.add(css)
+                    styles.append(css)
+            if stack and not chunk.is_stylesheet:
+                preloads.append(chunk.file)
     if entry.is_stylesheet:
-        if entry.file not in styles:
+        if entry.file not in listed:
             styles.append(entry.file)
         return EntryAssets(script=None, preloads=tuple(preloads), styles=tuple(styles))
     unique = tuple(dict.fromkeys(p for p in preloads if p != entry.file))
@@ -139,7 +169,8 @@ def parse_manifest(path: Path, text: str) -> Manifest:
     return Manifest(path=path, chunks=chunks, build_id=build_id)
 
 
-def read_manifest(path: Path) -> Manifest:
+def read_manifest(path: Path, format: str | None = "vite") -> Manifest:
+    """The manifest at ``path``, in ``format`` ("vite", "webpack", "cra"; None: detected)."""
     try:
         size = path.stat().st_size
     except FileNotFoundError:
@@ -152,7 +183,11 @@ def read_manifest(path: Path) -> Manifest:
         raise ManifestNotFound(path) from None
     except UnicodeDecodeError as exc:
         raise ManifestInvalid(path, f"not UTF-8 ({exc.reason} at byte {exc.start})") from None
-    return parse_manifest(path, text)
+    if format == "vite":
+        return parse_manifest(path, text)
+    from .formats import parse_any  # the other bundlers' formats, converted to this model
+
+    return parse_any(path, text, format)
 
 
 def _chunk(path: Path, key: str, raw: Any) -> Chunk:

@@ -1,125 +1,96 @@
-"""The pytest plugin ``duet`` (registered by installing django-duet): browser fixtures.
+"""The pytest plugin ``duet`` (registered by installing django-duet): end-to-end tests of a
+Django + bundler-built frontend app. The fixtures live in ``django_duet.testing``:
 
-``duet_chromium_executable`` finds a system Chromium (``DUET_CHROMIUM`` wins), and
-``duet_browser_launch_args`` gives Playwright's launch options with the flags a locked-down
-CI needs, ``duet_browser`` one Chromium per session and ``duet_page`` a page that fails the
-test on any console error or failed request. With pytest-playwright instead, reuse the flags::
+| fixture | module | what |
+| --- | --- | --- |
+| ``duet_build`` | build | the frontend built once per session, reused while its inputs match |
+| ``duet_live_server`` | live | the build served as in production (gunicorn), DEBUG off |
+| ``duet_login`` | live | log a user in through the real login endpoint, in a page's cookies |
+| ``duet_dev_server`` | dev | ``manage.py duet dev`` (Vite + Django) for hot reload tests |
+| ``duet_browser``, ``duet_page`` | browser | Chromium; a page that fails on console errors |
+| ``duet_api_recorder`` | recorder | the API calls a page made, to replay against a later API |
 
-    @pytest.fixture(scope="session")
-    def browser_type_launch_args(duet_browser_launch_args):
-        return duet_browser_launch_args
+Options (command line, or the ini option of the same name with ``_``): see docs/testing.md.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-from collections.abc import Iterator
+from collections.abc import Generator
 from typing import Any
 
 import pytest
 
-# No sandbox (root in containers), no GPU, and nothing that phones home: a closed network
-# refuses those connections and slows every start.
-CI_CHROMIUM_FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
+from .testing.browser import (
+    CI_CHROMIUM_FLAGS,
+    PageProblems,
+    check_page_problems,
+    duet_browser,
+    duet_browser_launch_args,
+    duet_chromium_executable,
+    duet_page,
+    find_chromium,
 )
-_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+from .testing.build import duet_build
+from .testing.dev import duet_dev_server
+from .testing.live import duet_live_server, duet_login, duet_server_env, duet_settings_overrides
+from .testing.recorder import duet_api_recorder
+
+__all__ = [
+    "CI_CHROMIUM_FLAGS",
+    "PageProblems",
+    "duet_api_recorder",
+    "duet_browser",
+    "duet_browser_launch_args",
+    "duet_build",
+    "duet_chromium_executable",
+    "duet_dev_server",
+    "duet_live_server",
+    "duet_login",
+    "duet_page",
+    "duet_server_env",
+    "duet_settings_overrides",
+    "find_chromium",
+]
 
 
-def find_chromium() -> str | None:
-    configured = os.environ.get("DUET_CHROMIUM")
-    if configured:
-        return configured
-    for name in _CANDIDATES:
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("duet", "django-duet end-to-end tests")
+    group.addoption("--duet-chromium", help="the Chromium executable (else $DUET_CHROMIUM, PATH)")
+    group.addoption("--duet-frontend-dir", help="the frontend folder (ini: duet_frontend_dir)")
+    group.addoption("--duet-build-command", help="default 'npm run build' (ini: same name)")
+    group.addoption(
+        "--duet-build",
+        choices=("auto", "always", "trust"),
+        help="auto: rebuild when the sources changed (default, or $DUET_BUILD); always; "
+        "trust: the existing build is current (make just built it)",
+    )
+    group.addoption("--duet-record-api", metavar="DIR", help="save each test's API calls here")
+    ini = [
+        ("duet_frontend_dir", "the frontend folder, relative to the rootdir", "string", None),
+        ("duet_build_command", "the command that builds the frontend", "string", "npm run build"),
+        ("duet_build_output", "the build's folder, relative to the frontend", "string", "dist"),
+        ("duet_build_inputs", "more paths whose changes need a rebuild", "paths", []),
+        ("duet_project_dir", "the folder of manage.py, relative to the rootdir", "string", None),
+        ("duet_settings", "the settings module of the test servers", "string", None),
+        ("duet_server", "gunicorn (default), uvicorn or runserver", "string", "gunicorn"),
+        ("duet_wsgi_app", "gunicorn's app (default: Django's WSGI handler)", "string", None),
+        ("duet_asgi_app", "uvicorn's app (default: Django's ASGI handler)", "string", None),
+        ("duet_dev_asgi", "duet dev --asgi for duet_dev_server", "bool", False),
+        ("duet_auth_prefix", "where django_duet.urls is mounted", "string", "/api/auth/"),
+        ("duet_api_prefixes", "paths duet_api_recorder records", "linelist", ["/api/"]),
+    ]
+    for name, help_text, kind, default in ini:
+        parser.addini(name, help_text, type=kind, default=default)  # type: ignore[arg-type]
 
 
-@pytest.fixture(scope="session")
-def duet_chromium_executable() -> str | None:
-    """A system Chromium, or None to let Playwright use its own download."""
-    return find_chromium()
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "duet_allow(*fragments): page problems containing one of these pass"
+    )
 
 
-@pytest.fixture(scope="session")
-def duet_browser_launch_args(duet_chromium_executable: str | None) -> dict[str, Any]:
-    args: dict[str, Any] = {"args": list(CI_CHROMIUM_FLAGS), "headless": True}
-    if duet_chromium_executable:
-        args["executable_path"] = duet_chromium_executable
-    return args
-
-
-class PageProblems:
-    """Console errors, uncaught exceptions, failed requests and HTTP errors a page met."""
-
-    def __init__(self) -> None:
-        self.seen: list[str] = []
-        self.allowed: list[str] = []
-
-    def allow(self, fragment: str) -> None:
-        """Let problems containing ``fragment`` pass (an expected 404, a known warning ...)."""
-        self.allowed.append(fragment)
-
-    def unexpected(self) -> list[str]:
-        return [p for p in self.seen if not any(a in p for a in self.allowed)]
-
-
-@pytest.fixture(scope="session")
-def duet_browser(duet_browser_launch_args: dict[str, Any]) -> Iterator[Any]:
-    """One Chromium for the test session (Playwright's sync API)."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(**duet_browser_launch_args)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def duet_page(duet_browser: Any) -> Iterator[Any]:
-    """A page in a fresh context that fails the test on any console error or failed request.
-
-    ``duet_page.problems.allow("favicon")`` lets an expected problem through.
-    """
-    context = duet_browser.new_context()
-    page = context.new_page()
-    problems = PageProblems()
-
-    def on_console(message: Any) -> None:
-        if message.type == "error":
-            where = message.location.get("url", "")
-            problems.seen.append(f"console error: {message.text} ({where})")
-
-    page.on("console", on_console)
-    page.on("pageerror", lambda exc: problems.seen.append(f"uncaught: {exc}"))
-
-    def on_failed(request: Any) -> None:
-        # A navigation (goto, reload) aborts the previous page's requests: not a problem.
-        if request.failure != "net::ERR_ABORTED":
-            problems.seen.append(f"failed: {request.method} {request.url} {request.failure}")
-
-    page.on("requestfailed", on_failed)
-
-    def on_response(response: Any) -> None:
-        if response.status >= 400:
-            problems.seen.append(
-                f"HTTP {response.status}: {response.request.method} {response.url}"
-            )
-
-    page.on("response", on_response)
-    page.problems = problems
-    yield page
-    context.close()
-    unexpected = problems.unexpected()
-    if unexpected:
-        pytest.fail("The page met problems:\n  " + "\n  ".join(unexpected), pytrace=False)
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, Any, Any]:
+    result = yield
+    check_page_problems(item)  # fails the test itself, not its teardown
+    return result

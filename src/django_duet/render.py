@@ -5,6 +5,8 @@ Call these from views or Jinja2 too: ``render_entries(request, "src/main.tsx")``
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.http import HttpRequest
 from django.utils.safestring import SafeString
@@ -12,13 +14,20 @@ from django.utils.safestring import SafeString
 from .conf import conf
 from .devserver import active_dev_server, explain_missing_build
 from .devtags import dev_entry_tags, source_url
-from .html import entry_tags, join_tags
+from .html import csp_meta_for, emit, join_tags, nonce_attribute, prepare_entry
 from .integrity import integrity_lookup
 from .loader import get_manifest
 from .manifest import Manifest
 from .version import build_meta
 
 _BUILD_META = "meta:duet-build"
+CSP_META = "duet:csp-nonce"  # one <meta property="csp-nonce"> per page (shared with devtags)
+
+_django_get_nonce: Callable[[HttpRequest], object] | None
+try:  # Django 6+: its own ContentSecurityPolicyMiddleware
+    from django.middleware.csp import get_nonce as _django_get_nonce
+except ImportError:  # Django 5.2
+    _django_get_nonce = None
 
 
 def static_url(file: str) -> str:
@@ -27,9 +36,22 @@ def static_url(file: str) -> str:
 
 
 def csp_nonce(request: HttpRequest | None) -> str | None:
-    # django-csp and Django 6's native CSP both expose the nonce as request.csp_nonce.
-    nonce = getattr(request, "csp_nonce", None) if request is not None else None
-    return str(nonce) if nonce else None
+    """The request's CSP nonce (generated now if still lazy), or None without one.
+
+    django-csp 4 sets ``request.csp_nonce``, Django 6's ContentSecurityPolicyMiddleware keeps
+    ``request._csp_nonce``, any other middleware may set a plain string. Both lazy nonces are
+    falsy until read, and only a read nonce goes into the header: so test for presence, then
+    read it with ``str()``.
+    """
+    if request is None:
+        return None
+    nonce = getattr(request, "csp_nonce", None)
+    if nonce is None and _django_get_nonce is not None:
+        nonce = _django_get_nonce(request)
+    if nonce is None:
+        return None
+    value = str(nonce)
+    return value or None
 
 
 def render_entries(
@@ -41,18 +63,28 @@ def render_entries(
     dev = active_dev_server(request)
     if dev is not None:  # development: the sources, from the dev server through Django's origin
         return join_tags(dev_entry_tags(dev, names, emitted=seen, nonce=nonce))
-    manifest = _manifest()
-    integrity_for, crossorigin = integrity_lookup(), conf.CROSSORIGIN
-    tags: list[SafeString] = []
+    manifest = _manifest(request)
+    integrity_for, crossorigin = integrity_lookup(manifest), conf.CROSSORIGIN
+    tags: list[str] = []
+    nonce_attr = nonce_attribute(nonce)
+    if nonce and CSP_META not in seen:  # Vite's preload helper nonces what it inserts with it
+        seen.add(CSP_META)
+        tags.append(csp_meta_for(nonce_attr))
     if manifest.build_id and _BUILD_META not in seen:  # once per page, for version skew
         seen.add(_BUILD_META)
-        tags.append(build_meta(manifest.build_id))
+        meta = manifest.prepared.get((_BUILD_META,))
+        if meta is None:
+            meta = manifest.prepared[(_BUILD_META,)] = str.__str__(build_meta(manifest.build_id))
+        tags.append(meta)
     for name in names:
-        assets = manifest.entry(name)
-        tags += entry_tags(
-            assets, static_url, emitted=seen, nonce=nonce,
-            crossorigin=crossorigin, integrity_for=integrity_for,
-        )
+        key = (name, crossorigin, integrity_for is not None)
+        prepared = manifest.prepared.get(key)
+        if prepared is None:
+            prepared = manifest.prepared[key] = prepare_entry(
+                manifest.entry(name), static_url,
+                crossorigin=crossorigin, integrity_for=integrity_for,
+            )
+        tags += emit(prepared, seen, nonce_attr)
     return join_tags(tags)
 
 
@@ -64,6 +96,6 @@ def asset_url(name: str) -> str:
     return static_url(_manifest().chunk(name).file)
 
 
-def _manifest() -> Manifest:
+def _manifest(request: HttpRequest | None = None) -> Manifest:
     with explain_missing_build():  # in development, "no build" means "start the dev server"
-        return get_manifest()
+        return get_manifest(request)

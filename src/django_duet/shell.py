@@ -3,7 +3,8 @@
 Vite writes plain ``<script>``/``<link>`` tags into the HTML it builds. Before the shell is
 compiled as a Django template (once per build), each tag that loads a build file gets the
 file's ``integrity`` (when SRI is on), and every script, link and style element gets the
-request's CSP nonce, as ``{% duet_entry %}`` does for Django-rendered pages.
+request's CSP nonce, as ``{% duet_entry %}`` does for Django-rendered pages (and the
+``<meta property="csp-nonce">`` that Vite's preload helper reads).
 """
 
 from __future__ import annotations
@@ -18,6 +19,11 @@ _TAG = re.compile(r"<(script|link|style)\b([^>]*)>", re.IGNORECASE)
 _URL_ATTR = re.compile(r"""\b(?:src|href)\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
 # Renders ` nonce="..."` only when the request has one (context variable set by the view).
 NONCE_SNIPPET = '{% if duet_csp_nonce %} nonce="{{ duet_csp_nonce }}"{% endif %}'
+# Where Vite's preload helper reads the nonce for the <link>s it inserts for lazy chunks.
+NONCE_META = (
+    '{% if duet_csp_nonce %}<meta property="csp-nonce" nonce="{{ duet_csp_nonce }}">{% endif %}'
+)
+_HEAD = re.compile(r"<head\b[^>]*>", re.IGNORECASE)
 
 
 def build_file_of(url: str, prefix: str) -> str | None:
@@ -46,4 +52,7 @@ def prepare_shell(
             body += NONCE_SNIPPET
         return f"<{name}{body}{closing}>"
 
-    return _TAG.sub(rewrite, source)
+    source = _TAG.sub(rewrite, source)
+    if 'property="csp-nonce"' not in source:
+        source = _HEAD.sub(lambda m: m.group(0) + NONCE_META, source, count=1)
+    return source

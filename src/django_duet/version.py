@@ -23,9 +23,9 @@ BUILD_HEADER = "X-Duet-Build"
 _HEAD = re.compile(r"<head\b[^>]*>", re.IGNORECASE)
 
 
-def current_build_id() -> str | None:
+def current_build_id(request: HttpRequest | None = None) -> str | None:
     try:
-        return get_manifest().build_id or None
+        return get_manifest(request).build_id or None
     except DuetError:
         return None  # no build yet (development): nothing to compare
 
@@ -34,9 +34,9 @@ def build_meta(build_id: str) -> SafeString:
     return format_html('<meta name="duet-build" content="{}">', build_id)
 
 
-def insert_build_meta(html: str) -> str:
+def insert_build_meta(html: str, request: HttpRequest | None = None) -> str:
     """The page's build id as a meta tag right after ``<head>`` (for HTML the bundler wrote)."""
-    build_id = current_build_id()
+    build_id = current_build_id(request)
     if not build_id or 'name="duet-build"' in html:
         return html
     return _HEAD.sub(lambda m: m.group(0) + build_meta(build_id), html, count=1)
@@ -57,15 +57,15 @@ class BuildIdMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponseBase | Awaitable[HttpResponseBase]:
         if self.is_async:
             return self.__acall__(request)
-        return self._stamp(self.get_response(request))
+        return self._stamp(request, self.get_response(request))
 
     async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
         response = await self.get_response(request)  # type: ignore[misc]
-        return self._stamp(response)
+        return self._stamp(request, response)
 
     @staticmethod
-    def _stamp(response: HttpResponseBase) -> HttpResponseBase:
-        build_id = current_build_id()
+    def _stamp(request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
+        build_id = current_build_id(request)
         if build_id and BUILD_HEADER not in response:
             response[BUILD_HEADER] = build_id
         return response

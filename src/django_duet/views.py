@@ -57,7 +57,7 @@ class ClientRoutesView(View):
             template = load_build_template(conf.BUILD_DIR / self.html)
         context = RequestContext(request, self.get_context_data(path=path))
         context["duet_csp_nonce"] = csp_nonce(request)
-        return HttpResponse(insert_build_meta(template.render(context)))
+        return HttpResponse(insert_build_meta(template.render(context), request))
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         """Override to give the HTML shell data (``{{ ... }}`` in the source index.html)."""

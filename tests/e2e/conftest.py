@@ -1,6 +1,8 @@
 """End-to-end fixtures: the built example served by real servers, driven by Chromium.
 
-The frontend is built once per run by `make test` (`make frontend`); these tests use that build.
+The frontend is built once per run: `make test` builds it (`make frontend`) and tells the duet
+plugin's ``duet_build`` to trust that build (DUET_BUILD=trust); a plain `pytest` rebuilds it only
+when example/frontend's sources changed (docs/testing.md).
 """
 
 from __future__ import annotations
@@ -29,11 +31,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(scope="session")
-def example_build() -> Path:
-    manifest = BUILD / ".vite" / "manifest.json"
+def example_build(duet_build) -> Path:
+    """The plugin's build of the example (`make test` builds it first: DUET_BUILD=trust)."""
+    manifest = duet_build.output_dir / ".vite" / "manifest.json"
     if not manifest.exists():
-        pytest.fail(f"No example build at {BUILD}: run `make frontend` (make test does it).")
-    return BUILD
+        pytest.fail(f"No Vite manifest in {duet_build.output_dir}: is build.manifest on?")
+    return duet_build.output_dir
 
 
 def manage(env: dict[str, str], *args: str) -> None:

@@ -3,6 +3,7 @@ a chunk that is gone anyway makes the page reload once (never in a loop)."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -64,7 +65,7 @@ def site(example_env, tmp_path) -> Iterator[Site]:
 def about_title(page) -> str:
     page.get_by_test_id("nav-about").click()
     title = page.get_by_test_id("page-title")
-    expect(title).not_to_have_text("Items")
+    expect(title).to_have_text(re.compile(r"^About"))
     return title.inner_text()
 
 
@@ -99,6 +100,9 @@ def test_a_chunk_gone_after_a_deploy_reloads_the_page_once(duet_page, site):
     site.deploy("About, rebuilt", fresh_static_root=True)  # old chunks are gone for good
     duet_page.problems.allow("404")  # the old chunk's request fails: that is the point
     duet_page.problems.allow("Failed to fetch dynamically imported module")
+    # The old page's lazy() gets no module while it is being reloaded (Vite resolves the
+    # import to undefined once the reload took over the error): it throws on its way out.
+    duet_page.problems.allow("Cannot read properties of undefined (reading 'default')")
     duet_page.get_by_test_id("nav-about").click()
     expect(duet_page.get_by_test_id("page-title")).to_have_text("About, rebuilt", timeout=15_000)
     duet_page.wait_for_timeout(1_000)  # room for a (wrong) second reload to show up

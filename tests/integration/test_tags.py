@@ -59,7 +59,9 @@ def test_nonce_of_the_request_goes_on_every_tag():
     request = RequestFactory().get("/")
     request.csp_nonce = 'n"0<nce'
     html = render('{% duet_entry "src/theme.css" "src/admin.tsx" %}', request=request)
-    assert html.count(' nonce="n&quot;0&lt;nce"') == 6
+    # 6 tags, and the <meta property="csp-nonce"> that Vite's preload helper reads
+    assert html.count(' nonce="n&quot;0&lt;nce"') == 7
+    assert html.startswith('<meta property="csp-nonce" nonce="n&quot;0&lt;nce">\n')
     assert 'n"0' not in html
 
 

@@ -7,6 +7,7 @@ install (npm ci, from the lockfile) -> build (npm run build, with DUET_STATIC_UR
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import shutil
 import subprocess
@@ -17,7 +18,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError, OutputWrapper
 
-from ..buildinfo import write_record
+from ..buildinfo import BuildRecord, write_record
 from ..conf import conf
 from ..exceptions import DuetError
 from .check_build import problems_of_build
@@ -63,13 +64,25 @@ def _check() -> None:
         raise StepFailed("the build is not deployable:\n  " + "\n  ".join(problems))
 
 
+def _record() -> BuildRecord:
+    try:
+        return write_record(conf.BUILD_DIR)
+    except OSError as exc:
+        if not isinstance(exc, PermissionError) and exc.errno != errno.EROFS:
+            raise
+        raise StepFailed(
+            f"cannot write the build record in {conf.BUILD_DIR / '.vite'} ({exc.strerror}). "
+            "BUILD_DIR must be writable while building; serve it read-only afterwards"
+        ) from None
+
+
 def run(options: dict[str, Any], stdout: OutputWrapper, stderr: OutputWrapper) -> int:
     steps: list[tuple[str, Callable[[], object]]] = []
     if not options["no_install"]:
         steps.append(("install", lambda: _npm(["ci"])))
     steps += [
         ("build", lambda: _npm(["run", "build"], {"DUET_STATIC_URL": _static_url()})),
-        ("record", lambda: stdout.write(f"build id {write_record(conf.BUILD_DIR).build_id}")),
+        ("record", lambda: stdout.write(f"build id {_record().build_id}")),
         ("check", _check),
     ]
     if not options["no_collectstatic"]:

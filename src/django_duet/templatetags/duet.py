@@ -22,7 +22,13 @@ def duet_entry(context: template.Context, *names: str) -> SafeString:
     # so no tag is emitted twice, while a separate render starts afresh.
     root: dict[Any, Any] = context.render_context.dicts[0]
     emitted: set[str] = root.setdefault(_EMITTED, set())
-    return render_entries(context.get("request"), *names, emitted=emitted)
+    return render_entries(_request(context), *names, emitted=emitted)
+
+
+def _request(context: template.Context) -> Any:
+    # A RequestContext knows its request even without the "request" context processor: the
+    # page's build (and CSP nonce) then still come from it, never two builds in one page.
+    return context.get("request") or getattr(context, "request", None)
 
 
 @register.simple_tag

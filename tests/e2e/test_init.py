@@ -1,0 +1,129 @@
+"""``python -m django_duet init`` for real: ``startproject``, init, install, ``npm run build``,
+collectstatic, gunicorn, and the page in Chromium: the Django page with its React island and
+the client-routed app under /app/.
+
+The npm install is the example frontend's node_modules, linked entry by entry (no network, and
+the same packages: init's package.json asks for the same versions; django-duet is this repo's js/).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from django_duet.testing.servers import ServerProcess, free_port
+
+from .conftest import BIN, EXAMPLE, ROOT
+
+NODE_MODULES = EXAMPLE / "frontend" / "node_modules"
+
+
+def sh(*args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 120) -> str:
+    done = subprocess.run(
+        list(args), cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout
+    )
+    assert done.returncode == 0, f"{args} failed:\n{done.stdout}\n{done.stderr}"
+    return done.stdout
+
+
+@pytest.fixture(scope="module")
+def initialised(tmp_path_factory) -> Path:
+    if not NODE_MODULES.is_dir() or shutil.which("npm") is None:
+        pytest.fail("needs npm and example/frontend/node_modules: run `make node-deps`.")
+    root = tmp_path_factory.mktemp("init-project")
+    env = _env({})
+    sh(sys.executable, "-m", "django", "startproject", "mysite", ".", cwd=root, env=env)
+    out = sh(
+        sys.executable,
+        "-m",
+        "django_duet",
+        "init",
+        "--js-package",
+        f"file:{ROOT / 'js'}",
+        cwd=root,
+        env=env,
+    )
+    assert "created   frontend/package.json" in out
+    frontend = root / "frontend"
+    package = json.loads((frontend / "package.json").read_text())
+    modules = frontend / "node_modules"
+    modules.mkdir()
+    for entry in NODE_MODULES.iterdir():
+        if entry.name not in (".vite", ".ci-stamp", ".package-lock.json"):
+            (modules / entry.name).symlink_to(entry.resolve())
+    for name in (*package["dependencies"], *package["devDependencies"]):
+        assert (modules / name).exists(), f"{name} is not in the example's node_modules"
+    sh("npm", "run", "build", cwd=frontend, env=env)
+    assert (frontend / "dist" / ".vite" / "manifest.json").is_file()
+    # The user's production settings (startproject's are for development).
+    settings = root / "mysite" / "settings.py"
+    settings.write_text(settings.read_text() + '\nDEBUG = False\nALLOWED_HOSTS = ["127.0.0.1"]\n')
+    return root
+
+
+@pytest.fixture(scope="module")
+def init_server(initialised) -> Iterator[ServerProcess]:
+    env = {"DJANGO_SETTINGS_MODULE": "mysite.settings"}
+    for command in (("migrate", "--noinput"), ("collectstatic", "--noinput")):
+        sh(sys.executable, "manage.py", *command, cwd=initialised, env=_env(env))
+    sh(
+        sys.executable,
+        "manage.py",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "ERROR",
+        cwd=initialised,
+        env=_env(env),
+    )
+    port = free_port()
+    command = [
+        str(BIN / "gunicorn"),
+        "mysite.wsgi",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        "1",
+        "--threads",
+        "2",
+    ]
+    with ServerProcess(command, port=port, cwd=initialised, env=env, name="gunicorn-init") as s:
+        yield s
+
+
+def _env(extra: dict[str, str]) -> dict[str, str]:
+    return {**{k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}, **extra}
+
+
+def test_the_django_page_gets_its_react_island(duet_page, init_server):
+    duet_page.goto(init_server.url + "/")
+    expect(duet_page.get_by_test_id("django-title")).to_have_text("A Django page")
+    expect(duet_page.get_by_test_id("duet-hello")).to_have_text("Hello from React")
+    counter = duet_page.get_by_test_id("duet-counter")
+    counter.click()
+    expect(counter).to_have_text("Clicked 1 times")
+    # App.css came with the entry (a <link rel="stylesheet"> from the manifest).
+    assert (
+        duet_page.locator("section.duet-app").evaluate("(e) => getComputedStyle(e).borderTopStyle")
+        == "solid"
+    )
+
+
+def test_the_app_is_served_at_every_route_under_app(duet_page, init_server):
+    for path in ("/app/", "/app/some/deep/link"):
+        response = duet_page.goto(init_server.url + path)
+        assert response.status == 200
+        expect(duet_page.get_by_test_id("duet-hello")).to_have_text("Hello from React")
+
+
+def test_the_auth_api_is_mounted(duet_page, init_server):
+    response = duet_page.request.get(init_server.url + "/api/auth/csrf/")
+    assert response.status == 200, response.text()

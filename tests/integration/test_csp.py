@@ -1,0 +1,145 @@
+"""The CSP nonce under the real middlewares: django-csp 4's lazy nonce, a plain attribute, and
+Django 6's ``get_nonce``. The nonce on the tags must be the one the header carries."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from csp.constants import NONCE, NONE, SELF, STRICT_DYNAMIC
+from django.http import HttpRequest, HttpResponse
+from django.template import RequestContext, Template
+from django.test import RequestFactory
+from django.urls import path
+from django.utils.functional import SimpleLazyObject
+
+from django_duet import render as duet_render
+from django_duet.views import client_routes
+
+from .dev.conftest import dev_settings, fake, hot_path  # noqa: F401  (fixtures)
+
+POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [NONCE, STRICT_DYNAMIC],
+        "style-src": [NONCE],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+    }
+}
+CSP_MIDDLEWARE = "csp.middleware.CSPMiddleware"
+PAGE = '{% load duet %}<head>{% duet_entry "src/theme.css" "src/main.tsx" %}</head>'
+
+
+def page(request: HttpRequest) -> HttpResponse:
+    return HttpResponse(Template(PAGE).render(RequestContext(request)))
+
+
+def plain_nonce(get_response):  # what a project without django-csp may do
+    def middleware(request):
+        request.csp_nonce = "pl41n-n0nce"
+        return get_response(request)
+
+    return middleware
+
+
+urlpatterns = [path("page/", page), client_routes("app/", "index.html")]
+pytestmark = pytest.mark.urls(__name__)
+
+
+@pytest.fixture
+def with_django_csp(settings):
+    settings.MIDDLEWARE = [CSP_MIDDLEWARE, *settings.MIDDLEWARE]
+    settings.CONTENT_SECURITY_POLICY = POLICY
+
+
+def header_nonce(response) -> str:
+    policy = response["Content-Security-Policy"]
+    found = re.findall(r"'nonce-([^']+)'", policy)
+    assert len(found) == 2, policy  # script-src and style-src
+    assert found[0] == found[1]
+    return found[0]
+
+
+def tag_nonces(html: str) -> set[str]:
+    return set(re.findall(r' nonce="([^"]+)"', html))
+
+
+def test_django_csp_lazy_nonce_is_on_every_tag_and_in_the_header(client, with_django_csp):
+    response = client.get("/page/")
+    html = response.content.decode()
+    nonce = header_nonce(response)  # read by the tags, so django-csp put it in the header
+    assert tag_nonces(html) == {nonce}
+    # the meta Vite's preload helper reads, 2 stylesheets, 1 script, 1 preload at least
+    assert html.count(f' nonce="{nonce}"') == html.count("<script") + html.count("<link") + 1
+    assert f'<meta property="csp-nonce" nonce="{nonce}">' in html
+
+
+def test_every_request_gets_its_own_nonce(client, with_django_csp):
+    first, second = (header_nonce(client.get("/page/")) for _ in range(2))
+    assert first != second
+
+
+def test_the_built_shell_of_client_routes_carries_the_header_nonce(client, with_django_csp):
+    response = client.get("/app/deep/link")
+    html = response.content.decode()
+    nonce = header_nonce(response)
+    assert tag_nonces(html) == {nonce}
+    assert f'<meta property="csp-nonce" nonce="{nonce}">' in html
+    assert html.count(f' nonce="{nonce}"') == html.count("<script") + html.count("<link") + 1
+
+
+def test_without_csp_middleware_there_is_no_nonce_at_all(client):
+    for url in ("/page/", "/app/"):
+        response = client.get(url)
+        assert "nonce" not in response.content.decode()
+        assert "Content-Security-Policy" not in response
+
+
+def test_a_plain_request_attribute_is_used_as_is(client, settings):
+    settings.MIDDLEWARE = [f"{__name__}.plain_nonce", *settings.MIDDLEWARE]
+    assert tag_nonces(client.get("/page/").content.decode()) == {"pl41n-n0nce"}
+    assert tag_nonces(client.get("/app/").content.decode()) == {"pl41n-n0nce"}
+
+
+def test_django_6_get_nonce_is_read_when_there_is_no_csp_nonce(monkeypatch):
+    # Django 6 keeps a LazyNonce (falsy until read) in request._csp_nonce, behind get_nonce().
+    request = RequestFactory().get("/")
+    request._csp_nonce = SimpleLazyObject(lambda: "dj4ng0-six")
+    monkeypatch.setattr(duet_render, "_django_get_nonce", lambda r: getattr(r, "_csp_nonce", None))
+    assert duet_render.csp_nonce(request) == "dj4ng0-six"
+    assert duet_render.csp_nonce(RequestFactory().get("/")) is None
+
+
+def test_an_unread_lazy_nonce_is_not_mistaken_for_none():
+    class Lazy(SimpleLazyObject):
+        def __bool__(self) -> bool:  # as django-csp's and Django 6's: False until evaluated
+            return False
+
+    request = RequestFactory().get("/")
+    request.csp_nonce = Lazy(lambda: "l4zy")
+    assert duet_render.csp_nonce(request) == "l4zy"
+
+
+def test_dev_tags_carry_the_header_nonce(client, with_django_csp, fake):  # noqa: F811
+    response = client.get("/page/")
+    html = response.content.decode()
+    nonce = header_nonce(response)
+    assert "/static/@vite/client" in html and "injectIntoGlobalHook" in html
+    assert tag_nonces(html) == {nonce}
+    # the meta (for the <style>s Vite's client injects), the preamble, the client, 2 entries
+    assert html.count(f' nonce="{nonce}"') == 5
+
+
+def test_the_dev_servers_shell_gets_the_header_nonce(client, with_django_csp, fake):  # noqa: F811
+    # What Vite serves with html.cspNonce set to the placeholder (the duet() plugin does it).
+    fake.html = (
+        '<html><head><meta property="csp-nonce" nonce="DUET_CSP_NONCE">'
+        '<script type="module" nonce="DUET_CSP_NONCE">import "/static/@vite/client"</script>'
+        "</head><body></body></html>"
+    )
+    response = client.get("/app/")
+    html = response.content.decode()
+    nonce = header_nonce(response)
+    assert "DUET_CSP_NONCE" not in html
+    assert tag_nonces(html) == {nonce}

@@ -1,0 +1,142 @@
+"""``python -m django_duet init`` on a fresh ``startproject``: what it writes, that a second run
+changes nothing, that it refuses to overwrite files of the user's, and that the edited project
+passes Django's checks. No Node here (tests/e2e/test_init.py builds and serves it)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from django_duet.__main__ import main
+from django_duet.init import InitError, plan
+from django_duet.init.files import BLOCK_START, MARKER
+
+
+def run(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=cwd,
+        env={**clean, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.fixture
+def project(tmp_path) -> Path:
+    done = run("-m", "django", "startproject", "mysite", str(tmp_path), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    return tmp_path
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(root)): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and "__pycache__" not in p.parts
+    }
+
+
+def test_init_adds_the_frontend_and_says_what_to_run_next(project, capsys):
+    assert main(["init", "--dir", str(project)]) == 0
+    out = capsys.readouterr().out
+    assert "created   frontend/vite.config.ts" in out and "npm install" in out
+    assert "appended  mysite/settings.py" in out and "appended  mysite/urls.py" in out
+    package = json.loads((project / "frontend" / "package.json").read_text())
+    assert package["devDependencies"]["django-duet"].startswith("^")
+    assert "django-duet/vite" in (project / "frontend" / "vite.config.ts").read_text()
+    assert '{% duet_entry "src/main.tsx" %}' in (project / "templates/duet/base.html").read_text()
+    for name in ("index.html", "src/main.tsx", "src/App.tsx"):
+        assert MARKER in (project / "frontend" / name).read_text()
+    settings = (project / "mysite" / "settings.py").read_text()
+    assert settings.count(BLOCK_START) == 1 and settings.startswith(
+        '"""'
+    )  # appended, not rewritten
+
+
+def test_a_second_run_changes_nothing_and_says_so(project, capsys):
+    assert main(["init", "--dir", str(project)]) == 0
+    before = snapshot(project)
+    capsys.readouterr()
+    assert main(["init", "--dir", str(project)]) == 0
+    out = capsys.readouterr().out
+    assert "Nothing to change" in out and "created" not in out and "appended" not in out
+    assert snapshot(project) == before
+
+
+def test_it_refuses_to_overwrite_a_file_it_did_not_write_and_changes_nothing(project, capsys):
+    mine = project / "frontend" / "vite.config.ts"
+    mine.parent.mkdir()
+    mine.write_text("export default {};\n")
+    before = snapshot(project)
+    assert main(["init", "--dir", str(project)]) == 2
+    err = capsys.readouterr().err
+    assert "Nothing was changed" in err and "vite.config.ts" in err and "not written by init" in err
+    assert snapshot(project) == before
+
+
+def test_its_own_files_edited_since_are_kept(project, capsys):
+    assert main(["init", "--dir", str(project)]) == 0
+    app = project / "frontend" / "src" / "App.tsx"
+    edited = app.read_text().replace("Hello from React", "Hello, edited")
+    app.write_text(edited)
+    capsys.readouterr()
+    assert main(["init", "--dir", str(project)]) == 0
+    assert "kept      frontend/src/App.tsx" in capsys.readouterr().out
+    assert app.read_text() == edited
+
+
+def test_dry_run_writes_nothing(project, capsys):
+    before = snapshot(project)
+    assert main(["init", "--dir", str(project), "--dry-run"]) == 0
+    assert "dry run" in capsys.readouterr().out
+    assert snapshot(project) == before
+
+
+def test_without_manage_py_it_says_what_to_do(tmp_path):
+    with pytest.raises(InitError, match=r"No manage\.py"):
+        plan(tmp_path)
+
+
+def test_a_settings_module_that_would_not_parse_is_refused(project):
+    settings = project / "mysite" / "settings.py"
+    settings.write_text(settings.read_text() + "\nif True\n")
+    with pytest.raises(InitError, match="does not parse"):
+        plan(project)
+
+
+def test_the_edited_project_is_configured_and_passes_djangos_checks(project):
+    # As a user runs it: a new process, django_duet not installed in the project yet.
+    done = run("-m", "django_duet", "init", cwd=project)
+    assert done.returncode == 0, done.stderr
+    probe = (
+        "import django, json; django.setup(); from django.conf import settings as s; "
+        "print(json.dumps({'apps': s.INSTALLED_APPS, 'mw': s.MIDDLEWARE, "
+        "'dirs': [str(d) for d in s.STATICFILES_DIRS], 'storage': s.STORAGES['staticfiles'], "
+        "'tdirs': [str(d) for d in s.TEMPLATES[0]['DIRS']], "
+        "'fe': str(s.DUET['FRONTEND_DIR'])}))"
+    )
+    env = {"DJANGO_SETTINGS_MODULE": "mysite.settings"}
+    done = run("-c", probe, cwd=project, env=env)
+    assert done.returncode == 0, done.stderr
+    got = json.loads(done.stdout)
+    root = project.resolve()
+    assert got["apps"][-1] == "django_duet"
+    security = got["mw"].index("django.middleware.security.SecurityMiddleware")
+    assert got["mw"][security + 1 : security + 3] == [
+        "django_duet.proxy.DevProxyMiddleware",  # startproject's DEBUG = True
+        "django_duet.static.DuetStaticMiddleware",
+    ]
+    assert got["dirs"] == [str(root / "frontend" / "dist")]
+    assert got["storage"] == {"BACKEND": "django_duet.storage.DuetStaticFilesStorage"}
+    assert got["tdirs"] == [str(root / "templates")] and got["fe"] == str(root / "frontend")
+    (root / "frontend" / "dist").mkdir()  # as after a build (else staticfiles.W004)
+    done = run("manage.py", "check", "--fail-level", "WARNING", cwd=project, env=env)
+    assert done.returncode == 0, done.stdout + done.stderr
