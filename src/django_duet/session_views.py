@@ -12,17 +12,17 @@ import logging
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth import login, logout
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token, rotate_token
 from django.utils.module_loading import import_string
 from django.views import csrf as django_csrf
 from django.views.decorators.csrf import csrf_protect, ensure_csrf_cookie
-from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
+from django.views.decorators.debug import sensitive_post_parameters
 
 from .conf import conf
-from .jsonapi import InvalidRequest, error, json_endpoint, no_store, read_fields, wants_json
-from .throttle import LoginThrottle, client_ip
+from .credentials import check_credentials
+from .jsonapi import error, json_endpoint, no_store, wants_json
 
 logger = logging.getLogger("django_duet.auth")
 
@@ -65,29 +65,11 @@ def csrf(request: HttpRequest) -> HttpResponse:
 @json_endpoint("POST")
 @sensitive_post_parameters("password")
 @csrf_protect
-@sensitive_variables("fields")
 def login_view(request: HttpRequest) -> HttpResponse:
-    try:
-        fields = read_fields(request, ("username", "password"))
-    except InvalidRequest as exc:
-        return error(400, "invalid_request", str(exc))
-    throttle = LoginThrottle(request, fields["username"])
-    # Checked before the password, so a blocked guesser learns nothing, not even a right guess.
-    wait = throttle.retry_after()
-    if wait is not None:
-        logger.warning("Login throttled for %r from %s", fields["username"], client_ip(request))
-        return error(
-            429,
-            "throttled",
-            f"Too many failed logins. Try again in {wait} seconds.",
-            headers={"Retry-After": str(wait)},
-        )
-    user = authenticate(request, username=fields["username"], password=fields["password"])
-    if user is None:
-        throttle.failed()
-        return error(401, "invalid_credentials", "The username or password is incorrect.")
+    user = check_credentials(request, "Login")
+    if isinstance(user, HttpResponse):
+        return user
     login(request, user)  # a new session key and a new CSRF token
-    throttle.succeeded()
     return JsonResponse({"user": serialize_user(user), "csrfToken": get_token(request)})
 
 

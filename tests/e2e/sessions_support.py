@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from django_duet.pytest_plugin import PageProblems
+from django_duet.testing.browser import PageProblems, watch
 from django_duet.testing.servers import ServerProcess, free_port
 
 HERE = Path(__file__).resolve().parent
@@ -27,31 +27,6 @@ EXAMPLE = HERE.parents[1] / "example"
 BIN = Path(sys.executable).parent
 DEMO = ("demo", "demo-password-123")
 HOST_RULES = "--host-resolver-rules=MAP *.example.test 127.0.0.1"
-
-
-def track(page: Any, problems: PageProblems) -> Any:
-    """Record the page's console errors, uncaught exceptions, failed requests and HTTP errors."""
-
-    def on_console(message: Any) -> None:
-        if message.type == "error":
-            where = message.location.get("url", "")
-            problems.seen.append(f"console error: {message.text} ({where})")
-
-    def on_failed(request: Any) -> None:
-        if request.failure != "net::ERR_ABORTED":  # navigations abort the previous page's loads
-            problems.seen.append(f"failed: {request.method} {request.url} {request.failure}")
-
-    def on_response(response: Any) -> None:
-        if response.status >= 400:
-            problems.seen.append(
-                f"HTTP {response.status}: {response.request.method} {response.url}"
-            )
-
-    page.on("console", on_console)
-    page.on("pageerror", lambda exc: problems.seen.append(f"uncaught: {exc}"))
-    page.on("requestfailed", on_failed)
-    page.on("response", on_response)
-    return page
 
 
 class Tabs:
@@ -62,7 +37,7 @@ class Tabs:
         self.problems = PageProblems()
 
     def new(self) -> Any:
-        return track(self.context.new_page(), self.problems)
+        return watch(self.context.new_page(), self.problems)
 
     def cookies(self, url: str) -> dict[str, dict[str, Any]]:
         return {c["name"]: c for c in self.context.cookies(url)}

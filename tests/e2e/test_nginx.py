@@ -153,3 +153,31 @@ def test_spoofed_forwarded_headers_are_overwritten(nginx_stack):
     assert response.status_code == 200
     assert response.headers["x-example-scheme"] == "http"  # nginx's $scheme, not the client's
     assert response.headers["x-example-forwarded-for"] == "127.0.0.1"
+
+
+def test_login_and_csrf_protected_posts_spread_over_both_app_servers(
+    duet_page, duet_login, nginx_stack
+):
+    """The session and the CSRF token made by one app server are honoured by the other."""
+    url = nginx_stack["nginx"].url
+    duet_page.goto(url + "/app/")
+    duet_login(duet_page, "demo", "demo-password-123", base_url=url)
+    token = next(c["value"] for c in duet_page.context.cookies() if c["name"] == "csrftoken")
+    served_by = []
+    for number in range(8):
+        response = duet_page.request.post(
+            url + "/api/notes/",
+            data={"text": f"through nginx {number}"},
+            headers={"X-CSRFToken": token, "Origin": url},
+        )
+        assert response.status == 201, response.text()
+        served_by.append(response.headers["x-example-backend"])
+    assert set(served_by) == {"a", "b"}
+    listed = duet_page.request.get(url + "/api/notes/").json()["notes"]
+    assert {f"through nginx {n}" for n in range(8)} <= {n["text"] for n in listed}
+    forged = duet_page.request.post(
+        url + "/api/notes/",
+        data={"text": "forged"},
+        headers={"X-CSRFToken": "x" * 64, "Origin": url},
+    )
+    assert forged.status == 403 and forged.json()["error"]["code"] == "csrf_failed"

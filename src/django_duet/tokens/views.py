@@ -12,14 +12,14 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.contrib.auth import authenticate, user_logged_in
+from django.contrib.auth import user_logged_in
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
+from ..credentials import check_credentials
 from ..jsonapi import InvalidRequest, error, json_endpoint, read_fields
 from ..session_views import serialize_user
-from ..throttle import LoginThrottle, client_ip
 from . import access, refresh
 from .errors import TokenRefused, refusal_response
 
@@ -48,30 +48,11 @@ def token_pair(user: Any, family: Any, refresh_token: str) -> JsonResponse:
 @csrf_exempt
 @json_endpoint("POST")
 @sensitive_post_parameters("password")
-@sensitive_variables("fields")
 def obtain(request: HttpRequest) -> HttpResponse:
     """Log in with username and password; the same throttle as the web's ``login/``."""
-    try:
-        fields = read_fields(request, ("username", "password"))
-    except InvalidRequest as exc:
-        return error(400, "invalid_request", str(exc))
-    throttle = LoginThrottle(request, fields["username"])
-    wait = throttle.retry_after()
-    if wait is not None:
-        logger.warning(
-            "Token login throttled for %r from %s", fields["username"], client_ip(request)
-        )
-        return error(
-            429,
-            "throttled",
-            f"Too many failed logins. Try again in {wait} seconds.",
-            headers={"Retry-After": str(wait)},
-        )
-    user = authenticate(request, username=fields["username"], password=fields["password"])
-    if user is None:
-        throttle.failed()
-        return error(401, "invalid_credentials", "The username or password is incorrect.")
-    throttle.succeeded()
+    user = check_credentials(request, "Token login")
+    if isinstance(user, HttpResponse):
+        return user
     family, refresh_token = refresh.start_family(user, user_agent=_user_agent(request))
     # As django.contrib.auth.login() does: last_login, and the app's own receivers.
     user_logged_in.send(sender=user.__class__, request=request, user=user)

@@ -3,7 +3,7 @@
 ``manage.py duet dev`` runs the example from a scratch copy of its frontend (runserver, then
 ``--asgi``: uvicorn). Each round fetches every module of the island page, once through Django
 and once from Vite, alternating, with keep-alive clients; figures are medians over all fetches
-of the same run. Prints JSON on stdout (``python bench/proxy_latency.py [--quick]``).
+of the same run. Prints JSON on stdout (``python bench/bench_proxy.py [--quick]``).
 """
 
 from __future__ import annotations
