@@ -111,6 +111,7 @@ def measure(mode: str, rounds: int) -> dict[str, Any]:
                     via,
                     ["/static/@vite/client", "/static/@react-refresh", "/static/src/island.tsx"],
                 )
+                cold = cold_page_loads(django, vite, max(3, rounds // 2))
                 through, straight = [], []
                 for _ in range(rounds):
                     for path in paths:
@@ -129,6 +130,45 @@ def measure(mode: str, rounds: int) -> dict[str, Any]:
         "django_ms_median": round(d, 3),
         "added_ms_median": round(d - s, 3),
         "ratio": round(d / s, 2),
+        **cold,
+    }
+
+
+def cold_page_loads(django: str, vite: str, rounds: int) -> dict[str, Any]:
+    """The SPA shell with all its modules, in Chromium with an empty cache: Django's /app/
+    (the dev server's index.html and every module through the proxy) against the same
+    index.html straight from Vite. Alternating, after one warm-up each (Vite's transform cache)."""
+    from playwright.sync_api import sync_playwright
+
+    from django_duet.testing.browser import CI_CHROMIUM_FLAGS, find_chromium
+
+    urls = {"django": f"{django}/app/", "vite": f"{vite}/static/index.html"}
+    times: dict[str, list[float]] = {"django": [], "vite": []}
+    with sync_playwright() as playwright:
+        executable = find_chromium(None)
+        browser = playwright.chromium.launch(
+            args=list(CI_CHROMIUM_FLAGS), **({"executable_path": executable} if executable else {})
+        )
+        try:
+            for round_number in range(rounds + 1):
+                for name, url in urls.items():
+                    context = browser.new_context()  # an empty cache: a cold load
+                    page = context.new_page()
+                    started = time.perf_counter()
+                    # Module scripts and their static imports run before `load` fires. (From
+                    # Vite's origin React Router's /app basename renders nothing: no title.)
+                    page.goto(url, wait_until="load")
+                    if round_number:  # the first round warms Vite's transforms
+                        times[name].append((time.perf_counter() - started) * 1000)
+                    context.close()
+        finally:
+            browser.close()
+    d, v = statistics.median(times["django"]), statistics.median(times["vite"])
+    return {
+        "cold_page_django_ms": round(d, 1),
+        "cold_page_vite_ms": round(v, 1),
+        "cold_page_ratio": round(d / v, 2),
+        "goal_cold_page_le_1_3x": d / v <= 1.3,
     }
 
 
