@@ -24,6 +24,8 @@ class DuetConfig(AppConfig):
         from .tokens import checks as token_checks  # noqa: F401  (tokens for apps)
 
         setting_changed.connect(_clear_caches, dispatch_uid="django_duet.clear_caches")
+        # Static files under duet_asgi depend on many settings (static, whitenoise, security).
+        setting_changed.connect(_clear_static_asgi, dispatch_uid="django_duet.static_asgi")
 
 
 def _clear_caches(*, setting: str, **kwargs: Any) -> None:
@@ -35,3 +37,9 @@ def _clear_caches(*, setting: str, **kwargs: Any) -> None:
         clear_cache()
         devserver.clear_cache()
         ssr_bundle.clear_cache()
+
+
+def _clear_static_asgi(**kwargs: Any) -> None:
+    from .static_asgi import clear_cache
+
+    clear_cache()

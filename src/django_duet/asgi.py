@@ -1,6 +1,9 @@
-"""HMR through Django's origin under an ASGI server.
+"""Static files and HMR before Django under an ASGI server.
 
 ``application = duet_asgi(get_asgi_application())`` in asgi.py.
+
+Static files (``DuetStaticMiddleware``'s table and rules) are answered here without Django's
+middleware chain: see ``static_asgi``.
 
 Django itself cannot speak WebSocket. In development this wrapper relays the dev server's HMR
 socket (``ws://<Django's host>/static/?token=...``, subprotocol ``vite-hmr``) to the dev server,
@@ -22,6 +25,7 @@ from django.conf import settings
 from django.http.request import split_domain_port, validate_host
 
 from .devserver import active_dev_server, dev_base, dev_enabled
+from .static_asgi import serve_static
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -48,6 +52,8 @@ def duet_asgi(application: ASGIApp) -> ASGIApp:
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket" and dev_enabled() and scope["path"].startswith(dev_base()):
             await _relay(scope, receive, send)
+            return
+        if scope["type"] == "http" and await serve_static(scope, receive, send):
             return
         await application(scope, receive, send)
 

@@ -81,8 +81,10 @@ def render_entries(
         prepared = manifest.prepared.get(key)
         if prepared is None:
             prepared = manifest.prepared[key] = prepare_entry(
-                manifest.entry(name), static_url,
-                crossorigin=crossorigin, integrity_for=integrity_for,
+                manifest.entry(name),
+                static_url,
+                crossorigin=crossorigin,
+                integrity_for=integrity_for,
             )
         tags += emit(prepared, seen, nonce_attr)
     return join_tags(tags)

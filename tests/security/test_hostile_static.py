@@ -34,26 +34,27 @@ def _get(client, path, **extra):
     return response, body
 
 
-@pytest.mark.parametrize(
-    "path",
-    [
-        "/static/%2e%2e/%2e%2e/settings.py",  # encoded traversal
-        "/static/assets/%2e%2e/.env",
-        "/static/assets/..%2f..%2fsettings.py",  # encoded slash
-        "/static/%252e%252e/%252e%252e/settings.py",  # double-encoded: a literal "%2e%2e"
-        "/static/assets%5c..%5c.env",  # backslashes
-        "/static/assets/main-AbCd1234.js%00",  # null byte
-        "/static/assets/%00.js",
-        "/static/" + "a" * 10_000,  # over-long name
-        "/static/" + "a/" * 3_000 + "x.js",  # over-long path
-        "/static//etc/passwd",  # an absolute path after the prefix
-        "/static/.env",  # dotfiles
-        "/static/.vite/manifest.json",
-        "/static/assets/main-AbCd1234.js/",  # a file as a folder
-        "/static/assets/main-AbCd1234.js%20",  # trailing space
-        "/static/ASSETS/main-AbCd1234.js",  # case
-    ],
-)
+# Also driven through duet_asgi's static path by tests/integration/test_static_asgi.py.
+HOSTILE_PATHS = [
+    "/static/%2e%2e/%2e%2e/settings.py",  # encoded traversal
+    "/static/assets/%2e%2e/.env",
+    "/static/assets/..%2f..%2fsettings.py",  # encoded slash
+    "/static/%252e%252e/%252e%252e/settings.py",  # double-encoded: a literal "%2e%2e"
+    "/static/assets%5c..%5c.env",  # backslashes
+    "/static/assets/main-AbCd1234.js%00",  # null byte
+    "/static/assets/%00.js",
+    "/static/" + "a" * 10_000,  # over-long name
+    "/static/" + "a/" * 3_000 + "x.js",  # over-long path
+    "/static//etc/passwd",  # an absolute path after the prefix
+    "/static/.env",  # dotfiles
+    "/static/.vite/manifest.json",
+    "/static/assets/main-AbCd1234.js/",  # a file as a folder
+    "/static/assets/main-AbCd1234.js%20",  # trailing space
+    "/static/ASSETS/main-AbCd1234.js",  # case
+]
+
+
+@pytest.mark.parametrize("path", HOSTILE_PATHS)
 def test_hostile_static_paths_are_404(client, static_mode, path):
     response, body = _get(client, path)
     assert response.status_code == 404
