@@ -166,6 +166,9 @@ def run(quick: bool) -> dict[str, Any]:
                 lambda p: gunicorn_command(p, workers=2, threads=4, klass="gthread"),
             ),
             "uvicorn": app("uvicorn", lambda p: uvicorn_command(p, workers=2)),
+            # One process: uvicorn sets TCP_NODELAY only without --workers (uvicorn #3149),
+            # so this is where the ASGI static path's own speed shows.
+            "uvicorn_1": app("uvicorn-1", lambda p: uvicorn_command(p, workers=1)),
         }
         upstream = servers["gunicorn_gthread"].port
         generated = nginx_config(env, [upstream], brotli=True)
@@ -219,6 +222,7 @@ def run(quick: bool) -> dict[str, Any]:
     for label, over, under in (
         ("uvicorn/gthread", "uvicorn", "gunicorn_gthread"),
         ("uvicorn/sync", "uvicorn", "gunicorn_sync"),
+        ("uvicorn_1_process/gthread", "uvicorn_1", "gunicorn_gthread"),
         ("gthread/nginx", "gunicorn_gthread", "nginx"),
     ):
         for case in case_names:
@@ -242,7 +246,7 @@ def run(quick: bool) -> dict[str, Any]:
         "large_file": files["large"],
         "large_bytes": sizes["large"],
         "servers": "gunicorn sync 2 workers; gunicorn gthread 2 workers x 4 threads; uvicorn 2 "
-        "workers; nginx 2 workers: the generated block, a hand-tuned block, and the generated "
+        "workers and 1 process; nginx 2 workers: the generated block, a hand-tuned block, and the generated "
         "block without `disable_symlinks on` (diagnosis)",
         "case_check_failures": problems or "none",
     }
