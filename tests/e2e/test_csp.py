@@ -9,8 +9,6 @@ event and a console error: a page passes when it works and reported none.
 from __future__ import annotations
 
 import re
-import shutil
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,8 +18,8 @@ from playwright.sync_api import expect
 
 from django_duet.testing.servers import ServerProcess, free_port
 
-from .conftest import BIN, EXAMPLE, manage
-from .test_dev_hmr import FRONTEND, scratch_frontend, vite_connected, wait_for
+from .conftest import BIN, EXAMPLE
+from .test_dev_hmr import example_dev_server, vite_connected, wait_for
 
 # Installed before any script of the page runs; violations of every frame end up in the list.
 LISTEN = """
@@ -138,32 +136,8 @@ def test_the_policy_is_enforced(duet_page, csp_gunicorn):
 
 @pytest.fixture(scope="module")
 def csp_dev_server(tmp_path_factory) -> Iterator[ServerProcess]:
-    if not (FRONTEND / "node_modules").is_dir() or shutil.which("npm") is None:
-        pytest.fail("duet dev needs npm and example/frontend/node_modules: run `make node-deps`.")
     tmp = tmp_path_factory.mktemp("dev-csp")
-    frontend = scratch_frontend(tmp)
-    env = {
-        "DJANGO_SETTINGS_MODULE": "example.settings",
-        "DJANGO_DEBUG": "1",
-        "DUET_EXAMPLE_CSP": "1",
-        "DUET_EXAMPLE_DB": str(tmp / "db.sqlite3"),
-        "DUET_EXAMPLE_FRONTEND_DIR": str(frontend),
-    }
-    manage(env, "migrate", "--noinput")
-    port, vite_port = free_port(), free_port()
-    command = [
-        sys.executable,
-        "manage.py",
-        "duet",
-        "dev",
-        f"127.0.0.1:{port}",
-        "--vite-port",
-        str(vite_port),
-        "--noreload",
-    ]
-    server = ServerProcess(
-        command, port=port, cwd=EXAMPLE, env=env, name="duet dev (csp)", start_timeout=60
-    )
+    server, frontend, _ = example_dev_server(tmp, "duet dev (csp)", env={"DUET_EXAMPLE_CSP": "1"})
     with server:
         try:
             wait_for(f"{server.url}/static/@vite/client")

@@ -53,40 +53,37 @@ def wait_for(url: str, timeout: float = 60.0, host: str | None = None) -> None:
     raise TimeoutError(f"{url} did not answer 200 within {timeout}s")
 
 
-@pytest.fixture(scope="module", params=["runserver", "asgi"])
-def dev_server(request, tmp_path_factory) -> Iterator[tuple[ServerProcess, Path]]:
+def example_dev_server(
+    tmp: Path, name: str, *, asgi: bool = False, env: dict[str, str] | None = None, **kwargs: object
+) -> tuple[ServerProcess, Path, int]:
+    """`manage.py duet dev` on the example, from a scratch copy of its frontend, on free ports
+    (not started yet): the server, the frontend copy, and Vite's port."""
     if not (FRONTEND / "node_modules").is_dir() or shutil.which("npm") is None:
         pytest.fail("duet dev needs npm and example/frontend/node_modules: run `make node-deps`.")
-    tmp = tmp_path_factory.mktemp(f"dev-{request.param}")
     frontend = scratch_frontend(tmp)
-    env = {
+    full_env = {
         "DJANGO_SETTINGS_MODULE": "example.settings",
         "DJANGO_DEBUG": "1",
         "DUET_EXAMPLE_DB": str(tmp / "db.sqlite3"),
         "DUET_EXAMPLE_FRONTEND_DIR": str(frontend),
+        **(env or {}),
     }
-    manage(env, "migrate", "--noinput")
+    manage(full_env, "migrate", "--noinput")
     port, vite_port = free_port(), free_port()
     # --noreload: other edits to the repository must not restart Django during a test.
-    command = [
-        sys.executable,
-        "manage.py",
-        "duet",
-        "dev",
-        f"127.0.0.1:{port}",
-        "--vite-port",
-        str(vite_port),
-        "--noreload",
-    ]
-    if request.param == "asgi":
-        command.append("--asgi")
+    command = [sys.executable, "manage.py", "duet", "dev", f"127.0.0.1:{port}"]
+    command += ["--vite-port", str(vite_port), "--noreload", *(["--asgi"] if asgi else [])]
     server = ServerProcess(
-        command,
-        port=port,
-        cwd=EXAMPLE,
-        env=env,
-        name=f"duet dev ({request.param})",
-        start_timeout=60,
+        command, port=port, cwd=EXAMPLE, env=full_env, name=name, start_timeout=60, **kwargs
+    )
+    return server, frontend, vite_port
+
+
+@pytest.fixture(scope="module", params=["runserver", "asgi"])
+def dev_server(request, tmp_path_factory) -> Iterator[tuple[ServerProcess, Path]]:
+    tmp = tmp_path_factory.mktemp(f"dev-{request.param}")
+    server, frontend, _ = example_dev_server(
+        tmp, f"duet dev ({request.param})", asgi=request.param == "asgi"
     )
     with server:
         try:
@@ -169,38 +166,15 @@ def test_the_browsers_host_name_is_kept(duet_browser, duet_browser_launch_args, 
     """A host name from ALLOWED_HOSTS (not an IP, not localhost): Vite's host check accepts the
     HMR socket on it because duet dev passes ALLOWED_HOSTS to the plugin."""
     tmp = tmp_path_factory.mktemp("dev-host")
-    frontend = scratch_frontend(tmp)
-    env = {
-        "DJANGO_SETTINGS_MODULE": "example.settings",
-        "DJANGO_DEBUG": "1",
-        "DJANGO_ALLOWED_HOSTS": "dev.example.test",
-        "DUET_EXAMPLE_DB": str(tmp / "db.sqlite3"),
-        "DUET_EXAMPLE_FRONTEND_DIR": str(frontend),
-    }
-    manage(env, "migrate", "--noinput")
-    port, vite_port = free_port(), free_port()
-    command = [
-        sys.executable,
-        "manage.py",
-        "duet",
-        "dev",
-        f"127.0.0.1:{port}",
-        "--vite-port",
-        str(vite_port),
-        "--noreload",
-    ]
+    server, frontend, vite_port = example_dev_server(
+        tmp,
+        "duet dev (host)",
+        env={"DJANGO_ALLOWED_HOSTS": "dev.example.test"},
+        ready_path="/favicon.ico",
+    )
     args = dict(duet_browser_launch_args)
     args["args"] = [*args["args"], "--host-resolver-rules=MAP dev.example.test 127.0.0.1"]
     browser = duet_browser.browser_type.launch(**args)
-    server = ServerProcess(
-        command,
-        port=port,
-        cwd=EXAMPLE,
-        env=env,
-        name="duet dev (host)",
-        start_timeout=60,
-        ready_path="/favicon.ico",
-    )
     try:
         with server:
             wait_for(f"{server.url}/static/@vite/client", host="dev.example.test")
@@ -209,7 +183,7 @@ def test_the_browsers_host_name_is_kept(duet_browser, duet_browser_launch_args, 
             messages: list[str] = []
             page.on("websocket", lambda ws: sockets.append(ws.url))
             page.on("console", lambda m: messages.append(m.text))
-            page.goto(f"http://dev.example.test:{port}/")
+            page.goto(f"http://dev.example.test:{server.port}/")
             expect(page.get_by_test_id("island-greeting")).to_have_text("Hello, Django!")
             vite_connected(page, messages)
             assert [urlsplit(url).netloc for url in sockets] == [f"dev.example.test:{vite_port}"]

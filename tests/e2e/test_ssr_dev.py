@@ -8,8 +8,6 @@ the example's frontend, so the repository's files are never edited.
 from __future__ import annotations
 
 import re
-import shutil
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,9 +16,10 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from django_duet.testing.servers import ServerProcess, free_port
+from django_duet.testing.servers import ServerProcess
 
-from .conftest import EXAMPLE, ROOT, manage
+from .conftest import EXAMPLE
+from .test_dev_hmr import example_dev_server
 
 FRONTEND = EXAMPLE / "frontend"
 PAGE = Path("src") / "ssr" / "ProductPage.tsx"
@@ -28,19 +27,6 @@ HYDRATED = """() => {
   const button = document.querySelector('[data-testid="add-to-cart"]');
   return button !== null && Object.keys(button).some((k) => k.startsWith("__reactProps$"));
 }"""
-
-
-def scratch_frontend(tmp: Path) -> Path:
-    (tmp / "js").symlink_to(ROOT / "js")  # the example may import ../../js
-    copy = tmp / "example" / "frontend"
-    shutil.copytree(
-        FRONTEND, copy, ignore=shutil.ignore_patterns("node_modules", ".duet-hot", "dist")
-    )
-    (copy / "node_modules").mkdir()
-    for entry in (FRONTEND / "node_modules").iterdir():
-        if entry.name not in (".vite", ".ci-stamp"):
-            (copy / "node_modules" / entry.name).symlink_to(entry.resolve())
-    return copy
 
 
 def server_html_until(url: str, predicate, timeout: float = 60.0) -> str:
@@ -65,23 +51,9 @@ def server_rendered(html: str) -> bool:
 
 @pytest.fixture(scope="module")
 def dev_server(tmp_path_factory) -> Iterator[tuple[ServerProcess, Path]]:
-    if not (FRONTEND / "node_modules").is_dir() or shutil.which("npm") is None:
-        pytest.fail("duet dev needs npm and example/frontend/node_modules: run `make node-deps`.")
     tmp = tmp_path_factory.mktemp("ssr-dev")
-    frontend = scratch_frontend(tmp)
-    env = {
-        "DJANGO_SETTINGS_MODULE": "example.settings",
-        "DJANGO_DEBUG": "1",
-        "DUET_EXAMPLE_DB": str(tmp / "db.sqlite3"),
-        "DUET_EXAMPLE_FRONTEND_DIR": str(frontend),
-    }
-    manage(env, "migrate", "--noinput")
-    port, vite_port = free_port(), free_port()
-    command = [sys.executable, "manage.py", "duet", "dev", f"127.0.0.1:{port}"]
-    command += ["--vite-port", str(vite_port), "--noreload"]
-    with ServerProcess(
-        command, port=port, cwd=EXAMPLE, env=env, name="duet dev (ssr)", start_timeout=60
-    ) as server:
+    server, frontend, _ = example_dev_server(tmp, "duet dev (ssr)")
+    with server:
         yield server, frontend
 
 
