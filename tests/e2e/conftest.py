@@ -67,22 +67,19 @@ def example_env(example_build, tmp_path_factory) -> dict[str, str]:
     return env
 
 
+def example_gunicorn(
+    env: dict[str, str], name: str = "gunicorn", workers: int = 2
+) -> ServerProcess:
+    """gunicorn (gthread, 4 threads a worker) serving the example on a free port, not started."""
+    port = free_port()
+    command = [str(BIN / "gunicorn"), "example.wsgi", "--bind", f"127.0.0.1:{port}"]
+    command += ["--workers", str(workers), "--threads", "4", "--worker-class", "gthread"]
+    return ServerProcess(command, port=port, cwd=EXAMPLE, env=env, name=name)
+
+
 @pytest.fixture(scope="session")
 def gunicorn_server(example_env) -> Iterator[ServerProcess]:
-    port = free_port()
-    command = [
-        str(BIN / "gunicorn"),
-        "example.wsgi",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--workers",
-        "2",
-        "--threads",
-        "4",
-        "--worker-class",
-        "gthread",
-    ]
-    with ServerProcess(command, port=port, cwd=EXAMPLE, env=example_env, name="gunicorn") as server:
+    with example_gunicorn(example_env) as server:
         yield server
 
 

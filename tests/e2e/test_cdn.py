@@ -12,12 +12,10 @@ import base64
 import hashlib
 import json
 import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
 from html.parser import HTMLParser
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -28,7 +26,7 @@ from django_duet.storage_s3 import IMMUTABLE, SHORT
 from django_duet.testing.s3 import ACCESS_KEY, REGION, SECRET_KEY, SeaweedS3
 from django_duet.testing.servers import ServerProcess, free_port
 
-from .conftest import BIN, EXAMPLE, ROOT
+from .conftest import BIN, EXAMPLE, frontend_copy
 
 BUCKET = "duet-cdn"
 FRONTEND = EXAMPLE / "frontend"
@@ -38,19 +36,6 @@ FRONTEND = EXAMPLE / "frontend"
 def s3(tmp_path_factory) -> Iterator[SeaweedS3]:
     with SeaweedS3(tmp_path_factory.mktemp("seaweedfs")) as server:
         yield server
-
-
-def frontend_copy(scratch: Path) -> Path:
-    """The example frontend in ``scratch``, sharing node_modules, at the same depth as in the
-    repository (its Vite config imports ../../js), so the shared build is left alone."""
-    if not (FRONTEND / "node_modules").is_dir():
-        pytest.fail(f"No node_modules in {FRONTEND}: run `make node-deps` (make test does it).")
-    target = scratch / FRONTEND.relative_to(ROOT)
-    ignore = shutil.ignore_patterns("node_modules", "dist", ".duet-hot", "*.timestamp-*")
-    shutil.copytree(FRONTEND, target, ignore=ignore)
-    (target / "node_modules").symlink_to(FRONTEND / "node_modules")
-    (scratch / "js").symlink_to(ROOT / "js")
-    return target
 
 
 @pytest.fixture(scope="module")

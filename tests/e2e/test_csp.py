@@ -16,9 +16,9 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from django_duet.testing.servers import ServerProcess, free_port
+from django_duet.testing.servers import ServerProcess
 
-from .conftest import BIN, EXAMPLE
+from .conftest import example_gunicorn
 from .test_dev_hmr import example_dev_server, vite_connected, wait_for
 
 # Installed before any script of the page runs; violations of every frame end up in the list.
@@ -80,21 +80,8 @@ def check_pages(page, url: str) -> None:
 
 @pytest.fixture(scope="module")
 def csp_gunicorn(example_env) -> Iterator[ServerProcess]:
-    port = free_port()
-    command = [
-        str(BIN / "gunicorn"),
-        "example.wsgi",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--workers",
-        "1",
-        "--threads",
-        "4",
-        "--worker-class",
-        "gthread",
-    ]
     env = {**example_env, "DUET_EXAMPLE_CSP": "1"}
-    with ServerProcess(command, port=port, cwd=EXAMPLE, env=env, name="gunicorn-csp") as server:
+    with example_gunicorn(env, "gunicorn-csp", workers=1) as server:
         yield server
 
 

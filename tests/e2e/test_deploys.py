@@ -45,10 +45,21 @@ class Site:
         manage(self.env, "duet", "build", "--no-install")
         if self.server is not None:
             self.server.stop()
-        command = [str(BIN / "gunicorn"), "example.wsgi", "--bind", f"127.0.0.1:{self.port}",
-                   "--workers", "1", "--threads", "4", "--worker-class", "gthread"]
-        self.server = ServerProcess(command, port=self.port, cwd=EXAMPLE, env=self.env,
-                                    name="gunicorn").start()
+        command = [
+            str(BIN / "gunicorn"),
+            "example.wsgi",
+            "--bind",
+            f"127.0.0.1:{self.port}",
+            "--workers",
+            "1",
+            "--threads",
+            "4",
+            "--worker-class",
+            "gthread",
+        ]
+        self.server = ServerProcess(
+            command, port=self.port, cwd=EXAMPLE, env=self.env, name="gunicorn"
+        ).start()
 
     def close(self) -> None:
         if self.server is not None:

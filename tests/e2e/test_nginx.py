@@ -16,32 +16,14 @@ from playwright.sync_api import expect
 from django_duet.testing.nginx import nginx_process
 from django_duet.testing.servers import ServerProcess, free_port
 
-from .conftest import BIN, BUILD, EXAMPLE
+from .conftest import BUILD, EXAMPLE, example_gunicorn
 
 NGINX_IMMUTABLE = "public, max-age=31536000, immutable"
 
 
 def gunicorn(env: dict[str, str], backend: str) -> ServerProcess:
-    port = free_port()
-    command = [
-        str(BIN / "gunicorn"),
-        "example.wsgi",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--workers",
-        "1",
-        "--threads",
-        "4",
-        "--worker-class",
-        "gthread",
-    ]
-    return ServerProcess(
-        command,
-        port=port,
-        cwd=EXAMPLE,
-        name=f"gunicorn-{backend}",
-        env={**env, "DUET_EXAMPLE_BACKEND_ID": backend, "DUET_EXAMPLE_BEHIND_PROXY": "1"},
-    )
+    backend_env = {"DUET_EXAMPLE_BACKEND_ID": backend, "DUET_EXAMPLE_BEHIND_PROXY": "1"}
+    return example_gunicorn({**env, **backend_env}, f"gunicorn-{backend}", workers=1)
 
 
 @pytest.fixture(scope="session")
