@@ -115,7 +115,7 @@ def count_tags(html: str) -> dict[str, int]:
 # Where django-duet's time goes, per entry: cumulative time of these, as a share of the total.
 BREAKDOWN = {
     "static_url (staticfiles_storage.url)": ("render.py", "static_url"),
-    "tag builders (format_html)": ("html.py", ("script_tag", "preload_tag", "stylesheet_tag")),
+    "tag builders (format_html)": ("html.py", ("prepare_entry", "emit")),
     "attributes (_attrs: nonce, integrity)": ("html.py", "_attrs"),
     "SRI lookup": ("integrity.py", ("__call__", "integrity_lookup")),
     "dev server check": ("devserver.py", "active_dev_server"),

@@ -8,7 +8,6 @@ every app server of one deploy computes the same id, whatever order they were de
 from __future__ import annotations
 
 import base64
-import functools
 import hashlib
 import json
 import os
@@ -115,18 +114,3 @@ def verify(build_dir: Path, manifest: Manifest) -> list[str]:
         elif sri_hash(path) != expected:
             problems.append(f"{name!r} changed since the build (hash mismatch)")
     return problems
-
-
-@functools.lru_cache(maxsize=4)
-def _cached_record(path: str, mtime_ns: int) -> BuildRecord | None:
-    return read_record(Path(path))
-
-
-def current_record() -> BuildRecord | None:
-    """The record of the configured build, cached until the file changes."""
-    build_dir = conf.BUILD_DIR
-    try:
-        mtime = record_path(build_dir).stat().st_mtime_ns
-    except FileNotFoundError:
-        return None
-    return _cached_record(str(build_dir), mtime)

@@ -35,18 +35,6 @@ def _attrs(nonce: str | None, crossorigin: str | None, integrity: str | None) ->
     return mark_safe("".join(parts))  # each part was built by format_html
 
 
-def script_tag(src: str, attrs: SafeString) -> SafeString:
-    return format_html('<script type="module" src="{}"{}></script>', src, attrs)
-
-
-def preload_tag(href: str, attrs: SafeString) -> SafeString:
-    return format_html('<link rel="modulepreload" href="{}"{}>', href, attrs)
-
-
-def stylesheet_tag(href: str, attrs: SafeString) -> SafeString:
-    return format_html('<link rel="stylesheet" href="{}"{}>', href, attrs)
-
-
 def csp_meta(nonce: str) -> str:
     """Where Vite's client and preload helper read the nonce for the tags they insert."""
     return csp_meta_for(nonce_attribute(nonce))

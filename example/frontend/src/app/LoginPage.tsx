@@ -1,22 +1,12 @@
-import { useEffect, useState } from "react";
+import { useEffect } from "react";
 import { LoginForm } from "../components/LoginForm";
-import { describe } from "../lib/api";
+import { useLogout } from "../lib/useLogout";
 import { useSession } from "./session";
 
 export default function LoginPage() {
   const { api, user, setUser, load } = useSession();
-  const [error, setError] = useState<string | null>(null);
+  const { logout, error } = useLogout(api, () => setUser(null));
   useEffect(load, [load]);
-
-  async function logout() {
-    setError(null);
-    try {
-      await api.logout();
-      setUser(null);
-    } catch (failure) {
-      setError(describe(failure));
-    }
-  }
 
   return (
     <>

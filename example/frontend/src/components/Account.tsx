@@ -1,5 +1,6 @@
 import { useMemo, useState } from "react";
-import { describe, sameOriginApi, type User } from "../lib/api";
+import { sameOriginApi, type User } from "../lib/api";
+import { useLogout } from "../lib/useLogout";
 import { LoginForm } from "./LoginForm";
 import { Notes } from "./Notes";
 import "./account.css";
@@ -13,17 +14,7 @@ export interface AccountProps {
 export function Account({ user: initial }: AccountProps) {
   const api = useMemo(() => sameOriginApi(), []);
   const [user, setUser] = useState<User | null>(initial);
-  const [error, setError] = useState<string | null>(null);
-
-  async function logout() {
-    setError(null);
-    try {
-      await api.logout();
-      setUser(null);
-    } catch (failure) {
-      setError(describe(failure));
-    }
-  }
+  const { logout, error } = useLogout(api, () => setUser(null));
 
   if (user === null) {
     return <LoginForm api={api} onLogin={setUser} />;
