@@ -6,6 +6,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 FRONTEND := example/frontend
+STAFF_FRONTEND := example/staff-frontend
 HOST := 127.0.0.1
 PORT := 8000
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
@@ -48,7 +49,8 @@ $(VENV)/.deps-installed: pyproject.toml
 	$(PY) -m pip install -q -e ".[dev]"
 	touch $@
 
-node-deps: js/node_modules/.ci-stamp $(FRONTEND)/node_modules/.ci-stamp js/dist/vite.js
+node-deps: js/node_modules/.ci-stamp $(FRONTEND)/node_modules/.ci-stamp \
+	$(STAFF_FRONTEND)/node_modules/.ci-stamp js/dist/vite.js
 
 js/node_modules/.ci-stamp: js/package-lock.json
 	cd js && npm ci
@@ -61,11 +63,17 @@ $(FRONTEND)/node_modules/.ci-stamp: $(FRONTEND)/package-lock.json js/package.jso
 	cd $(FRONTEND) && npm ci
 	touch $@
 
+$(STAFF_FRONTEND)/node_modules/.ci-stamp: $(STAFF_FRONTEND)/package-lock.json js/package.json
+	cd $(STAFF_FRONTEND) && npm ci
+	touch $@
+
 # Built once per `make test` run; the tests use this build.
 # `vite build` builds the browser entries, then the server bundle that {% duet_render %} runs
-# (duetSsr() in the example's vite.config.ts): both land in $(FRONTEND)/dist.
+# (duetSsr() in the example's vite.config.ts): both land in $(FRONTEND)/dist. Then the
+# example's second frontend, the staff tools (DUET["FRONTENDS"]["staff"], docs/frontends.md).
 frontend: node-deps
 	cd $(FRONTEND) && npm run build
+	cd $(STAFF_FRONTEND) && npm run build
 
 # Debian packages the end-to-end tests drive: Chromium, nginx (+ its brotli_static module).
 system-deps:
@@ -109,4 +117,4 @@ typecheck: python-deps
 	$(VENV)/bin/mypy
 
 clean:
-	rm -rf $(VENV) js/node_modules js/dist $(FRONTEND)/node_modules $(FRONTEND)/dist example/staticfiles example/db.sqlite3
+	rm -rf $(VENV) js/node_modules js/dist $(FRONTEND)/node_modules $(FRONTEND)/dist example/staticfiles example/db.sqlite3 $(STAFF_FRONTEND)/node_modules $(STAFF_FRONTEND)/dist

@@ -3,7 +3,8 @@
 Environment: DJANGO_DEBUG=1 for development, DJANGO_SECRET_KEY in production,
 DUET_EXAMPLE_DB / DUET_EXAMPLE_STATIC_ROOT to move the SQLite file and collected static files,
 DUET_EXAMPLE_SPA_ORIGINS / DUET_EXAMPLE_API_ORIGIN to serve the SPA from other origins,
-DUET_EXAMPLE_FRONTEND_DIR to use another copy of the frontend (`duet dev` serves it),
+DUET_EXAMPLE_FRONTEND_DIR / DUET_EXAMPLE_STAFF_FRONTEND_DIR to use another copy of a frontend
+(`duet dev` serves it),
 DUET_EXAMPLE_STATIC_URL / DUET_EXAMPLE_STORAGE / DUET_EXAMPLE_STORAGE_OPTIONS (JSON) to put the
 build on a CDN with object storage (docs/deployment-cdn.md),
 DUET_EXAMPLE_CSP=1 for a strict nonce-based Content-Security-Policy (django-csp).
@@ -93,7 +94,12 @@ STATIC_URL = os.environ.get("DUET_EXAMPLE_STATIC_URL") or "/static/"
 STATIC_ROOT = Path(os.environ.get("DUET_EXAMPLE_STATIC_ROOT", BASE_DIR / "staticfiles"))
 # DUET_EXAMPLE_FRONTEND_DIR: another copy of the frontend (the HMR tests edit a scratch copy).
 FRONTEND_DIR = Path(os.environ.get("DUET_EXAMPLE_FRONTEND_DIR") or BASE_DIR / "frontend")
-STATICFILES_DIRS = [FRONTEND_DIR / "dist"]
+# The second frontend, the staff tools on /staff/ (docs/frontends.md): its files live under
+# STATIC_URL + "staff/", so its build is collected with that prefix.
+STAFF_FRONTEND_DIR = Path(
+    os.environ.get("DUET_EXAMPLE_STAFF_FRONTEND_DIR") or BASE_DIR / "staff-frontend"
+)
+STATICFILES_DIRS = [FRONTEND_DIR / "dist", ("staff", STAFF_FRONTEND_DIR / "dist")]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django_duet.storage.DuetStaticFilesStorage"},
@@ -111,7 +117,10 @@ if os.environ.get("DUET_EXAMPLE_STORAGE"):
     }
 
 DUET = {
-    "FRONTEND_DIR": FRONTEND_DIR,
+    "FRONTEND_DIR": FRONTEND_DIR,  # the public frontend: the one named "default"
+    "FRONTENDS": {
+        "staff": {"FRONTEND_DIR": STAFF_FRONTEND_DIR, "STATIC_PREFIX": "staff/"},
+    },
 }
 # Tokens for mobile and desktop apps (docs/tokens.md): DUET_TOKEN_KEY is a random secret of
 # 32+ bytes; the fallback is for the demo on 127.0.0.1 only, like the SECRET_KEY's.

@@ -11,6 +11,8 @@ urlpatterns = [
     client_routes("app/", "index.html", name="app"),
     # A product page rendered by React inside Django (V8), then hydrated in the browser.
     path("ssr/", views.ssr_product, name="ssr"),
+    # The second frontend (DUET["FRONTENDS"]["staff"]): its own build, served beside the first.
+    path("staff/", views.staff, name="staff"),
     path("admin/", admin.site.urls),
     # JSON: csrf/, login/, logout/, me/ for both the island on "/" and the SPA.
     path("api/auth/", include("django_duet.urls")),

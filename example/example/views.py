@@ -31,3 +31,10 @@ def ssr_product(request: HttpRequest) -> HttpResponse:
     """A product page rendered to HTML on the server ({% duet_render %}), then hydrated."""
     props = {"product": PRODUCT, "canonicalUrl": request.build_absolute_uri(request.path)}
     return render(request, "example/ssr_product.html", {"props": props})
+
+
+def staff(request: HttpRequest) -> HttpResponse:
+    """The staff tools page: the example's second frontend ("staff" in DUET["FRONTENDS"])."""
+    user = request.user
+    props = {"username": user.get_username() if user.is_authenticated else None}
+    return render(request, "example/staff.html", {"props": props})

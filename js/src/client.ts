@@ -24,6 +24,7 @@ export {
   pageBuildId,
   reloadOnChunkError,
   resetStaleFrontend,
+  serverBuildIds,
 } from "./client/version.js";
 export type { ChunkReloadOptions, StaleFrontend } from "./client/version.js";
 export { createTokenClient } from "./tokens.js";

@@ -39,7 +39,9 @@ export interface DuetOptions {
   staticUrl?: string;
   /**
    * Where the build lives under `STATIC_URL` (e.g. `"frontend/"` when `STATICFILES_DIRS`
-   * holds `("frontend", "<outDir>")`). Default: `""`.
+   * holds `("frontend", "<outDir>")`). The `DUET_STATIC_PREFIX` environment variable, when
+   * set, wins (`manage.py duet build` and `duet dev` pass the frontend's `STATIC_PREFIX`).
+   * Default: `""`.
    */
   staticPrefix?: string;
   /** The dev server behind Django (`vite` / `manage.py duet dev`): see {@link DuetDevOptions}. */
@@ -58,6 +60,7 @@ export interface DuetBuildInfo {
 
 const PLUGIN_NAME = "django-duet";
 const STATIC_URL_ENV = "DUET_STATIC_URL";
+const STATIC_PREFIX_ENV = "DUET_STATIC_PREFIX";
 
 /** Adds the trailing `/`, and a leading one to a relative path, as Django does with `STATIC_URL`. */
 export function normalizeStaticUrl(value: string): string {
@@ -122,6 +125,12 @@ function staticUrlSetting(options: DuetOptions): string {
   return normalizeStaticUrl(envUrl !== undefined && envUrl !== "" ? envUrl : (options.staticUrl ?? "/static/"));
 }
 
+/** Where the build lives under STATIC_URL: `DUET_STATIC_PREFIX` when set, else the option. */
+function staticPrefixSetting(options: DuetOptions): string {
+  const envPrefix = process.env[STATIC_PREFIX_ENV];
+  return normalizeStaticPrefix(envPrefix !== undefined ? envPrefix : (options.staticPrefix ?? ""));
+}
+
 /**
  * The Vite plugin: `plugins: [react(), duet({ input: ["src/main.tsx"] })]`.
  *
@@ -130,7 +139,7 @@ function staticUrlSetting(options: DuetOptions): string {
  */
 export function duet(options: DuetOptions): Plugin {
   const outDir = options.outDir ?? "dist";
-  const staticPrefix = normalizeStaticPrefix(options.staticPrefix ?? "");
+  const staticPrefix = staticPrefixSetting(options);
   let resolved: ResolvedConfig | undefined;
   let entries: string[] = [];
   let hotFile = "";

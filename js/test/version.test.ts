@@ -9,6 +9,7 @@ import {
   pageBuildId,
   reloadOnChunkError,
   resetStaleFrontend,
+  serverBuildIds,
 } from "../src/client.js";
 
 const LOADED = "aaaaaaaaaaaaaaaa";
@@ -77,6 +78,20 @@ describe("version skew", () => {
     await createCsrfFetch({ fetch: answering(LOADED), document: page(LOADED) })("/x");
     await createCsrfFetch({ fetch: answering(CURRENT), document: page(null) })("/x");
     expect(listener).not.toHaveBeenCalled();
+  });
+
+  it("with several frontends the server names each build: current while the page's is among them", async () => {
+    const OTHER = "cccccccccccccccc";
+    const listener = vi.fn();
+    windowTarget();
+    onStaleFrontend(listener);
+    await createCsrfFetch({ fetch: answering(`${CURRENT}, ${LOADED}`), document: page(LOADED) })("/x");
+    await createCsrfFetch({ fetch: answering(`${LOADED},junk`), document: page(LOADED) })("/x");
+    expect(listener).not.toHaveBeenCalled();
+    await createCsrfFetch({ fetch: answering(`${CURRENT}, ${OTHER}`), document: page(LOADED) })("/x");
+    expect(listener).toHaveBeenCalledWith({ loaded: LOADED, current: `${CURRENT}, ${OTHER}` });
+    expect(serverBuildIds(` ${CURRENT} ,, x,${OTHER}`)).toEqual([CURRENT, OTHER]);
+    expect(serverBuildIds(null)).toEqual([]);
   });
 
   it("never sends the id to another origin", async () => {

@@ -130,6 +130,19 @@ describe("vite build with duet()", () => {
     expect(code).toContain("https://cdn.example.com/static/frontend/");
   });
 
+  it("takes DUET_STATIC_PREFIX (the frontend's STATIC_PREFIX from Django) over staticPrefix", async () => {
+    process.env.DUET_STATIC_PREFIX = "admin";
+    try {
+      await runBuild({ input: "src/main.ts", staticPrefix: "ignored/" });
+      expect(readJson("dist/.vite/duet.json")).toMatchObject({ base: "/static/admin/", staticPrefix: "admin/" });
+      process.env.DUET_STATIC_PREFIX = ""; // the default frontend: no prefix, even if the option has one
+      await runBuild({ input: "src/main.ts", staticPrefix: "ignored/" });
+      expect(readJson("dist/.vite/duet.json")).toMatchObject({ base: "/static/", staticPrefix: "" });
+    } finally {
+      delete process.env.DUET_STATIC_PREFIX;
+    }
+  });
+
   it("uses the staticUrl option and outDir, and keeps a base set by the user", async () => {
     await runBuild({ input: ["src/main.ts"], staticUrl: "assets-root", outDir: "build" });
     expect(readJson<{ base: string }>("build/.vite/duet.json").base).toBe("/assets-root/");

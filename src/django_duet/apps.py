@@ -17,6 +17,7 @@ class DuetConfig(AppConfig):
             checks_dev,
             checks_sessions,
             checks_spa,
+            frontends,  # several frontends: duet.E110, E111
         )
         from .checks_s3 import check_s3_storage  # noqa: F401  (build on object storage, CDN)
         from .formats import checks as format_checks  # noqa: F401  (webpack, CRA manifests)

@@ -24,7 +24,8 @@ from typing import Any
 from django.conf import settings
 from django.http.request import split_domain_port, validate_host
 
-from .devserver import active_dev_server, dev_base, dev_enabled
+from .conf import Settings
+from .devserver import active_dev_server, dev_base, dev_enabled, frontend_for_path
 from .static_asgi import serve_static
 
 Scope = MutableMapping[str, Any]
@@ -50,9 +51,11 @@ def host_allowed(scope: Scope) -> bool:
 
 def duet_asgi(application: ASGIApp) -> ASGIApp:
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "websocket" and dev_enabled() and scope["path"].startswith(dev_base()):
-            await _relay(scope, receive, send)
-            return
+        if scope["type"] == "websocket" and dev_enabled():
+            frontend = frontend_for_path(scope["path"])
+            if frontend is not None:
+                await _relay(scope, receive, send, frontend)
+                return
         if scope["type"] == "http" and await serve_static(scope, receive, send):
             return
         await application(scope, receive, send)
@@ -66,7 +69,7 @@ async def _refuse(receive: Receive, send: Send, code: int = 1008) -> None:
     await send({"type": "websocket.close", "code": code})
 
 
-async def _relay(scope: Scope, receive: Receive, send: Send) -> None:
+async def _relay(scope: Scope, receive: Receive, send: Send, frontend: Settings) -> None:
     from websockets.asyncio.client import connect
     from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
@@ -75,10 +78,10 @@ async def _relay(scope: Scope, receive: Receive, send: Send) -> None:
     if not host_allowed(scope):  # DNS rebinding: before any contact with the dev server
         await _refuse(receive, send)
         return
-    server = await asyncio.to_thread(active_dev_server)
+    server = await asyncio.to_thread(active_dev_server, None, frontend)
     try:
         query = scope.get("query_string", b"").decode("latin-1")
-        target = checked_target(scope["path"], query, dev_base())
+        target = checked_target(scope["path"], query, dev_base(frontend))
     except Refused:
         target = None
     if server is None or target is None:

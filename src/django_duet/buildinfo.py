@@ -14,7 +14,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from .conf import conf
+from .conf import all_frontends
 from .manifest import Manifest
 
 RECORD_NAME = "duet-build.json"
@@ -52,8 +52,10 @@ def build_files(build_dir: Path) -> list[str]:
 def compute_record(build_dir: Path) -> BuildRecord:
     files = {name: sri_hash(build_dir / name) for name in build_files(build_dir)}
     manifest = build_dir / ".vite" / "manifest.json"
-    if build_dir == conf.BUILD_DIR:
-        manifest = conf.MANIFEST_PATH
+    for frontend in all_frontends():  # the manifest that frontend's settings name
+        if build_dir == frontend.BUILD_DIR:
+            manifest = frontend.MANIFEST_PATH
+            break
     if manifest.is_file():  # the same id as Manifest.build_id, which the app serves
         build_id = hashlib.sha256(manifest.read_bytes()).hexdigest()[:16]
     else:

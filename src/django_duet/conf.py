@@ -11,7 +11,22 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+DEFAULT_FRONTEND = "default"
+# The settings each frontend has its own of: in DUET["FRONTENDS"][name] (docs/frontends.md);
+# the flat keys are those of the frontend named "default". Everything else is shared.
+FRONTEND_KEYS = frozenset(
+    {
+        "FRONTEND_DIR",
+        "BUILD_DIR",
+        "MANIFEST_PATH",
+        "MANIFEST_FORMAT",
+        "STATIC_PREFIX",
+        "HOT_FILE",
+    }
+)
+
 DEFAULTS: dict[str, Any] = {
+    "FRONTENDS": {},  # {"admin": {"FRONTEND_DIR": ..., "STATIC_PREFIX": "admin/"}, ...}
     "FRONTEND_DIR": None,  # BASE_DIR / "frontend"
     "BUILD_DIR": None,  # FRONTEND_DIR / "dist"
     "MANIFEST_PATH": None,  # BUILD_DIR / the format's file (formats.DEFAULT_NAMES)
@@ -50,18 +65,67 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
+def _user() -> dict[str, Any]:
+    return getattr(settings, "DUET", None) or {}
+
+
+def _frontends() -> dict[str, Any]:
+    value = _user().get("FRONTENDS") or {}
+    return value if isinstance(value, dict) else {}  # duet.E110 reports a wrong type
+
+
 class Settings:
-    """Typed access to ``settings.DUET``; one property per documented setting."""
+    """Typed access to ``settings.DUET``; one property per documented setting.
+
+    ``conf`` is the "default" frontend's view; ``conf.frontend("admin")`` is another frontend's:
+    the same properties, FRONTEND_KEYS read from ``DUET["FRONTENDS"]["admin"]``.
+    """
+
+    def __init__(self, name: str = DEFAULT_FRONTEND) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"<django-duet frontend {self.name!r}>"
 
     def _get(self, name: str) -> Any:
-        user: dict[str, Any] = getattr(settings, "DUET", None) or {}
+        user = _user()
+        if name in FRONTEND_KEYS:
+            own = _frontends().get(self.name)
+            if isinstance(own, dict) and name in own:
+                return own[name]
+            if self.name != DEFAULT_FRONTEND:
+                return DEFAULTS[name]  # a named frontend never borrows the default's paths
         return user.get(name, DEFAULTS[name])
+
+    @property
+    def is_default(self) -> bool:
+        return self.name == DEFAULT_FRONTEND
+
+    def frontend(self, name: str | None = None) -> Settings:
+        """The settings of the frontend ``name`` (None: "default"); a clear error if unknown."""
+        if name is None or name == DEFAULT_FRONTEND:
+            return conf
+        if name not in _frontends():  # read each time: override_settings may add or drop one
+            raise ImproperlyConfigured(
+                f"There is no frontend named {name!r}: the frontends are "
+                f"{', '.join(map(repr, frontend_names()))}. Add it to DUET['FRONTENDS'] "
+                "(docs/frontends.md) or fix the name."
+            )
+        found = _named.get(name)
+        if found is None:
+            found = _named[name] = Settings(name)
+        return found
 
     @property
     def FRONTEND_DIR(self) -> Path:
         value = self._get("FRONTEND_DIR")
         if value is not None:
             return Path(value)
+        if not self.is_default:
+            raise ImproperlyConfigured(
+                f"DUET['FRONTENDS'][{self.name!r}] has no FRONTEND_DIR: set it to the directory "
+                "of that frontend's package.json."
+            )
         base_dir = getattr(settings, "BASE_DIR", None)
         if base_dir is None:
             raise ImproperlyConfigured(
@@ -242,3 +306,13 @@ class Settings:
 
 
 conf = Settings()
+_named: dict[str, Settings] = {}
+
+
+def frontend_names() -> list[str]:
+    """ "default" first, then the named frontends in the order the settings list them."""
+    return [DEFAULT_FRONTEND] + [name for name in _frontends() if name != DEFAULT_FRONTEND]
+
+
+def all_frontends() -> list[Settings]:
+    return [conf.frontend(name) for name in frontend_names()]

@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.http import HttpRequest
 
-from .conf import conf
+from .conf import Settings, all_frontends, conf
 from .exceptions import BuildFileNotFound, DuetError, ManifestNotFound
 
 logger = logging.getLogger("django_duet.devserver")
@@ -35,7 +35,8 @@ START_HINT = (
     "Start the dev server with `python manage.py duet dev` (Vite and Django together), or run "
     "`npx vite` in {frontend} beside `manage.py runserver`."
 )
-_MEMO = "_duet_dev_server"
+_MEMO = "_duet_dev_server"  # the default frontend's; the others' in a dict (_MEMO_NAMED)
+_MEMO_NAMED = "_duet_dev_servers"
 _warned: set[tuple[str, int]] = set()
 
 
@@ -44,13 +45,14 @@ class DevServerError(DuetError):
 
 
 class DevServerNotRunning(DuetError):
-    def __init__(self, hot_file: Path, missing: Path) -> None:
+    def __init__(self, hot_file: Path, missing: Path, frontend: Settings = conf) -> None:
         self.hot_file = hot_file
         self.missing = missing
+        which = "" if frontend.is_default else f" of the frontend {frontend.name!r}"
         super().__init__(
-            f"The Vite dev server is not running (no live dev server in {hot_file}) and there is "
-            f"no build ({missing} does not exist). "
-            + START_HINT.format(frontend=conf.FRONTEND_DIR)
+            f"The Vite dev server{which} is not running (no live dev server in {hot_file}) and "
+            f"there is no build ({missing} does not exist). "
+            + START_HINT.format(frontend=frontend.FRONTEND_DIR)
             + " To use a build instead, run `python manage.py duet build`."
         )
 
@@ -73,11 +75,26 @@ def dev_enabled() -> bool:
     return bool(settings.DEBUG) and conf.DEV_MODE
 
 
-def dev_base() -> str:
+def dev_base(frontend: Settings = conf) -> str:
     """Where the dev server's paths live on Django's origin: the path of STATIC_URL + prefix."""
     path = urlsplit(str(settings.STATIC_URL or "/static/")).path or "/"
     path = path if path.endswith("/") else f"{path}/"
-    return f"{path}{conf.STATIC_PREFIX}"
+    return f"{path}{frontend.STATIC_PREFIX}"
+
+
+def frontend_for_path(path: str) -> Settings | None:
+    """The frontend whose dev base is the longest prefix of ``path`` (None: no frontend's).
+
+    "/static/admin/x.ts" is the "admin" frontend's (prefix "admin/") even though the default
+    frontend's base "/static/" is a prefix of it too; duet.E111 refuses equal prefixes.
+    """
+    best: Settings | None = None
+    best_length = -1
+    for frontend in all_frontends():
+        base = dev_base(frontend)
+        if path.startswith(base) and len(base) > best_length:
+            best, best_length = frontend, len(base)
+    return best
 
 
 def clear_cache() -> None:
@@ -85,17 +102,17 @@ def clear_cache() -> None:
     _warned.clear()
 
 
-def read_hot_file(path: Path) -> DevServer | None:
+def read_hot_file(path: Path, frontend: Settings = conf) -> DevServer | None:
     """The dev server that the hot file names, or None when there is no hot file."""
     try:
         st = os.stat(path)
     except FileNotFoundError:
         return None
-    return _parse(str(path), st.st_mtime_ns, st.st_size)
+    return _parse(str(path), st.st_mtime_ns, st.st_size, dev_base(frontend))
 
 
-@functools.lru_cache(maxsize=8)
-def _parse(path: str, mtime_ns: int, size: int) -> DevServer:
+@functools.lru_cache(maxsize=16)
+def _parse(path: str, mtime_ns: int, size: int, expected_base: str) -> DevServer:
     def invalid(problem: str) -> DevServerError:
         return DevServerError(
             f"The hot file {path} {problem}. It is written by the duet() Vite plugin while the "
@@ -126,9 +143,9 @@ def _parse(path: str, mtime_ns: int, size: int) -> DevServer:
             "(or 0.0.0.0, which includes it): `python manage.py duet dev` does."
         )
     base = data.get("base")
-    if base != dev_base():
+    if base != expected_base:
         raise DevServerError(
-            f"The dev server serves under base {base!r}, but Django expects {dev_base()!r} "
+            f"The dev server serves under base {base!r}, but Django expects {expected_base!r} "
             "(STATIC_URL + DUET['STATIC_PREFIX']). Start it with `python manage.py duet dev` "
             "(which passes STATIC_URL to Vite), or set staticUrl/staticPrefix in duet() to match."
         )
@@ -143,23 +160,37 @@ def is_listening(server: DevServer) -> bool:
         return False
 
 
-def active_dev_server(request: HttpRequest | None = None) -> DevServer | None:
+def active_dev_server(
+    request: HttpRequest | None = None, frontend: Settings = conf
+) -> DevServer | None:
     """The running dev server to use, or None (not in development, no or stale hot file)."""
-    if request is not None and hasattr(request, _MEMO):
-        return getattr(request, _MEMO)  # type: ignore[no-any-return]
+    memo: dict[str, DevServer | None] | None = None
+    if request is not None:
+        if frontend is conf:
+            if hasattr(request, _MEMO):
+                return getattr(request, _MEMO)  # type: ignore[no-any-return]
+        else:
+            memo = getattr(request, _MEMO_NAMED, None)
+            if memo is None:
+                memo = {}
+                setattr(request, _MEMO_NAMED, memo)
+            if frontend.name in memo:
+                return memo[frontend.name]
     server = None
     if dev_enabled():
-        path = conf.HOT_FILE
-        server = read_hot_file(path)
+        path = frontend.HOT_FILE
+        server = read_hot_file(path, frontend)
         if server is not None and not is_listening(server):
-            _warn_stale(path, server)
+            _warn_stale(path, server, frontend)
             server = None
-    if request is not None:
+    if memo is not None:
+        memo[frontend.name] = server
+    elif request is not None:
         setattr(request, _MEMO, server)
     return server
 
 
-def _warn_stale(path: Path, server: DevServer) -> None:
+def _warn_stale(path: Path, server: DevServer, frontend: Settings) -> None:
     try:
         key = (str(path), os.stat(path).st_mtime_ns)
     except OSError:
@@ -170,16 +201,16 @@ def _warn_stale(path: Path, server: DevServer) -> None:
             "Stale hot file %s: nothing listens at %s any more, so the build is used. %s",
             path,
             server.origin,
-            START_HINT.format(frontend=conf.FRONTEND_DIR),
+            START_HINT.format(frontend=frontend.FRONTEND_DIR),
         )
 
 
 @contextlib.contextmanager
-def explain_missing_build() -> Iterator[None]:
+def explain_missing_build(frontend: Settings = conf) -> Iterator[None]:
     """In development, a missing build means "start the dev server": say so."""
     try:
         yield
     except (ManifestNotFound, BuildFileNotFound) as exc:
         if dev_enabled():
-            raise DevServerNotRunning(conf.HOT_FILE, exc.path) from exc
+            raise DevServerNotRunning(frontend.HOT_FILE, exc.path, frontend) from exc
         raise

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from .buildinfo import read_record, sri_hash
-from .conf import conf
+from .conf import Settings, conf
 from .manifest import Manifest
 
 _KEY = ("integrity",)
@@ -22,10 +22,11 @@ _KEY = ("integrity",)
 class _Hashes:
     """Hashes of one build: the record's, and any computed on demand (cached)."""
 
-    def __init__(self, build_dir: Path, bundler: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self, build_dir: Path, manifest: Path, bundler: Mapping[str, str] | None = None
+    ) -> None:
         self.build_dir = build_dir
         record = read_record(build_dir)
-        manifest = conf.MANIFEST_PATH
         fresh = record is not None and record.manifest == sri_hash(manifest)
         self.known: dict[str, str] = dict(record.files) if record and fresh else {}
         # Hashes the bundler wrote into its own manifest (webpack-assets-manifest): always of
@@ -42,12 +43,14 @@ class _Hashes:
         return found
 
 
-@functools.lru_cache(maxsize=4)
-def _hashes(build_dir: str, manifest_stamp: tuple[int, int]) -> _Hashes:
-    return _Hashes(Path(build_dir))
+@functools.lru_cache(maxsize=8)
+def _hashes(build_dir: str, manifest: str, manifest_stamp: tuple[int, int]) -> _Hashes:
+    return _Hashes(Path(build_dir), Path(manifest))
 
 
-def integrity_lookup(manifest: Manifest | None = None) -> Callable[[str], str | None] | None:
+def integrity_lookup(
+    manifest: Manifest | None = None, frontend: Settings = conf
+) -> Callable[[str], str | None] | None:
     """A file -> ``sha384-...`` function when SRI is on, else None.
 
     With the build's ``manifest`` outside DEV_MODE, the lookup is kept on it (no stat per call).
@@ -57,13 +60,16 @@ def integrity_lookup(manifest: Manifest | None = None) -> Callable[[str], str | 
     if manifest is not None and not conf.DEV_MODE:
         found = manifest.prepared.get(_KEY)
         if found is None:
-            found = manifest.prepared[_KEY] = _Hashes(conf.BUILD_DIR, manifest.integrity)
+            found = manifest.prepared[_KEY] = _Hashes(
+                frontend.BUILD_DIR, frontend.MANIFEST_PATH, manifest.integrity
+            )
         return found
+    path = frontend.MANIFEST_PATH
     try:
-        st = os.stat(conf.MANIFEST_PATH)
+        st = os.stat(path)
     except FileNotFoundError:
         return None  # the tags raise the clear "no build" error themselves
-    hashes = _hashes(str(conf.BUILD_DIR), (st.st_mtime_ns, st.st_size))
+    hashes = _hashes(str(frontend.BUILD_DIR), str(path), (st.st_mtime_ns, st.st_size))
     if manifest is not None and manifest.integrity:
         bundler = manifest.integrity
         return lambda file: bundler.get(file) or hashes(file)

@@ -12,41 +12,60 @@ from pathlib import Path
 
 from django.http import HttpRequest
 
-from .conf import conf
+from .conf import Settings, conf
 from .exceptions import ManifestNotFound
 from .manifest import Manifest, read_manifest
 
-_PINNED = "_duet_manifest"
+_PINNED = "_duet_manifest"  # the default frontend's (the common case: one attribute)
+_PINNED_NAMED = "_duet_manifests"  # {frontend name: Manifest} for the others
 
 
-def get_manifest(request: HttpRequest | None = None) -> Manifest:
+def get_manifest(request: HttpRequest | None = None, frontend: Settings = conf) -> Manifest:
     """The build's manifest. With a request, the one that request saw first: a page rendered
     while a new build lands never mixes the two builds (nor its build id with another's)."""
-    if request is not None:
+    if request is None:
+        return _current(frontend)
+    if frontend is conf:
         pinned: Manifest | None = getattr(request, _PINNED, None)
         if pinned is None:
-            pinned = _current()
+            pinned = _current(conf)
             setattr(request, _PINNED, pinned)
         return pinned
-    return _current()
+    named: dict[str, Manifest] | None = getattr(request, _PINNED_NAMED, None)
+    if named is None:
+        named = {}
+        setattr(request, _PINNED_NAMED, named)
+    found = named.get(frontend.name)
+    if found is None:
+        found = named[frontend.name] = _current(frontend)
+    return found
 
 
 _production: Manifest | None = None  # outside DEV_MODE: this process's manifest, until a clear
+_production_named: dict[str, Manifest] = {}
 
 
-def _current() -> Manifest:
+def _current(frontend: Settings) -> Manifest:
     global _production
-    if conf.DEV_MODE:
-        path = conf.MANIFEST_PATH
-        return _load(str(path), _stamp(path))
-    if _production is None:  # no path arithmetic on the hot path once loaded
-        _production = _load_once(str(conf.MANIFEST_PATH))
-    return _production
+    if frontend.DEV_MODE:
+        path = frontend.MANIFEST_PATH
+        return _load(str(path), _stamp(path), frontend.MANIFEST_FORMAT)
+    if frontend is conf:
+        if _production is None:  # no path arithmetic on the hot path once loaded
+            _production = _load_once(str(conf.MANIFEST_PATH), conf.MANIFEST_FORMAT)
+        return _production
+    found = _production_named.get(frontend.name)
+    if found is None:
+        found = _production_named[frontend.name] = _load_once(
+            str(frontend.MANIFEST_PATH), frontend.MANIFEST_FORMAT
+        )
+    return found
 
 
 def clear_cache() -> None:
     global _production
     _production = None
+    _production_named.clear()
     _load.cache_clear()
     _load_once.cache_clear()
 
@@ -60,11 +79,11 @@ def _stamp(path: Path) -> tuple[int, int, int]:
 
 
 @functools.lru_cache(maxsize=16)
-def _load(path: str, stamp: tuple[int, int, int]) -> Manifest:
+def _load(path: str, stamp: tuple[int, int, int], manifest_format: str | None) -> Manifest:
     # ``stamp`` is part of the cache key: a changed file is a new key.
-    return read_manifest(Path(path), conf.MANIFEST_FORMAT)  # a settings change clears this
+    return read_manifest(Path(path), manifest_format)  # a settings change clears this
 
 
 @functools.lru_cache(maxsize=16)
-def _load_once(path: str) -> Manifest:
-    return _load(path, _stamp(Path(path)))
+def _load_once(path: str, manifest_format: str | None) -> Manifest:
+    return _load(path, _stamp(Path(path)), manifest_format)

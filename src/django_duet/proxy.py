@@ -27,7 +27,8 @@ from django.conf import settings
 from django.core.handlers.asgi import ASGIRequest
 from django.http import Http404, HttpRequest, HttpResponseBase
 
-from .devserver import active_dev_server, dev_base, dev_enabled
+from .conf import Settings
+from .devserver import active_dev_server, dev_enabled, frontend_for_path
 from .upstream import HOP_BY_HOP, Forward, error_page, send, to_django, upstream_error
 
 MAX_BODY_BYTES = 1024 * 1024
@@ -105,12 +106,17 @@ def _body(request: HttpRequest) -> bytes:
     return body
 
 
-def claims(request: HttpRequest) -> bool:
-    """Whether the request is for the dev server. Checks the Host first (DisallowedHost: 400)."""
-    if not dev_enabled() or not request.path.startswith(dev_base()):
-        return False
+def claims(request: HttpRequest) -> Settings | None:
+    """The frontend whose dev server the request is for (None: not a dev server path).
+
+    Checks the Host first (DisallowedHost: 400)."""
+    if not dev_enabled():
+        return None
+    frontend = frontend_for_path(request.path)
+    if frontend is None:
+        return None
     request.get_host()  # DNS rebinding: a foreign Host never reaches the dev server
-    return True
+    return frontend
 
 
 def _hands_back(request: HttpRequest, status: int) -> bool:
@@ -147,7 +153,8 @@ class DevProxyMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponseBase | Awaitable[HttpResponseBase]:
         if self.is_async:
             return self.__acall__(request)
-        if not claims(request) or (server := active_dev_server(request)) is None:
+        frontend = claims(request)
+        if frontend is None or (server := active_dev_server(request, frontend)) is None:
             return self.get_response(request)
         try:
             forward = build_forward(request, server.base)
@@ -165,9 +172,11 @@ class DevProxyMiddleware:
 
     async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
         get_response: Callable[[HttpRequest], Awaitable[HttpResponseBase]] = self.get_response  # type: ignore[assignment]
-        if not claims(request):
+        frontend = claims(request)
+        if frontend is None:
             return await get_response(request)
-        server = await asyncio.to_thread(active_dev_server, request)  # a file and a connect
+        # A file and a connect:
+        server = await asyncio.to_thread(active_dev_server, request, frontend)
         if server is None:
             return await get_response(request)
         try:

@@ -5,13 +5,14 @@ Call these from views or Jinja2 too: ``render_entries(request, "src/main.tsx")``
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.http import HttpRequest
 from django.utils.safestring import SafeString
 
-from .conf import conf
+from .conf import Settings, conf
 from .devserver import active_dev_server, explain_missing_build
 from .devtags import dev_entry_tags, source_url
 from .html import csp_meta_for, emit, join_tags, nonce_attribute, prepare_entry
@@ -30,9 +31,9 @@ except ImportError:  # Django 5.2
     _django_get_nonce = None
 
 
-def static_url(file: str) -> str:
+def static_url(file: str, frontend: Settings = conf) -> str:
     """URL of a build file, through the configured staticfiles storage (whitenoise, CDN ...)."""
-    return staticfiles_storage.url(conf.STATIC_PREFIX + file)
+    return staticfiles_storage.url(frontend.STATIC_PREFIX + file)
 
 
 def csp_nonce(request: HttpRequest | None) -> str | None:
@@ -55,16 +56,21 @@ def csp_nonce(request: HttpRequest | None) -> str | None:
 
 
 def render_entries(
-    request: HttpRequest | None, *names: str, emitted: set[str] | None = None
+    request: HttpRequest | None,
+    *names: str,
+    emitted: set[str] | None = None,
+    frontend: str | None = None,
 ) -> SafeString:
-    """The tags for ``names``, skipping any URL already in ``emitted`` (updated in place)."""
+    """The tags for ``names`` of the frontend named ``frontend`` (None: "default"), skipping
+    any URL already in ``emitted`` (updated in place)."""
     seen = emitted if emitted is not None else set()
     nonce = csp_nonce(request)
-    dev = active_dev_server(request)
+    config = conf.frontend(frontend)
+    dev = active_dev_server(request, config)
     if dev is not None:  # development: the sources, from the dev server through Django's origin
         return join_tags(dev_entry_tags(dev, names, emitted=seen, nonce=nonce))
-    manifest = _manifest(request)
-    integrity_for, crossorigin = integrity_lookup(manifest), conf.CROSSORIGIN
+    manifest = _manifest(request, config)
+    integrity_for, crossorigin = integrity_lookup(manifest, config), conf.CROSSORIGIN
     tags: list[str] = []
     nonce_attr = nonce_attribute(nonce)
     if nonce and CSP_META not in seen:  # Vite's preload helper nonces what it inserts with it
@@ -82,7 +88,7 @@ def render_entries(
         if prepared is None:
             prepared = manifest.prepared[key] = prepare_entry(
                 manifest.entry(name),
-                static_url,
+                functools.partial(static_url, frontend=config),
                 crossorigin=crossorigin,
                 integrity_for=integrity_for,
             )
@@ -90,14 +96,15 @@ def render_entries(
     return join_tags(tags)
 
 
-def asset_url(name: str) -> str:
+def asset_url(name: str, frontend: str | None = None) -> str:
     """URL of a file that the build emitted for the source ``name`` (e.g. "src/logo.svg")."""
-    dev = active_dev_server()
+    config = conf.frontend(frontend)
+    dev = active_dev_server(None, config)
     if dev is not None:
         return source_url(dev, name)
-    return static_url(_manifest().chunk(name).file)
+    return static_url(_manifest(None, config).chunk(name).file, config)
 
 
-def _manifest(request: HttpRequest | None = None) -> Manifest:
-    with explain_missing_build():  # in development, "no build" means "start the dev server"
-        return get_manifest(request)
+def _manifest(request: HttpRequest | None, frontend: Settings) -> Manifest:
+    with explain_missing_build(frontend):  # in development, "no build": start the dev server
+        return get_manifest(request, frontend)

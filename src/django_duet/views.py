@@ -24,7 +24,7 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import ensure_csrf_cookie
 
-from .conf import conf
+from .conf import Settings, conf
 from .devserver import active_dev_server, explain_missing_build
 from .exceptions import BuildFileNotFound
 from .integrity import integrity_lookup
@@ -44,20 +44,22 @@ def looks_like_file(path: str) -> bool:
 class ClientRoutesView(View):
     http_method_names = ["get", "head", "options"]
     html: str = "index.html"  # the HTML entry, relative to the build directory
+    frontend: str | None = None  # the frontend's name in DUET["FRONTENDS"]; None: "default"
 
     def get(self, request: HttpRequest, path: str = "") -> HttpResponse:
         if looks_like_file(path):
             raise Http404(f"No file at {request.path} (client routes never end in an extension).")
-        dev = active_dev_server(request)
+        config = conf.frontend(self.frontend)
+        dev = active_dev_server(request, config)
         if dev is not None:  # development: the dev server's transformed HTML, served as is
             from .upstream import dev_shell  # httpx is only needed in development
 
             return dev_shell(request, dev, self.html)
-        with explain_missing_build():
-            template = load_build_template(conf.BUILD_DIR / self.html)
+        with explain_missing_build(config):
+            template = load_build_template(config.BUILD_DIR / self.html, config)
         context = RequestContext(request, self.get_context_data(path=path))
         context["duet_csp_nonce"] = csp_nonce(request)
-        return HttpResponse(insert_build_meta(template.render(context), request))
+        return HttpResponse(insert_build_meta(template.render(context), request, config))
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         """Override to give the HTML shell data (``{{ ... }}`` in the source index.html)."""
@@ -70,30 +72,38 @@ def client_routes(
     *,
     name: str | None = None,
     view: type[View] = ClientRoutesView,
+    frontend: str | None = None,
 ) -> URLPattern:
-    """A URL pattern sending every path under ``prefix`` ("app/") to the HTML shell ``html``."""
+    """A URL pattern sending every path under ``prefix`` ("app/") to the HTML shell ``html``
+    of the frontend named ``frontend`` (None: "default")."""
     if ".." in Path(html).parts or Path(html).is_absolute():
         raise ValueError(f"html={html!r} must be a path inside the build directory")
+    if frontend is not None and not isinstance(frontend, str):
+        raise TypeError(
+            f"frontend={frontend!r} must be the name of a frontend in DUET['FRONTENDS']"
+        )
     pattern = (
         rf"^{re.escape(prefix.strip('/'))}/(?P<path>.*)$"
         if prefix.strip("/")
         else r"^(?P<path>.*)$"
     )
-    return re_path(pattern, view.as_view(html=html), name=name)
+    return re_path(pattern, view.as_view(html=html, frontend=frontend), name=name)
 
 
-def load_build_template(path: Path) -> Template:
+def load_build_template(path: Path, frontend: Settings = conf) -> Template:
     try:
         st = os.stat(path)
     except FileNotFoundError:
         raise BuildFileNotFound(path) from None
-    sri = conf.SRI
-    return _compile(str(path), st.st_mtime_ns, st.st_size, sri, conf.STATIC_PREFIX)
+    key = (frontend.name, frontend.STATIC_PREFIX)
+    return _compile(str(path), st.st_mtime_ns, st.st_size, conf.SRI, key)
 
 
 @functools.lru_cache(maxsize=32)
-def _compile(path: str, mtime_ns: int, size: int, sri: bool, prefix: str) -> Template:
+def _compile(path: str, mtime_ns: int, size: int, sri: bool, frontend: tuple[str, str]) -> Template:
     # The build's own file (never a dev server's answer) is the template source.
+    name, prefix = frontend
     source = Path(path).read_text(encoding="utf-8")
-    source = prepare_shell(source, prefix, integrity_lookup() if sri else None)
+    lookup = integrity_lookup(None, conf.frontend(name)) if sri else None
+    source = prepare_shell(source, prefix, lookup)
     return Engine.get_default().from_string(source)

@@ -78,7 +78,9 @@ def test_pages_render_with_integrity(frozen):
 
 def test_duet_build_record_step_fails_clearly(frozen, monkeypatch):
     build_dir, _ = frozen
-    monkeypatch.setattr(build_command, "_npm", lambda args, env=None: None)  # the bundler ran
+    monkeypatch.setattr(
+        build_command, "_npm", lambda config, args, env=None: None
+    )  # the bundler ran
     out, err = StringIO(), StringIO()
     status = build_command.run(
         {"no_install": True, "no_collectstatic": True}, OutputWrapper(out), OutputWrapper(err)

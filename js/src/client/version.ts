@@ -1,8 +1,8 @@
 /**
  * Version skew: a page keeps running the frontend it loaded while a deploy ships a new one.
  *
- * Django answers every request with `X-Duet-Build: <id>` and puts the id the page loaded with in
- * `<meta name="duet-build">`. Requests through this client send the page's id and compare it with
+ * Django answers every request with `X-Duet-Build: <id>` (with several frontends in one project,
+ * each one's id: `<id>, <id>`) and puts the id the page loaded with in `<meta name="duet-build">`. Requests through this client send the page's id and compare it with
  * the server's; when they differ, `duet:stale-frontend` fires once, so the app can offer a reload.
  * {@link reloadOnChunkError} reloads the page once when a lazy chunk is gone after a deploy.
  */
@@ -15,7 +15,7 @@ export const STALE_FRONTEND_EVENT = "duet:stale-frontend";
 export interface StaleFrontend {
   /** The build the page loaded with. */
   readonly loaded: string;
-  /** The build the server runs now. */
+  /** The build the server runs now (with several frontends, each one's id, comma-separated). */
   readonly current: string;
 }
 
@@ -30,6 +30,15 @@ export function pageBuildId(doc?: Pick<DocumentLike, "querySelector">): string |
   const page = doc ?? (globalThis as { document?: Pick<DocumentLike, "querySelector"> }).document;
   const value = page?.querySelector('meta[name="duet-build"]')?.getAttribute("content") ?? null;
   return value !== null && BUILD_ID.test(value) ? value : null;
+}
+
+/** The build ids in an `X-Duet-Build` value; an id that is not one is ignored. */
+export function serverBuildIds(header: string | null): string[] {
+  if (header === null) return [];
+  return header
+    .split(",")
+    .map((part) => part.trim())
+    .filter((part) => BUILD_ID.test(part));
 }
 
 function defaultTarget(): Target | undefined {
@@ -61,9 +70,9 @@ export function watchBuild(fetchFn: FetchLike, options: WatchOptions): FetchLike
       sent = { ...init, headers };
     }
     const response = await fetchFn(input, sent);
-    const current = response.headers.get(BUILD_HEADER);
-    if (loaded !== null && current !== null && BUILD_ID.test(current) && current !== loaded) {
-      announce({ loaded, current }, options.target ?? defaultTarget());
+    const current = serverBuildIds(response.headers.get(BUILD_HEADER));
+    if (loaded !== null && current.length > 0 && !current.includes(loaded)) {
+      announce({ loaded, current: current.join(", ") }, options.target ?? defaultTarget());
     }
     return response;
   };

@@ -1,8 +1,10 @@
 """``duet dev``: the Vite dev server and Django together, the browser on Django's origin only.
 
-Both run until Ctrl-C (or until either stops), their output prefixed with ``[vite]`` and
-``[django]``. Django runs under runserver, or under uvicorn with ``--asgi`` (then the HMR
-WebSocket goes through Django's origin too). See docs/development.md.
+With several frontends (``DUET["FRONTENDS"]``) one Vite per frontend, on consecutive ports from
+``--vite-port``, each under its STATIC_PREFIX. All run until Ctrl-C (or until one stops), their
+output prefixed with ``[vite]`` (``[vite:admin]``) and ``[django]``. Django runs under
+runserver, or under uvicorn with ``--asgi`` (then the HMR WebSocket goes through Django's
+origin too). See docs/development.md.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import CommandError, OutputWrapper
 
-from ..conf import conf
+from ..conf import Settings, all_frontends, conf
 from ..devserver import dev_enabled
 from ._supervise import Child, run_all
 
@@ -104,18 +106,12 @@ def preflight(host: str, port: int, vite_port: int, asgi: bool) -> str:
         )
     if PROXY not in settings.MIDDLEWARE:
         raise CommandError(f"Add {PROXY!r} to MIDDLEWARE, right after SecurityMiddleware.")
-    frontend = conf.FRONTEND_DIR
-    if not (frontend / "package.json").is_file():
-        raise CommandError(
-            f"No package.json in {frontend}: set DUET['FRONTEND_DIR'] to your Vite project."
-        )
     npm = shutil.which("npm")
     if npm is None:
         raise CommandError("npm is not on PATH: install Node.js 20 or newer (it ships npm).")
-    if not (frontend / "node_modules").is_dir():
-        raise CommandError(
-            f"No node_modules in {frontend}: run `npm ci` (or `npm install`) there first."
-        )
+    frontends = all_frontends()
+    for config in frontends:
+        _check_frontend_dir(config)
     if asgi:
         for module, package in (("uvicorn", "uvicorn"), ("websockets", "websockets")):
             if find_spec(module) is None:
@@ -125,12 +121,38 @@ def preflight(host: str, port: int, vite_port: int, asgi: bool) -> str:
             f"Port {port} on {host} is in use (another server?): stop it, or run "
             f"`python manage.py duet dev {host}:{port + 1}`."
         )
-    if not port_free(vite_host(host, asgi), vite_port):
-        raise CommandError(
-            f"Port {vite_port}, the Vite dev server's, is in use: stop that process, or pass "
-            f"--vite-port {vite_port + 1}."
-        )
+    for index, config in enumerate(frontends):
+        if not port_free(vite_host(host, asgi), vite_port + index):
+            which = "" if config.is_default else f" (frontend {config.name!r})"
+            raise CommandError(
+                f"Port {vite_port + index}, the Vite dev server's{which}, is in use: stop that "
+                f"process, or pass --vite-port {vite_port + len(frontends)}."
+            )
     return npm
+
+
+def _check_frontend_dir(config: Settings) -> None:
+    frontend = config.FRONTEND_DIR
+    setting = (
+        "DUET['FRONTEND_DIR']"
+        if config.is_default
+        else (f"DUET['FRONTENDS'][{config.name!r}]['FRONTEND_DIR']")
+    )
+    if not (frontend / "package.json").is_file():
+        raise CommandError(f"No package.json in {frontend}: set {setting} to your Vite project.")
+    if not (frontend / "node_modules").is_dir():
+        raise CommandError(
+            f"No node_modules in {frontend}: run `npm ci` (or `npm install`) there first."
+        )
+
+
+def vite_env(base: dict[str, str], config: Settings) -> dict[str, str]:
+    """One frontend's Vite: its hot file and prefix, from Django's settings."""
+    return {
+        **base,
+        "DUET_HOT_FILE": str(config.HOT_FILE.absolute()),
+        "DUET_STATIC_PREFIX": config.STATIC_PREFIX,
+    }
 
 
 def child_env(port: int, asgi: bool) -> dict[str, str]:
@@ -141,6 +163,7 @@ def child_env(port: int, asgi: bool) -> dict[str, str]:
         "DJANGO_SETTINGS_MODULE": str(settings.SETTINGS_MODULE),
         "DUET_STATIC_URL": str(settings.STATIC_URL),
         "DUET_HOT_FILE": str(conf.HOT_FILE.absolute()),
+        "DUET_STATIC_PREFIX": conf.STATIC_PREFIX,
         "DUET_DEV_ORIGINS": ",".join(origins),
         "DUET_DEV_HOSTS": ",".join(h for h in hosts if not h.startswith("[")),
         "DUET_DEV_HMR": "django" if asgi else "vite",
@@ -157,9 +180,9 @@ def django_command(host: str, port: int, options: dict[str, Any]) -> list[str]:
     return [sys.executable, "-m", "django_duet.commands._wsgi_serve", address, *flags]
 
 
-def remove_stale_hot_file(vite_port: int) -> None:
+def remove_stale_hot_file(vite_port: int, config: Settings = conf) -> None:
     """After Vite was killed (no time to clean up), its hot file would point at nothing."""
-    path = conf.HOT_FILE
+    path = config.HOT_FILE
     with contextlib.suppress(OSError, ValueError, AttributeError):
         if json.loads(path.read_text(encoding="utf-8"))["url"].endswith(f":{vite_port}"):
             path.unlink()
@@ -170,22 +193,18 @@ def run(options: dict[str, Any], stdout: OutputWrapper, stderr: OutputWrapper) -
     vite_port = options["vite_port"]
     npm = preflight(host, port, vite_port, options["asgi"])
     env = child_env(port, options["asgi"])
-    vite = [
-        npm,
-        "exec",
-        "--no",
-        "--",
-        "vite",
-        "--host",
-        vite_host(host, options["asgi"]),
-        "--port",
-        str(vite_port),
-        "--strictPort",
-    ]
+    frontends = all_frontends()
     children = [
-        Child("vite", vite, conf.FRONTEND_DIR, env, keep_stdin_open=True),
-        Child("django", django_command(host, port, options), Path.cwd(), env),
+        Child(
+            "vite" if config.is_default else f"vite:{config.name}",
+            vite_command(npm, vite_host(host, options["asgi"]), vite_port + index),
+            config.FRONTEND_DIR,
+            vite_env(env, config),
+            keep_stdin_open=True,
+        )
+        for index, config in enumerate(frontends)
     ]
+    children.append(Child("django", django_command(host, port, options), Path.cwd(), env))
 
     def write(line: str) -> None:
         stdout.write(line)
@@ -200,4 +219,9 @@ def run(options: dict[str, Any], stdout: OutputWrapper, stderr: OutputWrapper) -
     try:
         return run_all(children, write)
     finally:
-        remove_stale_hot_file(vite_port)
+        for index, config in enumerate(frontends):
+            remove_stale_hot_file(vite_port + index, config)
+
+
+def vite_command(npm: str, host: str, port: int) -> list[str]:
+    return [npm, "exec", "--no", "--", "vite", "--host", host, "--port", str(port), "--strictPort"]

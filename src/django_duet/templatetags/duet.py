@@ -16,13 +16,14 @@ _EMITTED = "django_duet.emitted"
 
 
 @register.simple_tag(takes_context=True)
-def duet_entry(context: template.Context, *names: str) -> SafeString:
+def duet_entry(context: template.Context, *names: str, frontend: str | None = None) -> SafeString:
+    """``{% duet_entry "src/main.tsx" %}``; ``frontend="admin"`` for a frontend in FRONTENDS."""
     # The render context's bottom dict lives for one top-level render, across {% extends %}
     # and {% include %} (which push dicts of their own): several entries on one page share it,
     # so no tag is emitted twice, while a separate render starts afresh.
     root: dict[Any, Any] = context.render_context.dicts[0]
     emitted: set[str] = root.setdefault(_EMITTED, set())
-    return render_entries(_request(context), *names, emitted=emitted)
+    return render_entries(_request(context), *names, emitted=emitted, frontend=frontend)
 
 
 def _request(context: template.Context) -> Any:
@@ -32,8 +33,8 @@ def _request(context: template.Context) -> Any:
 
 
 @register.simple_tag
-def duet_asset(name: str) -> str:
-    return asset_url(name)
+def duet_asset(name: str, frontend: str | None = None) -> str:
+    return asset_url(name, frontend)
 
 
 @register.simple_tag

@@ -1,0 +1,10 @@
+// The example's second frontend ("staff" in DUET["FRONTENDS"]): its own build, manifest and
+// dev server, under STATIC_URL + "staff/". `manage.py duet build` / `duet dev` pass the prefix
+// from Django's settings (DUET_STATIC_PREFIX); staticPrefix here keeps a plain `npm run build` right.
+import react from "@vitejs/plugin-react";
+import duet from "django-duet/vite";
+import { defineConfig } from "vite";
+
+export default defineConfig({
+  plugins: [react(), duet({ input: ["src/main.tsx"], staticPrefix: "staff/" })],
+});
