@@ -1,0 +1,94 @@
+"""Two frontends on one site, in Chromium: the example's public frontend and its staff tools
+(DUET["FRONTENDS"]["staff"], built from example/staff-frontend), each with its own build,
+manifest and prefix, one Django session; in production and under ``duet dev``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import expect
+
+ROOT = Path(__file__).resolve().parents[2]
+STAFF = ROOT / "example" / "staff-frontend"
+DEMO = ("demo", "demo-password-123")
+
+
+@pytest.fixture(scope="module")
+def staff_manifest() -> dict[str, dict[str, object]]:
+    path = STAFF / "dist" / ".vite" / "manifest.json"
+    if not path.is_file():
+        pytest.fail(f"No build of the staff frontend ({path}): run `make frontend`.", pytrace=False)
+    return json.loads(path.read_text())
+
+
+@pytest.fixture(scope="module")
+def server(duet_live_server, staff_manifest):
+    duet_live_server.manage("demo_user")
+    return duet_live_server
+
+
+def test_each_frontend_loads_its_own_build_under_its_prefix(duet_page, server, staff_manifest):
+    page = duet_page
+    loaded: list[str] = []
+    page.on("response", lambda r: loaded.append(r.url) if r.ok else None)
+    response = page.goto(server.url + "/staff/")
+    assert response is not None
+    expect(page.get_by_test_id("staff-title")).to_have_text("Staff tools")
+    expect(page.get_by_test_id("staff-session")).to_have_text("Not signed in")
+    border = page.locator(".staff-tools").evaluate("e => getComputedStyle(e).borderLeftColor")
+    assert border == "rgb(22, 163, 74)"  # the staff build's own CSS
+    page.get_by_test_id("staff-report-button").click()  # a lazy chunk of the staff build
+    expect(page.get_by_test_id("staff-report")).to_contain_text("lazy chunk of the staff build")
+    main = str(staff_manifest["src/main.tsx"]["file"])
+    assert server.url + "/static/staff/" + main in loaded
+    assert any(re.search(r"/static/staff/assets/Report-[\w-]+\.js$", url) for url in loaded)
+    scripts = page.locator("script[src]").evaluate_all("els => els.map(e => e.src)")
+    assert scripts and all("/static/staff/assets/" in src for src in scripts)
+
+    # The page names its own build; the server names both (a page of either is current).
+    page_build = page.locator('meta[name="duet-build"]').get_attribute("content")
+    ids = [part.strip() for part in (response.header_value("x-duet-build") or "").split(",")]
+    assert len(ids) == 2 and page_build == ids[1]
+
+    page.goto(server.url + "/")  # the public frontend, beside it
+    expect(page.get_by_test_id("island-greeting")).to_have_text("Hello, Django!")
+    island_build = page.locator('meta[name="duet-build"]').get_attribute("content")
+    assert island_build == ids[0] != page_build
+
+
+def test_one_login_serves_both_frontends(duet_page, duet_login, server):
+    duet_login(duet_page, *DEMO, base_url=server.url)
+    duet_page.goto(server.url + "/staff/")
+    expect(duet_page.get_by_test_id("staff-session")).to_have_text("Signed in as demo")
+
+
+def test_the_staff_build_is_served_immutable_and_compressed(server, staff_manifest):
+    main = str(staff_manifest["src/main.tsx"]["file"])
+    with httpx.Client(base_url=server.url) as client:
+        response = client.get(f"/static/staff/{main}", headers={"Accept-Encoding": "br"})
+    assert response.status_code == 200
+    assert response.headers["content-encoding"] == "br"
+    assert "immutable" in response.headers["cache-control"]
+
+
+def test_dev_serves_each_frontend_from_its_own_vite(duet_page, duet_dev_server):
+    page = duet_page
+    modules: list[str] = []
+    page.on("response", lambda r: modules.append(r.url) if r.ok else None)
+    page.goto(duet_dev_server.url + "/staff/")
+    expect(page.get_by_test_id("staff-title")).to_have_text("Staff tools")
+    page.get_by_test_id("staff-report-button").click()
+    expect(page.get_by_test_id("staff-report")).to_be_visible()
+    origin = duet_dev_server.url
+    assert origin + "/static/staff/@vite/client" in modules
+    assert origin + "/static/staff/src/main.tsx" in modules
+    assert any(url.startswith(origin + "/static/staff/src/Report.tsx") for url in modules)
+    assert not any("/static/staff/assets/" in url for url in modules)  # sources, not the build
+    page.goto(origin + "/")
+    expect(page.get_by_test_id("island-greeting")).to_have_text("Hello, Django!")
+    assert origin + "/static/src/island.tsx" in modules
