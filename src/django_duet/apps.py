@@ -31,11 +31,12 @@ class DuetConfig(AppConfig):
 
 def _clear_caches(*, setting: str, **kwargs: Any) -> None:
     if setting in {"DUET", "DEBUG", "STATIC_URL", "STORAGES", "BASE_DIR"}:
-        from . import devserver
+        from . import devserver, render
         from .loader import clear_cache
         from .ssr import bundle as ssr_bundle
 
         clear_cache()
+        render.clear_cache()
         devserver.clear_cache()
         ssr_bundle.clear_cache()
 

@@ -6,7 +6,7 @@ the nonce is added, escaped with the stdlib's ``html.escape`` (what format_html 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from html import escape as _escape
 from typing import Any
@@ -53,6 +53,20 @@ class PreparedTag:
     tail: str
 
 
+@dataclass(frozen=True)
+class PreparedEntry:
+    """An entry's tags, rendered once per build. ``parts`` are all of them joined by newlines,
+    split where each nonce goes: a page that has none of ``urls`` yet gets
+    ``nonce_attr.join(parts)``, one C-level join per entry and request."""
+
+    tags: tuple[PreparedTag, ...]
+    urls: frozenset[str]
+    parts: tuple[str, ...]
+
+    def __iter__(self) -> Iterator[PreparedTag]:
+        return iter(self.tags)
+
+
 _SHAPES = {
     "classic": ('<script defer src="{}"{}', "></script>"),  # webpack, CRA: run in order
     "script": ('<script type="module" src="{}"{}', "></script>"),
@@ -67,7 +81,7 @@ def prepare_entry(
     *,
     crossorigin: str | None = None,
     integrity_for: Callable[[str], str | None] | None = None,
-) -> tuple[PreparedTag, ...]:
+) -> PreparedEntry:
     """Tags for one entry in Vite's order (script, preloads, stylesheets), all but the nonce.
 
     URLs (``staticfiles_storage.url``) and escaping cost most of a render: done once per build
@@ -79,14 +93,19 @@ def prepare_entry(
         *(("preload", f) for f in assets.preloads),
         *(("style", f) for f in assets.styles),
     ]
-    prepared = []
+    prepared: list[PreparedTag] = []
     for shape, file in planned:
         url = url_for(file)
+        if any(tag.url == url for tag in prepared):
+            continue  # once per entry, as emit() would skip it
         head, tail = _SHAPES[shape]
         integrity = integrity_for(file) if integrity_for else None
         attrs = _attrs(None, crossorigin, integrity)
         prepared.append(PreparedTag(url, _plain(format_html(head, url, attrs)), tail))
-    return tuple(prepared)
+    parts = [prepared[0].head] if prepared else []
+    for tag, following in zip(prepared, [*prepared[1:], None], strict=True):
+        parts.append(tag.tail + ("\n" + following.head if following else ""))
+    return PreparedEntry(tuple(prepared), frozenset(t.url for t in prepared), tuple(parts))
 
 
 def _plain(html: SafeString) -> str:
@@ -95,10 +114,21 @@ def _plain(html: SafeString) -> str:
     return str.__str__(html)
 
 
+_last_nonce: tuple[str, str] = ("", "")  # (nonce, attribute): a page asks once per entry
+
+
 def nonce_attribute(nonce: str | None) -> str:
     # Per request, on the hot path: the stdlib escape that format_html uses underneath,
-    # without its lazy-object wrappers.
-    return f' nonce="{_escape(nonce, quote=True)}"' if nonce else ""
+    # without its lazy-object wrappers. One (atomically replaced) tuple: safe across threads.
+    global _last_nonce
+    if not nonce:
+        return ""
+    last = _last_nonce
+    if last[0] == nonce:
+        return last[1]
+    attribute = f' nonce="{_escape(nonce, quote=True)}"'
+    _last_nonce = (nonce, attribute)
+    return attribute
 
 
 def emit(prepared: Iterable[PreparedTag], emitted: set[str], nonce_attr: str) -> list[str]:
@@ -113,6 +143,23 @@ def emit(prepared: Iterable[PreparedTag], emitted: set[str], nonce_attr: str) ->
         emitted.add(tag.url)
         out.append(tag.head + nonce_attr + tag.tail)
     return out
+
+
+def _emit_new(prepared: PreparedEntry, emitted: set[str], nonce_attr: str) -> list[str]:
+    # Some of the entry is on the page already (a chunk shared with an earlier entry).
+    new = prepared.urls - emitted
+    emitted |= new
+    return [t.head + nonce_attr + t.tail for t in prepared.tags if t.url in new]
+
+
+def emit_joined(prepared: PreparedEntry, emitted: set[str], nonce_attr: str) -> list[str]:
+    """As ``emit``, but the entry's tags as one string when none of them is on the page yet."""
+    if emitted.isdisjoint(prepared.urls):
+        if not prepared.parts:
+            return []
+        emitted |= prepared.urls
+        return [nonce_attr.join(prepared.parts)]
+    return _emit_new(prepared, emitted, nonce_attr)
 
 
 def entry_tags(
@@ -130,7 +177,9 @@ def entry_tags(
 
 
 def join_tags(tags: Iterable[str]) -> SafeString:
-    return mark_safe("\n".join(tags))  # each tag's parts were built by format_html
+    # Each tag's parts were built by format_html. SafeString itself, not mark_safe: that one's
+    # lazy-aware wrapper costs more than the join on the hot path.
+    return SafeString("\n".join(tags))
 
 
 def props_script(element_id: str, value: Any) -> SafeString:

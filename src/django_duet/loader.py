@@ -16,7 +16,7 @@ from .conf import Settings, conf
 from .exceptions import ManifestNotFound
 from .manifest import Manifest, read_manifest
 
-_PINNED = "_duet_manifest"  # the default frontend's (the common case: one attribute)
+PINNED = "_duet_manifest"  # the default frontend's (the common case: one attribute)
 _PINNED_NAMED = "_duet_manifests"  # {frontend name: Manifest} for the others
 
 
@@ -26,10 +26,10 @@ def get_manifest(request: HttpRequest | None = None, frontend: Settings = conf) 
     if request is None:
         return _current(frontend)
     if frontend is conf:
-        pinned: Manifest | None = getattr(request, _PINNED, None)
+        pinned: Manifest | None = getattr(request, PINNED, None)
         if pinned is None:
             pinned = _current(conf)
-            setattr(request, _PINNED, pinned)
+            setattr(request, PINNED, pinned)
         return pinned
     named: dict[str, Manifest] | None = getattr(request, _PINNED_NAMED, None)
     if named is None:
@@ -47,6 +47,8 @@ _production_named: dict[str, Manifest] = {}
 
 def _current(frontend: Settings) -> Manifest:
     global _production
+    if frontend is conf and _production is not None:  # set outside DEV_MODE; a settings change
+        return _production  # clears it (apps.py), so it is never stale across a switch
     if frontend.DEV_MODE:
         path = frontend.MANIFEST_PATH
         return _load(str(path), _stamp(path), frontend.MANIFEST_FORMAT)

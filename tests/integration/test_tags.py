@@ -65,6 +65,38 @@ def test_nonce_of_the_request_goes_on_every_tag():
     assert 'n"0' not in html
 
 
+def test_each_request_gets_its_own_nonce_on_every_entry():
+    # The per-entry fast path keeps the nonce's attribute on the request and the last one in
+    # the process: interleaved requests must never see each other's nonce.
+    first, second = RequestFactory().get("/"), RequestFactory().get("/")
+    first.csp_nonce, second.csp_nonce = "first-n0nce", "second-n0nce"
+    outputs = [
+        str(render_entries(request, name))
+        for name in ("src/main.tsx", "src/admin.tsx", "src/theme.css")
+        for request in (first, second, first)
+    ]
+    for index, html in enumerate(outputs):
+        own, other = ("second", "first") if index % 3 == 1 else ("first", "second")
+        assert f' nonce="{own}-n0nce"' in html and f"{other}-n0nce" not in html
+    no_nonce = RequestFactory().get("/")
+    assert "nonce=" not in str(render_entries(no_nonce, "src/main.tsx"))
+
+
+def test_an_entry_sharing_chunks_with_an_earlier_one_adds_only_its_own_tags():
+    request, emitted = RequestFactory().get("/"), set()
+    request.csp_nonce = "n0nce"
+    render_entries(request, "src/admin.tsx", emitted=emitted)
+    html = str(render_entries(request, "src/main.tsx", emitted=emitted))
+    assert "cycle-a" not in html and "csp-nonce" not in html and "duet-build" not in html
+    assert html == (  # MAIN without the shared chunk and its CSS, which admin brought
+        '<script type="module" src="/static/assets/main-AbCd1234.js" nonce="n0nce"></script>\n'
+        '<link rel="modulepreload" href="/static/assets/chain-b-ChainB00.js" nonce="n0nce">\n'
+        '<link rel="modulepreload" href="/static/assets/chain-a-ChainA00.js" nonce="n0nce">\n'
+        '<link rel="stylesheet" href="/static/assets/chain-b-ChainBC0.css" nonce="n0nce">\n'
+        '<link rel="stylesheet" href="/static/assets/main-MainCss0.css" nonce="n0nce">'
+    )
+
+
 @override_settings(STATIC_URL="https://cdn.example.test/static/")
 def test_urls_go_through_staticfiles_storage():
     assert render('{% duet_asset "src/logo.svg" %}') == (
