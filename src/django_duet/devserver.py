@@ -190,6 +190,18 @@ def active_dev_server(
     return server
 
 
+def proxied_dev_server(frontend: Settings = conf) -> DevServer | None:
+    """The dev server the hot file names, without the liveness check: the proxy's send finds
+    out at once (loopback refuses a connection at once), and a check per module would cost a
+    connection to Vite per request. See ``dev_server_gone``."""
+    return read_hot_file(frontend.HOT_FILE, frontend) if dev_enabled() else None
+
+
+def dev_server_gone(server: DevServer, frontend: Settings = conf) -> None:
+    """The proxy could not connect: the hot file is stale (logged once per hot file)."""
+    _warn_stale(frontend.HOT_FILE, server, frontend)
+
+
 def _warn_stale(path: Path, server: DevServer, frontend: Settings) -> None:
     try:
         key = (str(path), os.stat(path).st_mtime_ns)

@@ -28,7 +28,7 @@ from django.core.handlers.asgi import ASGIRequest
 from django.http import Http404, HttpRequest, HttpResponseBase
 
 from .conf import Settings
-from .devserver import active_dev_server, dev_enabled, frontend_for_path
+from .devserver import dev_enabled, dev_server_gone, frontend_for_path, proxied_dev_server
 from .upstream import HOP_BY_HOP, Forward, error_page, send, to_django, upstream_error
 
 MAX_BODY_BYTES = 1024 * 1024
@@ -154,7 +154,7 @@ class DevProxyMiddleware:
         if self.is_async:
             return self.__acall__(request)
         frontend = claims(request)
-        if frontend is None or (server := active_dev_server(request, frontend)) is None:
+        if frontend is None or (server := proxied_dev_server(frontend)) is None:
             return self.get_response(request)
         try:
             forward = build_forward(request, server.base)
@@ -162,6 +162,9 @@ class DevProxyMiddleware:
             return error_page(exc.status, "Refused by the dev proxy", exc.detail)
         try:
             upstream = send(server, forward)
+        except httpx.ConnectError:  # nothing listens: a stale hot file, as if there were none
+            dev_server_gone(server, frontend)
+            return self.get_response(request)
         except httpx.HTTPError as exc:
             return upstream_error(server, exc)
         if _hands_back(request, upstream.status_code):
@@ -175,8 +178,7 @@ class DevProxyMiddleware:
         frontend = claims(request)
         if frontend is None:
             return await get_response(request)
-        # A file and a connect:
-        server = await asyncio.to_thread(active_dev_server, request, frontend)
+        server = proxied_dev_server(frontend)  # a stat (and a small read when it changed)
         if server is None:
             return await get_response(request)
         try:
@@ -185,6 +187,9 @@ class DevProxyMiddleware:
             return error_page(exc.status, "Refused by the dev proxy", exc.detail)
         try:
             upstream = await asyncio.to_thread(send, server, forward)
+        except httpx.ConnectError:  # nothing listens: a stale hot file, as if there were none
+            dev_server_gone(server, frontend)
+            return await get_response(request)
         except httpx.HTTPError as exc:
             return upstream_error(server, exc)
         if _hands_back(request, upstream.status_code):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import stat
 from io import StringIO
 from pathlib import Path
@@ -69,10 +70,13 @@ def admin_build(tmp_path) -> Path:
 
 @pytest.fixture
 def two(settings, tmp_path, admin_build) -> Path:
-    """The fixture build as "default" and ``admin_build`` as "tools" under /static/tools/."""
-    settings.STATICFILES_DIRS = [FIXTURE_BUILD, ("tools", admin_build)]
+    """A copy of the fixture build as "default" (`duet build` writes its record there) and
+    ``admin_build`` as "tools" under /static/tools/."""
+    default = tmp_path / "dist"
+    shutil.copytree(FIXTURE_BUILD, default)
+    settings.STATICFILES_DIRS = [default, ("tools", admin_build)]
     settings.DUET = {
-        "BUILD_DIR": FIXTURE_BUILD,
+        "BUILD_DIR": default,
         "FRONTEND_DIR": tmp_path / "front",
         "FRONTENDS": {
             "tools": {
@@ -101,7 +105,7 @@ def test_a_named_frontend_has_its_own_paths_and_shares_the_rest(two, tmp_path, s
     assert two / ".vite" / "manifest.json" == tools.MANIFEST_PATH
     assert tools.SRI is True and tools.DEV_PROXY_TIMEOUT == 7.0  # shared settings
     assert conf.frontend(None) is conf and conf.frontend("default") is conf
-    assert conf.BUILD_DIR == FIXTURE_BUILD and conf.STATIC_PREFIX == ""
+    assert tmp_path / "dist" == conf.BUILD_DIR and conf.STATIC_PREFIX == ""
 
 
 def test_an_unknown_frontend_name_says_which_exist(two):
@@ -179,9 +183,9 @@ def test_client_routes_serve_the_named_frontends_shell(two, settings):
     assert f'<meta name="duet-build" content="{tools_id}">' in html
 
 
-def test_every_response_names_every_frontends_build(two, client, settings):
+def test_every_response_names_every_frontends_build(two, client, settings, tmp_path):
     settings.MIDDLEWARE = [*settings.MIDDLEWARE, "django_duet.version.BuildIdMiddleware"]
-    default_id = build_id(FIXTURE_BUILD / ".vite" / "manifest.json")
+    default_id = build_id(tmp_path / "dist" / ".vite" / "manifest.json")
     tools_id = build_id(two / ".vite" / "manifest.json")
     assert default_id != tools_id
     assert client.get("/nothing-here/")["X-Duet-Build"] == f"{default_id}, {tools_id}"
@@ -256,7 +260,7 @@ def test_nested_prefixes_are_e111(settings):
 
 
 def test_a_named_frontend_missing_its_build_or_its_staticfiles_entry(two, settings, tmp_path):
-    settings.STATICFILES_DIRS = [FIXTURE_BUILD]
+    settings.STATICFILES_DIRS = [tmp_path / "dist"]
     settings.DUET["FRONTENDS"]["tools"]["BUILD_DIR"] = tmp_path / "nowhere"
     found = duet_ids(include_deployment_checks=True)
     [e001] = found["duet.E001"]

@@ -166,14 +166,22 @@ def test_a_stale_hot_file_leaves_static_to_django(client, dev_settings, hot_path
     assert client.get("/static/src/main.tsx").status_code == 404  # Django's own 404
 
 
-def test_dev_server_gone_after_the_check_is_a_502(client, fake, monkeypatch):
+def test_a_dev_server_gone_leaves_static_to_django_and_says_so(client, fake, caplog):
+    # No liveness check per module (a connection to Vite each): the send finds out.
     port = fake.port
     fake.stop()
-    monkeypatch.setattr("django_duet.devserver.is_listening", lambda server: True)
-    response = client.get("/static/src/main.tsx")
-    assert response.status_code == 502
-    assert f"127.0.0.1:{port}".encode() in response.content
-    assert b"duet dev" in response.content
+    with caplog.at_level("WARNING", logger="django_duet.devserver"):
+        assert client.get("/static/src/main.tsx").status_code == 404  # Django's own 404
+        assert client.get("/static/src/other.tsx").status_code == 404
+    [warning] = [r.getMessage() for r in caplog.records if "Stale hot file" in r.getMessage()]
+    assert f"127.0.0.1:{port}" in warning and "duet dev" in warning  # once, saying what to do
+
+
+def test_the_proxy_never_opens_a_liveness_connection(client, fake):
+    for _ in range(3):
+        assert client.get("/static/src/main.tsx").status_code == 200
+    # One connection per request at most (the fake closes each): none only to probe.
+    assert len(fake.requests) == 3 and fake.connections == 3
 
 
 def test_a_hanging_dev_server_is_a_504_within_the_timeout(client, fake, settings):
