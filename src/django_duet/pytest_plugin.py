@@ -5,8 +5,10 @@ Django + bundler-built frontend app. The fixtures live in ``django_duet.testing`
 | --- | --- | --- |
 | ``duet_build`` | build | the frontend built once per session, reused while its inputs match |
 | ``duet_live_server`` | live | the build served as in production (gunicorn), DEBUG off |
-| ``duet_login`` | live | log a user in through the real login endpoint, in a page's cookies |
+| ``duet_live_server_factory`` | live | more such servers, each with its own settings |
+| ``duet_login`` | login | log a user in through the real login endpoint, in a page's cookies |
 | ``duet_dev_server`` | dev | ``manage.py duet dev`` (Vite + Django) for hot reload tests |
+| ``duet_dev_server_factory`` | dev | more of them, each with its own settings and frontend |
 | ``duet_browser``, ``duet_page`` | browser | Chromium; a page that fails on console errors |
 | ``duet_api_recorder`` | recorder | the API calls a page made, to replay against a later API |
 
@@ -27,12 +29,19 @@ from .testing.browser import (
     duet_browser,
     duet_browser_launch_args,
     duet_chromium_executable,
+    duet_loopback_hosts,
     duet_page,
     find_chromium,
 )
 from .testing.build import duet_build
-from .testing.dev import duet_dev_server
-from .testing.live import duet_live_server, duet_login, duet_server_env, duet_settings_overrides
+from .testing.dev import duet_dev_server, duet_dev_server_factory
+from .testing.live import (
+    duet_live_server,
+    duet_live_server_factory,
+    duet_server_env,
+    duet_settings_overrides,
+)
+from .testing.login import duet_login
 from .testing.recorder import duet_api_recorder
 
 __all__ = [
@@ -44,8 +53,11 @@ __all__ = [
     "duet_build",
     "duet_chromium_executable",
     "duet_dev_server",
+    "duet_dev_server_factory",
     "duet_live_server",
+    "duet_live_server_factory",
     "duet_login",
+    "duet_loopback_hosts",
     "duet_page",
     "duet_server_env",
     "duet_settings_overrides",

@@ -1,135 +1,75 @@
-"""Fixtures for the cookie-session tests in Chromium (test_sessions.py; conftest.py imports them).
+"""Helpers of the cookie-session tests in Chromium (test_sessions.py).
 
-The SPA model runs as two servers: the API (gunicorn, the example settings with the SPA preset
-on through DUET_EXAMPLE_SPA_ORIGINS) on ``api.example.test:<port>`` and the built SPA on
-``app.example.test:<port>`` (spa_server.py). Chromium maps ``*.example.test`` to 127.0.0.1
-with ``--host-resolver-rules``: one site, two origins, as app.example.com and api.example.com.
-The SPA is the same build `make frontend` made for the other tests.
+The SPA model runs as two servers: the API, a ``duet_live_server_factory`` server with the
+example's SPA preset on (DUET_EXAMPLE_SPA_ORIGINS), on ``api.example.test:<port>``, and the
+built SPA on ``app.example.test:<port>`` (spa_server.py). Chromium maps ``*.example.test`` to
+127.0.0.1 (conftest.py's ``duet_loopback_hosts``): one site, two origins, as app.example.com
+and api.example.com. The SPA is the same build the other tests use.
 """
 
 from __future__ import annotations
 
 import sqlite3
 import sys
-from collections.abc import Iterator
-from contextlib import closing
+from collections.abc import Callable, Iterator
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-from django_duet.testing.browser import PageProblems, watch
+from django_duet.testing.live import LiveServer
 from django_duet.testing.servers import ServerProcess, free_port
 
 HERE = Path(__file__).resolve().parent
-EXAMPLE = HERE.parents[1] / "example"
-BIN = Path(sys.executable).parent
 DEMO = ("demo", "demo-password-123")
-HOST_RULES = "--host-resolver-rules=MAP *.example.test 127.0.0.1"
-
-
-class Tabs:
-    """Tabs of one browser context (so one cookie jar), all watched for problems."""
-
-    def __init__(self, browser: Any) -> None:
-        self.context = browser.new_context()
-        self.problems = PageProblems()
-
-    def new(self) -> Any:
-        return watch(self.context.new_page(), self.problems)
-
-    def cookies(self, url: str) -> dict[str, dict[str, Any]]:
-        return {c["name"]: c for c in self.context.cookies(url)}
-
-
-def tabs_fixture(browser: Any) -> Iterator[Tabs]:
-    tabs = Tabs(browser)
-    yield tabs
-    tabs.context.close()
-    unexpected = tabs.problems.unexpected()
-    if unexpected:
-        pytest.fail("The pages met problems:\n  " + "\n  ".join(unexpected), pytrace=False)
-
-
-@pytest.fixture
-def hybrid_tabs(duet_browser: Any) -> Iterator[Tabs]:
-    yield from tabs_fixture(duet_browser)
-
-
-@pytest.fixture(scope="session")
-def spa_browser(duet_browser: Any, duet_browser_launch_args: dict[str, Any]) -> Iterator[Any]:
-    """A Chromium that resolves *.example.test to 127.0.0.1 (same Playwright as duet_browser)."""
-    args = {**duet_browser_launch_args, "args": [*duet_browser_launch_args["args"], HOST_RULES]}
-    browser = duet_browser.browser_type.launch(**args)
-    yield browser
-    browser.close()
-
-
-@pytest.fixture
-def spa_tabs(spa_browser: Any) -> Iterator[Tabs]:
-    yield from tabs_fixture(spa_browser)
 
 
 @dataclass(frozen=True)
 class SpaDeploy:
     app: str  # the SPA's origin
     api: str  # the API's origin
+    api_server: LiveServer
 
 
-@pytest.fixture(scope="session")
-def spa_deploy(example_env: dict[str, str], example_build: Path) -> Iterator[SpaDeploy]:
+@contextmanager
+def spa_deploy(start_live: Callable[..., LiveServer], build: Path) -> Iterator[SpaDeploy]:
+    """The API (gunicorn, from the duet plugin) and the SPA's static host, each on its origin.
+
+    The static host is not a Django server, so the plugin does not start it: spa_server.py
+    serves the build as a CDN would, with the API's origin written into the page. Both ports
+    are chosen first because each server's configuration names the other's origin.
+    """
     app_port, api_port = free_port(), free_port()
-    deploy = SpaDeploy(f"http://app.example.test:{app_port}", f"http://api.example.test:{api_port}")
+    app, api = f"http://app.example.test:{app_port}", f"http://api.example.test:{api_port}"
     env = {
-        **example_env,
-        "DUET_EXAMPLE_SPA_ORIGINS": deploy.app,
-        "DUET_EXAMPLE_API_ORIGIN": deploy.api,
+        "DUET_EXAMPLE_SPA_ORIGINS": app,
+        "DUET_EXAMPLE_API_ORIGIN": api,
         "DJANGO_ALLOWED_HOSTS": "api.example.test,127.0.0.1",
     }
-    api = [
-        str(BIN / "gunicorn"),
-        "example.wsgi",
-        "--bind",
-        f"127.0.0.1:{api_port}",
-        "--workers",
-        "2",
-        "--threads",
-        "4",
-        "--worker-class",
-        "gthread",
-    ]
-    spa = [
-        sys.executable,
-        str(HERE / "spa_server.py"),
-        "--port",
-        str(app_port),
-        "--root",
-        str(example_build),
-        "--api-url",
-        deploy.api,
-    ]
+    spa = [sys.executable, str(HERE / "spa_server.py"), "--port", str(app_port)]
+    spa += ["--root", str(build), "--api-url", api]
     with (
-        ServerProcess(api, port=api_port, cwd=EXAMPLE, env=env, name="api-gunicorn"),
+        start_live(env=env, host="api.example.test", port=api_port) as api_server,
         ServerProcess(spa, port=app_port, ready_path="/app/", name="spa-static"),
     ):
-        yield deploy
+        api_server.manage("demo_user")
+        yield SpaDeploy(app, api, api_server)
 
 
 @dataclass(frozen=True)
 class NotesTable:
-    """The example's notes, read straight from its SQLite file (what the server really stored)."""
+    """The example's notes, read straight from a server's SQLite file (what it really stored)."""
 
-    path: str
+    path: Path
 
     def texts(self) -> list[str]:
         with closing(sqlite3.connect(self.path)) as connection:
             return [row[0] for row in connection.execute("SELECT text FROM example_note")]
 
 
-@pytest.fixture
-def notes_table(example_env: dict[str, str]) -> NotesTable:
-    return NotesTable(example_env["DUET_EXAMPLE_DB"])
+def cookies(page: Any, url: str) -> dict[str, dict[str, Any]]:
+    """The cookies of ``page``'s browser context (all its tabs) that ``url`` would get."""
+    return {c["name"]: c for c in page.context.cookies(url)}
 
 
 def log_in(page: Any, username: str = DEMO[0], password: str = DEMO[1]) -> Any:

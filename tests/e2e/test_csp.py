@@ -1,6 +1,7 @@
 """A strict Content-Security-Policy end to end: the example with django-csp (DUET_EXAMPLE_CSP=1)
-under ``script-src 'nonce-…' 'strict-dynamic'; style-src 'nonce-…'``, in production (gunicorn)
-and in development (``duet dev``, React Refresh preamble and Vite's injected <style>s included).
+under ``script-src 'nonce-…' 'strict-dynamic'; style-src 'nonce-…'``, in production (gunicorn,
+from ``duet_live_server_factory``) and in development (``duet dev``, from
+``duet_dev_server_factory``: React Refresh preamble and Vite's injected <style>s included).
 
 Chromium reports every blocked script, stylesheet or style as a ``securitypolicyviolation``
 event and a console error: a page passes when it works and reported none.
@@ -10,16 +11,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 from playwright.sync_api import expect
 
-from django_duet.testing.servers import ServerProcess
+from django_duet.testing.live import LiveServer
 
-from .conftest import example_gunicorn
-from .test_dev_hmr import example_dev_server, vite_connected, wait_for
+from .test_dev_hmr import vite_connected
+
+CSP = {"DUET_EXAMPLE_CSP": "1"}  # example/settings.py turns django-csp on
 
 # Installed before any script of the page runs; violations of every frame end up in the list.
 LISTEN = """
@@ -79,9 +80,8 @@ def check_pages(page, url: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def csp_gunicorn(example_env) -> Iterator[ServerProcess]:
-    env = {**example_env, "DUET_EXAMPLE_CSP": "1"}
-    with example_gunicorn(env, "gunicorn-csp", workers=1) as server:
+def csp_gunicorn(duet_live_server_factory) -> Iterator[LiveServer]:
+    with duet_live_server_factory(env=CSP) as server:
         yield server
 
 
@@ -122,16 +122,11 @@ def test_the_policy_is_enforced(duet_page, csp_gunicorn):
 
 
 @pytest.fixture(scope="module")
-def csp_dev_server(tmp_path_factory) -> Iterator[ServerProcess]:
-    tmp = tmp_path_factory.mktemp("dev-csp")
-    server, frontend, _ = example_dev_server(tmp, "duet dev (csp)", env={"DUET_EXAMPLE_CSP": "1"})
-    with server:
-        try:
-            wait_for(f"{server.url}/static/@vite/client")
-        except TimeoutError:
-            pytest.fail(f"duet dev did not come up:\n{server.output()}")
+def csp_dev_server(example_dev) -> Iterator[LiveServer]:
+    dev = example_dev(env=CSP)  # up once Vite's client answers through Django
+    with dev.server as server:
         yield server
-    assert not (Path(frontend) / ".duet-hot").exists()
+    assert not (dev.frontend / ".duet-hot").exists()
 
 
 def test_development_pages_under_a_strict_policy(duet_page, csp_dev_server):

@@ -1,22 +1,36 @@
 """Cookie sessions and CSRF in Chromium, in both models.
 
-Hybrid: Django serves the page (gunicorn_server, one origin); the island uses csrfFetch.
-SPA: the built SPA on app.example.test, the API on api.example.test (sessions_support.py);
-the SPA uses createClient.
+Hybrid: Django serves the page (the duet plugin's ``duet_live_server``, one origin); the island
+uses csrfFetch. SPA: the built SPA on app.example.test, the API on api.example.test
+(sessions_support.py); the SPA uses createClient. Each test browses with ``duet_page``; a
+second tab (``duet_page.context.new_page()``) shares its cookies and is watched for problems too.
 """
 
 from __future__ import annotations
 
 import sys
 import uuid
+from collections.abc import Iterator
 
+import pytest
 from playwright.sync_api import expect
 
 from django_duet.testing.servers import ServerProcess, free_port
 
-from .sessions_support import log_in
+from .sessions_support import NotesTable, SpaDeploy, cookies, log_in, spa_deploy
 
 ANONYMOUS_ME = "/api/auth/me/"  # 401 while nobody is logged in: expected, not a problem
+
+
+@pytest.fixture
+def notes_table(example_server) -> NotesTable:
+    return NotesTable(example_server.database)
+
+
+@pytest.fixture(scope="module")
+def spa(duet_live_server_factory, example_build) -> Iterator[SpaDeploy]:
+    with spa_deploy(duet_live_server_factory, example_build) as deploy:
+        yield deploy
 
 
 def add_note(page, prefix: str) -> str:
@@ -31,15 +45,15 @@ def add_note(page, prefix: str) -> str:
 # --- hybrid: one origin ------------------------------------------------------------------------
 
 
-def test_hybrid_login_post_logout_from_no_csrf_cookie(hybrid_tabs, gunicorn_server, notes_table):
-    url = gunicorn_server.url
-    page = hybrid_tabs.new()
+def test_hybrid_login_post_logout_from_no_csrf_cookie(duet_page, example_server, notes_table):
+    url = example_server.url
+    page = duet_page
     page.goto(url + "/")
     expect(page.get_by_test_id("island-greeting")).to_have_text("Hello, Django!")
-    assert hybrid_tabs.cookies(url) == {}  # no CSRF cookie at all: the client must fetch one
+    assert cookies(page, url) == {}  # no CSRF cookie at all: the client must fetch one
 
-    hybrid_tabs.problems.allow("/api/auth/login/")  # the wrong password's 401
-    hybrid_tabs.problems.allow("status of 401")
+    page.problems.allow("/api/auth/login/")  # the wrong password's 401
+    page.problems.allow("status of 401")
     assert log_in(page, password="not-the-password").status == 401
     expect(page.get_by_test_id("login-error")).to_have_text(
         "The username or password is incorrect."
@@ -47,36 +61,34 @@ def test_hybrid_login_post_logout_from_no_csrf_cookie(hybrid_tabs, gunicorn_serv
 
     assert log_in(page).status == 200
     expect(page.get_by_test_id("account-user")).to_have_text("Signed in as demo")
-    assert {"csrftoken", "sessionid"} <= set(hybrid_tabs.cookies(url))
+    assert {"csrftoken", "sessionid"} <= set(cookies(page, url))
     text = add_note(page, "hybrid")
     assert text in notes_table.texts()
 
     page.get_by_test_id("logout").click()
     expect(page.get_by_test_id("login-form")).to_be_visible()
-    assert "sessionid" not in hybrid_tabs.cookies(url)
+    assert "sessionid" not in cookies(page, url)
     assert page.request.get(url + "/api/auth/me/").status == 401
     page.reload()
     expect(page.get_by_test_id("island-greeting")).to_have_text("Hello, Django!")
     expect(page.get_by_test_id("login-form")).to_be_visible()
 
 
-def test_hybrid_relogin_in_second_tab_then_post_from_first(
-    hybrid_tabs, gunicorn_server, notes_table
-):
-    url = gunicorn_server.url
-    first = hybrid_tabs.new()
+def test_hybrid_relogin_in_second_tab_then_post_from_first(duet_page, example_server, notes_table):
+    url = example_server.url
+    first = duet_page
     first.goto(url + "/")
     log_in(first)
     expect(first.get_by_test_id("account-user")).to_have_text("Signed in as demo")
     expect(first.get_by_test_id("note-list")).to_be_visible()
-    token_before = hybrid_tabs.cookies(url)["csrftoken"]["value"]
+    token_before = cookies(first, url)["csrftoken"]["value"]
 
     # The SPA section on Django's origin shares the session: log in again there.
-    second = hybrid_tabs.new()
+    second = first.context.new_page()
     second.goto(url + "/app/login")
     expect(second.get_by_test_id("account-user")).to_have_text("Signed in as demo")
     assert log_in(second).status == 200
-    assert hybrid_tabs.cookies(url)["csrftoken"]["value"] != token_before  # rotated
+    assert cookies(first, url)["csrftoken"]["value"] != token_before  # rotated
 
     statuses: list[int] = []
     first.on(
@@ -93,10 +105,10 @@ def test_hybrid_relogin_in_second_tab_then_post_from_first(
 
 
 def test_hybrid_forged_posts_from_another_origin_change_nothing(
-    hybrid_tabs, gunicorn_server, notes_table, tmp_path
+    duet_page, example_server, notes_table, tmp_path
 ):
-    url = gunicorn_server.url
-    page = hybrid_tabs.new()
+    url = example_server.url
+    page = duet_page
     page.goto(url + "/")
     log_in(page)
     expect(page.get_by_test_id("account-user")).to_have_text("Signed in as demo")
@@ -129,22 +141,24 @@ def test_hybrid_forged_posts_from_another_origin_change_nothing(
         str(tmp_path),
     ]
     with ServerProcess(command, port=port, name="attacker") as attacker:
-        forge(hybrid_tabs, attacker.url, url, forged)
+        forge(page, attacker.url, url, forged)
     assert notes_table.texts() == before
     page.reload()  # still logged in: the forged logout did nothing either
     expect(page.get_by_test_id("account-user")).to_have_text("Signed in as demo")
 
 
-def forge(hybrid_tabs, evil: str, url: str, forged: str) -> None:
-    """From the attacker's page: forms with a forged or no token, and fetch() attempts."""
-    hybrid_tabs.problems.allow("HTTP 403")
-    hybrid_tabs.problems.allow("/favicon.ico")  # neither the attacker nor Django's 403 page has one
-    hybrid_tabs.problems.allow(f"net::ERR_FAILED ({url}/api/notes/)")  # the blocked preflight
-    hybrid_tabs.problems.allow("status of 403")
-    hybrid_tabs.problems.allow("CORS policy")
-    hybrid_tabs.problems.allow(f"failed: POST {url}/api/notes/ net::ERR_FAILED")
-    hybrid_tabs.problems.allow(f"failed: OPTIONS {url}/api/notes/")
-    tab = hybrid_tabs.new()
+def forge(page, evil: str, url: str, forged: str) -> None:
+    """From the attacker's page (another tab, the same cookies as ``page``): forms with a
+    forged or no token, and fetch() attempts."""
+    problems = page.problems
+    problems.allow("HTTP 403")
+    problems.allow("/favicon.ico")  # neither the attacker nor Django's 403 page has one
+    problems.allow(f"net::ERR_FAILED ({url}/api/notes/)")  # the blocked preflight
+    problems.allow("status of 403")
+    problems.allow("CORS policy")
+    problems.allow(f"failed: POST {url}/api/notes/ net::ERR_FAILED")
+    problems.allow(f"failed: OPTIONS {url}/api/notes/")
+    tab = page.context.new_page()
 
     for form in ("notes", "nothing"):
         tab.goto(evil + "/attack.html")
@@ -174,22 +188,22 @@ def forge(hybrid_tabs, evil: str, url: str, forged: str) -> None:
 # --- SPA: app.example.test -> api.example.test --------------------------------------------------
 
 
-def test_spa_login_post_logout_from_no_cookie(spa_tabs, spa_deploy, notes_table):
-    app, api = spa_deploy.app, spa_deploy.api
-    spa_tabs.problems.allow(ANONYMOUS_ME)
-    spa_tabs.problems.allow("status of 401")
-    page = spa_tabs.new()
+def test_spa_login_post_logout_from_no_cookie(duet_page, spa):
+    app, api, notes_table = spa.app, spa.api, NotesTable(spa.api_server.database)
+    page = duet_page
+    page.problems.allow(ANONYMOUS_ME)
+    page.problems.allow("status of 401")
     page.goto(app + "/app/login")
     expect(page.get_by_test_id("account-anonymous")).to_be_visible()
-    assert spa_tabs.cookies(api) == {} and spa_tabs.cookies(app) == {}
+    assert cookies(page, api) == {} and cookies(page, app) == {}
 
     assert log_in(page).status == 200
     expect(page.get_by_test_id("account-user")).to_have_text("Signed in as demo")
     expect(page.get_by_test_id("nav-user")).to_have_text("demo")
-    cookies = spa_tabs.cookies(api)
-    assert {"csrftoken", "sessionid"} <= set(cookies)
-    assert cookies["sessionid"]["sameSite"] == "Lax" and cookies["sessionid"]["httpOnly"]
-    assert spa_tabs.cookies(app) == {}  # the cookies belong to the API's host only
+    api_cookies = cookies(page, api)
+    assert {"csrftoken", "sessionid"} <= set(api_cookies)
+    assert api_cookies["sessionid"]["sameSite"] == "Lax" and api_cookies["sessionid"]["httpOnly"]
+    assert cookies(page, app) == {}  # the cookies belong to the API's host only
 
     page.get_by_test_id("nav-notes").click()
     text = add_note(page, "spa")
@@ -204,17 +218,17 @@ def test_spa_login_post_logout_from_no_cookie(spa_tabs, spa_deploy, notes_table)
     expect(page.get_by_test_id("notes-login-required")).to_be_visible()
 
 
-def test_spa_relogin_in_second_tab_then_post_from_first(spa_tabs, spa_deploy, notes_table):
-    app = spa_deploy.app
-    spa_tabs.problems.allow(ANONYMOUS_ME)
-    spa_tabs.problems.allow("status of 401")
-    first = spa_tabs.new()
+def test_spa_relogin_in_second_tab_then_post_from_first(duet_page, spa):
+    app, notes_table = spa.app, NotesTable(spa.api_server.database)
+    first = duet_page
+    first.problems.allow(ANONYMOUS_ME)
+    first.problems.allow("status of 401")
     first.goto(app + "/app/login")
     assert log_in(first).status == 200
     first.get_by_test_id("nav-notes").click()
     expect(first.get_by_test_id("note-list")).to_be_visible()
 
-    second = spa_tabs.new()
+    second = first.context.new_page()
     second.goto(app + "/app/login")
     expect(second.get_by_test_id("account-user")).to_have_text("Signed in as demo")
     assert log_in(second).status == 200  # a new session and CSRF token; the first tab's is stale
@@ -228,8 +242,8 @@ def test_spa_relogin_in_second_tab_then_post_from_first(spa_tabs, spa_deploy, no
             and statuses.append(r.status)
         ),
     )
-    spa_tabs.problems.allow(f"HTTP 403: POST {spa_deploy.api}/api/notes/")
-    spa_tabs.problems.allow("status of 403")
+    first.problems.allow(f"HTTP 403: POST {spa.api}/api/notes/")
+    first.problems.allow("status of 403")
     text = add_note(first, "spa after re-login")
     # Refused with the stale token (403 csrf_failed), then refreshed and retried by the client.
     assert statuses == [403, 201]

@@ -2,7 +2,9 @@
 
 The HTML is checked as a crawler sees it (no JavaScript), then in Chromium: hydration reuses
 the server's DOM (no node replaced), the cart button works, and the console stays clean. A
-tampered page proves that this test would see a hydration mismatch.
+tampered page proves that this test would see a hydration mismatch. The servers are the duet
+plugin's: ``duet_live_server`` (gunicorn) and a uvicorn one from ``duet_live_server_factory``
+(conftest.py's ``uvicorn_server``).
 """
 
 from __future__ import annotations
@@ -46,8 +48,8 @@ def record_console(page: Any) -> list[str]:
     return messages
 
 
-def test_html_has_the_component_and_head_tags_without_javascript(gunicorn_server):
-    response = httpx.get(gunicorn_server.url + "/ssr/", timeout=10)
+def test_html_has_the_component_and_head_tags_without_javascript(duet_live_server):
+    response = httpx.get(duet_live_server.url + "/ssr/", timeout=10)
     assert response.status_code == 200
     html = response.text
     head, body = html.split("</head>", 1)
@@ -67,7 +69,7 @@ def test_html_has_the_component_and_head_tags_without_javascript(gunicorn_server
     assert 'id="duet-ssr-1">{"product":' in body
 
 
-@pytest.mark.parametrize("server", ["gunicorn_server", "uvicorn_server"])
+@pytest.mark.parametrize("server", ["duet_live_server", "uvicorn_server"])
 def test_page_hydrates_and_the_cart_works(duet_page, request, server):
     base = request.getfixturevalue(server).url
     page = duet_page
@@ -88,7 +90,7 @@ def test_page_hydrates_and_the_cart_works(duet_page, request, server):
     assert not [m for m in messages if m.startswith(("error", "warning", "pageerror"))], messages
 
 
-def test_a_mismatch_would_be_seen(duet_page, gunicorn_server):
+def test_a_mismatch_would_be_seen(duet_page, duet_live_server):
     """The oracle of the test above: a server HTML that differs from the props is reported."""
     page = duet_page
     messages = record_console(page)
@@ -98,9 +100,9 @@ def test_a_mismatch_would_be_seen(duet_page, gunicorn_server):
         body = original.text().replace("Your cart is empty", "Your cart is full", 1)
         route.fulfill(response=original, body=body)
 
-    page.route(gunicorn_server.url + "/ssr/", tamper)
+    page.route(duet_live_server.url + "/ssr/", tamper)
     page.add_init_script(WATCH_CONTAINER)
-    page.goto(gunicorn_server.url + "/ssr/")
+    page.goto(duet_live_server.url + "/ssr/")
     expect(page.get_by_test_id("cart-count")).to_have_text("Your cart is empty")  # re-rendered
     assert [m for m in messages if re.search(r"hydrat|418", m, re.I)], messages
     assert page.evaluate("window.__duetMutations") != []

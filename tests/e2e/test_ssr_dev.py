@@ -1,7 +1,8 @@
 """Server-side rendering in development: `manage.py duet dev` with the example's duetSsr().
 
 The Vite dev server builds the server bundle when it starts and rebuilds it when a file
-changes; Django (DEBUG) picks the new bundle up on the next request. Runs on a scratch copy of
+changes; Django (DEBUG) picks the new bundle up on the next request. The server comes from the
+duet plugin's ``duet_dev_server_factory`` (conftest.py's ``example_dev``) on a scratch copy of
 the example's frontend, so the repository's files are never edited.
 """
 
@@ -16,12 +17,8 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from django_duet.testing.servers import ServerProcess
+from .conftest import ExampleDev
 
-from .conftest import EXAMPLE
-from .test_dev_hmr import example_dev_server
-
-FRONTEND = EXAMPLE / "frontend"
 PAGE = Path("src") / "ssr" / "ProductPage.tsx"
 HYDRATED = """() => {
   const button = document.querySelector('[data-testid="add-to-cart"]');
@@ -50,15 +47,14 @@ def server_rendered(html: str) -> bool:
 
 
 @pytest.fixture(scope="module")
-def dev_server(tmp_path_factory) -> Iterator[tuple[ServerProcess, Path]]:
-    tmp = tmp_path_factory.mktemp("ssr-dev")
-    server, frontend, _ = example_dev_server(tmp, "duet dev (ssr)")
-    with server:
-        yield server, frontend
+def dev_server(example_dev) -> Iterator[ExampleDev]:
+    dev = example_dev()
+    with dev.server:
+        yield dev
 
 
 def test_an_edit_shows_up_in_the_server_rendered_html(dev_server):
-    server, frontend = dev_server
+    server, frontend = dev_server.server, dev_server.frontend
     url = server.url + "/ssr/"
     html = server_html_until(url, server_rendered)  # the bundle built when Vite started
     assert "Add to cart</button>" in html
@@ -69,7 +65,7 @@ def test_an_edit_shows_up_in_the_server_rendered_html(dev_server):
 
 
 def test_the_dev_page_hydrates_without_warnings(duet_page, dev_server):
-    server, _ = dev_server
+    server = dev_server.server
     server_html_until(server.url + "/ssr/", server_rendered)
     messages: list[str] = []
     duet_page.on("console", lambda m: messages.append(f"{m.type}: {m.text}"))

@@ -1,5 +1,6 @@
-"""A "mobile app" (plain httpx, no cookies) against the example served by gunicorn: log in for
-tokens, call the protected API, refresh many times, revoke, and be refused afterwards.
+"""A "mobile app" (plain httpx, no cookies) against the example served as in production (the duet
+plugin's ``duet_live_server``: gunicorn): log in for tokens, call the protected API, refresh many
+times, revoke, and be refused afterwards.
 
 The same users and the same API serve the web's cookie sessions, which keep their CSRF check.
 """
@@ -63,8 +64,8 @@ def error_code(response: httpx.Response) -> str:
 
 
 @pytest.fixture
-def app(gunicorn_server) -> MobileApp:
-    return MobileApp(gunicorn_server.url)
+def app(example_server) -> MobileApp:
+    return MobileApp(example_server.url)
 
 
 def test_obtain_call_refresh_revoke(app: MobileApp) -> None:
@@ -101,8 +102,8 @@ def test_obtain_call_refresh_revoke(app: MobileApp) -> None:
     assert after.headers["WWW-Authenticate"].startswith("Bearer")
 
 
-def test_a_stolen_refresh_token_kills_its_login(gunicorn_server) -> None:
-    phone, thief = MobileApp(gunicorn_server.url), MobileApp(gunicorn_server.url)
+def test_a_stolen_refresh_token_kills_its_login(example_server) -> None:
+    phone, thief = MobileApp(example_server.url), MobileApp(example_server.url)
     assert phone.login().status_code == 200
     thief.tokens = dict(phone.tokens or {})  # copied off the device
     assert phone.refresh().status_code == 200  # the app goes on, rotating
@@ -114,8 +115,8 @@ def test_a_stolen_refresh_token_kills_its_login(gunicorn_server) -> None:
     assert phone.login().status_code == 200  # logging in again starts a new family
 
 
-def test_logout_of_all_devices(gunicorn_server) -> None:
-    devices = [MobileApp(gunicorn_server.url) for _ in range(3)]
+def test_logout_of_all_devices(example_server) -> None:
+    devices = [MobileApp(example_server.url) for _ in range(3)]
     for device in devices:
         assert device.login().status_code == 200
     response = devices[0].api("POST", AUTH + "token/revoke-all/")
@@ -148,18 +149,18 @@ def test_bad_tokens_are_refused_by_the_real_server(app: MobileApp) -> None:
         assert (response.status_code, error_code(response)) == (401, code)
 
 
-def test_the_web_keeps_cookie_sessions_with_csrf(gunicorn_server, app: MobileApp) -> None:
+def test_the_web_keeps_cookie_sessions_with_csrf(example_server, app: MobileApp) -> None:
     """The same backend, the same user, in a browser's way: cookies, and CSRF on every POST."""
-    with httpx.Client(base_url=gunicorn_server.url, timeout=10.0) as browser:
+    with httpx.Client(base_url=example_server.url, timeout=10.0) as browser:
         csrf = browser.get(AUTH + "csrf/").json()["csrfToken"]
         login = browser.post(
             AUTH + "login/",
             json={"username": USERNAME, "password": PASSWORD},
-            headers={"X-CSRFToken": csrf, "Origin": gunicorn_server.url},
+            headers={"X-CSRFToken": csrf, "Origin": example_server.url},
         )
         assert login.status_code == 200, login.text
         no_csrf = browser.post(
-            "/api/notes/", json={"text": "forged"}, headers={"Origin": gunicorn_server.url}
+            "/api/notes/", json={"text": "forged"}, headers={"Origin": example_server.url}
         )
         assert no_csrf.status_code == 403
         # A Bearer token next to the session cookie does not buy an exemption: refused.

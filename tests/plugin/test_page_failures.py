@@ -1,4 +1,5 @@
-"""duet_page fails a test on a console error, showing it; allowed problems pass."""
+"""duet_page fails a test on a console error, showing it (in any tab of its context); allowed
+problems pass. duet_loopback_hosts names reach the test servers on 127.0.0.1."""
 
 from __future__ import annotations
 
@@ -89,3 +90,43 @@ def test_console_errors_fail_the_test_and_show_the_error(pytester):
     )
     result.stdout.fnmatch_lines(["*uncaught: *kaboom*", "*HTTP 404: GET http://*/nowhere.js"])
     assert "test_allowed" not in "\n".join(x for x in result.outlines if "FAILED" in x)
+
+
+TABS_AND_HOSTS = """
+import pytest
+
+pytestmark = pytest.mark.duet_allow("/favicon.ico")  # asked for by these pages, not served
+
+
+@pytest.fixture(scope="session")
+def duet_loopback_hosts():
+    return ["*.duet.test"]
+
+
+def test_another_tab_shares_cookies_and_is_watched(duet_page, site):
+    duet_page.goto(site + "/good.html")
+    duet_page.context.add_cookies([{"name": "seen", "value": "1", "url": site}])
+    tab = duet_page.context.new_page()
+    tab.goto(site + "/bad.html")
+    assert tab.evaluate("document.cookie") == "seen=1"
+    tab.wait_for_timeout(50)
+
+
+def test_a_host_name_reaches_loopback(duet_page, site):
+    named = site.replace("127.0.0.1", "shop.duet.test")
+    duet_page.goto(named + "/good.html")
+    assert duet_page.locator("h1").text_content() == "fine"
+"""
+
+
+def test_other_tabs_and_loopback_host_names(pytester):
+    pytester.makeconftest(SITE)
+    pytester.makepyfile(test_tabs=TABS_AND_HOSTS)
+    result = run(pytester, "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*test_another_tab_shares_cookies_and_is_watched*",
+            "*console error: boom from the page (http://127.0.0.1:*/bad.html)",
+        ]
+    )

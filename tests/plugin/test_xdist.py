@@ -4,63 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import build_runs, run
+from .conftest import build_runs, django_project, run
 
 pytestmark = pytest.mark.e2e  # real servers
-
-SETTINGS = """
-from pathlib import Path
-
-BASE = Path(__file__).resolve().parent
-SECRET_KEY = "plugin-test-" + "k" * 40
-DEBUG = False
-ALLOWED_HOSTS = ["127.0.0.1"]
-ROOT_URLCONF = "urls"
-INSTALLED_APPS = [
-    "django.contrib.auth",
-    "django.contrib.contenttypes",
-    "django.contrib.sessions",
-    "django.contrib.staticfiles",
-    "django_duet",
-]
-MIDDLEWARE = [
-    "django_duet.static.DuetStaticMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-]
-DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE / "db.sqlite3"}}
-STATIC_URL = "/static/"
-STATIC_ROOT = BASE / "staticfiles"
-STATICFILES_DIRS = [BASE / "frontend" / "dist"]
-DUET = {"FRONTEND_DIR": BASE / "frontend"}
-USE_TZ = True
-"""
-
-URLS = """
-import os
-
-from django.conf import settings
-from django.http import JsonResponse
-from django.urls import include, path
-
-
-def where(request):
-    return JsonResponse({"static_root": str(settings.STATIC_ROOT), "pid": os.getpid()})
-
-
-urlpatterns = [path("where/", where), path("api/auth/", include("django_duet.urls"))]
-"""
-
-MANAGE = """
-import os
-import sys
-
-from django.core.management import execute_from_command_line
-
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mysite_settings")
-execute_from_command_line(sys.argv)
-"""
 
 TESTS = """
 import httpx
@@ -80,9 +26,8 @@ def test_served(duet_live_server, duet_build, worker_id, request, n):
 
 
 def test_two_workers_share_one_build_and_get_a_server_each(pytester, frontend_project):
-    pytester.makepyfile(mysite_settings=SETTINGS, urls=URLS, manage=MANAGE, test_served=TESTS)
-    with (pytester.path / "tox.ini").open("a") as ini:
-        ini.write("\nduet_settings = mysite_settings\n")
+    django_project(pytester)
+    pytester.makepyfile(test_served=TESTS)
     result = run(pytester, "-n", "2", "--dist", "load")
     result.assert_outcomes(passed=4)
     assert build_runs(frontend_project) == 1

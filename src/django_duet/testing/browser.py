@@ -2,7 +2,8 @@
 
 ``duet_chromium_executable`` finds a system Chromium (``--duet-chromium`` or ``DUET_CHROMIUM``
 wins), ``duet_browser_launch_args`` gives Playwright's launch options with the flags a
-locked-down CI needs, ``duet_browser`` one Chromium per session and ``duet_page`` a page that
+locked-down CI needs (and ``duet_loopback_hosts`` mapped to 127.0.0.1), ``duet_browser`` one
+Chromium per session and ``duet_page`` a page that
 fails the test on any console error, uncaught exception, failed request or HTTP error, unless
 the test allows it (``duet_page.problems.allow("favicon")`` or ``@pytest.mark.duet_allow(...)``).
 With pytest-playwright instead, reuse the flags::
@@ -20,6 +21,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+
+from .servers import LOOPBACK
 
 # No sandbox (root in containers), no GPU, and nothing that phones home: a closed network
 # refuses those connections and slows every start.
@@ -104,8 +107,24 @@ def duet_chromium_executable(pytestconfig: pytest.Config) -> str | None:
 
 
 @pytest.fixture(scope="session")
-def duet_browser_launch_args(duet_chromium_executable: str | None) -> dict[str, Any]:
-    args: dict[str, Any] = {"args": list(CI_CHROMIUM_FLAGS), "headless": True}
+def duet_loopback_hosts() -> list[str]:
+    """Host names Chromium resolves to 127.0.0.1 (``*.example.test`` ...): override in a conftest
+    to browse a test server under another name, or two origins of one site."""
+    return []
+
+
+def host_resolver_rules(hosts: list[str]) -> list[str]:
+    if not hosts:
+        return []
+    return ["--host-resolver-rules=" + ",".join(f"MAP {host} {LOOPBACK}" for host in hosts)]
+
+
+@pytest.fixture(scope="session")
+def duet_browser_launch_args(
+    duet_chromium_executable: str | None, duet_loopback_hosts: list[str]
+) -> dict[str, Any]:
+    flags = [*CI_CHROMIUM_FLAGS, *host_resolver_rules(duet_loopback_hosts)]
+    args: dict[str, Any] = {"args": flags, "headless": True}
     if duet_chromium_executable:
         args["executable_path"] = duet_chromium_executable
     return args
@@ -127,16 +146,17 @@ def duet_page(request: pytest.FixtureRequest, duet_browser: Any) -> Iterator[Any
     """A page in a fresh context that fails the test on any console error or failed request.
 
     ``duet_page.problems.allow("favicon")`` lets an expected problem through, as does
-    ``@pytest.mark.duet_allow("favicon", ...)``. The test fails as soon as its body ends;
-    problems met later (while the page closes) fail its teardown.
+    ``@pytest.mark.duet_allow("favicon", ...)``. Other tabs of its context
+    (``duet_page.context.new_page()``, popups) share its cookies and are watched too. The test
+    fails as soon as its body ends; problems met later (while the page closes) fail its teardown.
     """
     context = duet_browser.new_context()
-    page = context.new_page()
     problems = PageProblems()
     for marker in request.node.iter_markers("duet_allow"):
         for fragment in marker.args:
             problems.allow(fragment)
-    watch(page, problems)
+    context.on("page", lambda tab: watch(tab, problems))
+    page = context.new_page()
     page.problems = problems
     yield page
     context.close()

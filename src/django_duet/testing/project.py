@@ -2,7 +2,7 @@
 
 The servers run in their own processes with the project's settings module, imported by a small
 generated module that overrides what a test run must own: DEBUG, a private SQLite file and
-STATIC_ROOT, loopback hosts, and any ``duet_settings_overrides``. The test process's own Django
+STATIC_ROOT, and any ``duet_settings_overrides``. The test process's own Django
 settings (pytest-django's) are left alone.
 """
 

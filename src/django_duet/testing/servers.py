@@ -7,6 +7,7 @@ it), and its output is kept so a failure to start can say why.
 from __future__ import annotations
 
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -22,10 +23,35 @@ import httpx
 LOOPBACK = "127.0.0.1"
 
 
+# Below the ephemeral ranges (Linux 32768+, BSD/macOS/Windows 49152+) that free_port() draws
+# from, so a block handed out here cannot be taken by a later free_port().
+_BLOCK_RANGE = (20000, 32000)
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((LOOPBACK, 0))
         return int(sock.getsockname()[1])
+
+
+def _is_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind((LOOPBACK, port))
+        except OSError:
+            return False
+        return True
+
+
+def free_port_block(count: int) -> int:
+    """The first of ``count`` consecutive free ports (``duet dev`` runs one Vite per frontend
+    on consecutive ports from ``--vite-port``)."""
+    low, high = _BLOCK_RANGE
+    for _ in range(100):
+        first = random.randrange(low, high - count)
+        if all(_is_free(port) for port in range(first, first + count)):
+            return first
+    raise ServerStartError(f"No {count} consecutive free ports between {low} and {high}.")
 
 
 class ServerStartError(RuntimeError):
@@ -71,18 +97,18 @@ class ServerProcess:
             while time.monotonic() < deadline:
                 assert self.process is not None
                 if self.process.poll() is not None:
-                    raise ServerStartError(
-                        f"{self.name} exited with {self.process.returncode}:\n{self.output()}"
-                    )
+                    code, output = self.process.returncode, self.output()
+                    self.stop()  # closes the log
+                    raise ServerStartError(f"{self.name} exited with {code}:\n{output}")
                 try:
                     client.get(self.url + self.ready_path)
                     return
                 except httpx.TransportError:
                     time.sleep(0.1)
+        output = self.output()  # read before stop() closes the log
         self.stop()
         raise ServerStartError(
-            f"{self.name} did not answer on {self.url} within {self.start_timeout}s:\n"
-            + self.output()
+            f"{self.name} did not answer on {self.url} within {self.start_timeout}s:\n{output}"
         )
 
     def output(self) -> str:
