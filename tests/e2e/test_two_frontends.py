@@ -13,6 +13,8 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
+from .test_dev_hmr import vite_connected
+
 ROOT = Path(__file__).resolve().parents[2]
 STAFF = ROOT / "example" / "staff-frontend"
 DEMO = ("demo", "demo-password-123")
@@ -76,19 +78,43 @@ def test_the_staff_build_is_served_immutable_and_compressed(server, staff_manife
     assert "immutable" in response.headers["cache-control"]
 
 
-def test_dev_serves_each_frontend_from_its_own_vite(duet_page, duet_dev_server):
+@pytest.fixture(scope="module")
+def two_dev(example_dev):
+    """``duet dev --asgi`` on scratch copies of both frontends: a Vite each, the HMR sockets
+    through Django's origin too."""
+    started = example_dev(asgi=True)
+    yield started.server, started.frontend.parent / "staff-frontend"
+    started.server.stop()
+
+
+def test_dev_serves_each_frontend_from_its_own_vite_with_hot_reload(duet_page, two_dev):
+    server, staff_copy = two_dev
     page = duet_page
     modules: list[str] = []
+    sockets: list[str] = []
+    messages: list[str] = []
     page.on("response", lambda r: modules.append(r.url) if r.ok else None)
-    page.goto(duet_dev_server.url + "/staff/")
+    page.on("websocket", lambda ws: sockets.append(ws.url))
+    page.on("console", lambda m: messages.append(m.text))
+    origin = server.url
+    page.goto(origin + "/staff/")
     expect(page.get_by_test_id("staff-title")).to_have_text("Staff tools")
     page.get_by_test_id("staff-report-button").click()
     expect(page.get_by_test_id("staff-report")).to_be_visible()
-    origin = duet_dev_server.url
     assert origin + "/static/staff/@vite/client" in modules
     assert origin + "/static/staff/src/main.tsx" in modules
     assert any(url.startswith(origin + "/static/staff/src/Report.tsx") for url in modules)
     assert not any("/static/staff/assets/" in url for url in modules)  # sources, not the build
-    page.goto(origin + "/")
+
+    # The staff Vite's HMR socket, relayed by Django; an edit applies in place, state kept.
+    vite_connected(page, messages)
+    host = origin.removeprefix("http://")
+    assert any(url.startswith(f"ws://{host}/static/staff/") for url in sockets), sockets
+    source = staff_copy / "src" / "StaffTools.tsx"
+    source.write_text(source.read_text().replace("Staff tools", "Staff tools, edited"))
+    expect(page.get_by_test_id("staff-title")).to_have_text("Staff tools, edited")
+    expect(page.get_by_test_id("staff-report")).to_be_visible()  # React state survived
+
+    page.goto(origin + "/")  # the public frontend, from the other Vite
     expect(page.get_by_test_id("island-greeting")).to_have_text("Hello, Django!")
     assert origin + "/static/src/island.tsx" in modules
