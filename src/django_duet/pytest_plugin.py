@@ -79,6 +79,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--duet-record-api", metavar="DIR", help="save each test's API calls here")
     ini = [
         ("duet_frontend_dir", "the frontend folder, relative to the rootdir", "string", None),
+        ("duet_more_frontends", "other frontends' folders (DUET['FRONTENDS'])", "linelist", []),
         ("duet_build_command", "the command that builds the frontend", "string", "npm run build"),
         ("duet_build_output", "the build's folder, relative to the frontend", "string", "dist"),
         ("duet_build_inputs", "more paths whose changes need a rebuild", "paths", []),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -95,3 +96,45 @@ def test_trust_without_a_build_says_so(tmp_path: Path):
     (tmp_path / "frontend").mkdir()
     with pytest.raises(BuildError, match="no build in"):
         ensure_build(tmp_path / "frontend", cache_dir=tmp_path / "cache", mode="trust")
+
+
+USES_BOTH = """
+def test_builds(duet_build):
+    [staff] = duet_build.others
+    print("MAIN", (duet_build.output_dir / "out.txt").read_text().strip())
+    print("STAFF", (staff.output_dir / "out.txt").read_text().strip(), staff.built)
+"""
+
+
+def test_more_frontends_are_built_before_the_tests_and_cached_alike(pytester, frontend_project):
+    # A project with DUET["FRONTENDS"]: the live server collects every frontend's build.
+    root = frontend_project
+    staff = root / "staff"
+    (staff / "src").mkdir(parents=True)
+    (staff / "src" / "main.js").write_text("console.log('staff v1')\n")
+    (staff / "package-lock.json").write_text('{"lockfileVersion": 3}\n')
+    (staff / "build.py").write_text((root / "frontend" / "build.py").read_text())
+    pytester.makeini(
+        f"""
+        [pytest]
+        duet_frontend_dir = frontend
+        duet_more_frontends = staff
+        duet_build_command = {sys.executable} build.py 0
+        """
+    )
+    pytester.makepyfile(test_app=USES_BOTH)
+    result = run(pytester, "-s")
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(
+        ["*MAIN console.log('v1')*", "*STAFF console.log('staff v1') True*"]
+    )
+    assert build_runs(root) == 2
+
+    result = run(pytester, "-s")  # nothing changed: both reused
+    result.stdout.fnmatch_lines(["*STAFF console.log('staff v1') False*"])
+    assert build_runs(root) == 2
+
+    (staff / "src" / "main.js").write_text("console.log('staff v2')\n")
+    result = run(pytester, "-s")  # only the staff frontend changed: only it is rebuilt
+    result.stdout.fnmatch_lines(["*STAFF console.log('staff v2') True*"])
+    assert build_runs(root) == 3

@@ -22,7 +22,7 @@ import subprocess
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -46,6 +46,8 @@ class FrontendBuild:
     output_dir: Path
     source_hash: str
     built: bool
+    # The project's other frontends (ini duet_more_frontends), built the same way.
+    others: tuple[FrontendBuild, ...] = ()
 
 
 def _skipped(path: Path, output_dir: Path) -> bool:
@@ -220,21 +222,32 @@ def frontend_dir(config: pytest.Config) -> Path:
 
 @pytest.fixture(scope="session")
 def duet_build(pytestconfig: pytest.Config) -> FrontendBuild:
-    """The frontend built once per session; reused across sessions while its inputs match."""
+    """The frontend built once per session; reused across sessions while its inputs match.
+
+    With ``duet_more_frontends`` (a project with several frontends), those are built too,
+    before any server collects static files: ``duet_build.others``."""
     config = pytestconfig
-    frontend = frontend_dir(config)
-    output = frontend / (config.getini("duet_build_output") or "dist")
+    output_name = config.getini("duet_build_output") or "dist"
     command = config.getoption("duet_build_command") or config.getini("duet_build_command")
     mode = config.getoption("duet_build") or os.environ.get("DUET_BUILD") or "auto"
     inputs = [config.rootpath / p for p in config.getini("duet_build_inputs")]
-    try:
+
+    def build(frontend: Path) -> FrontendBuild:
         return ensure_build(
             frontend,
             cache_dir=cache_dir(config),
             command=str(command or "npm run build"),
-            output_dir=output,
+            output_dir=frontend / output_name,
             extra_inputs=inputs,
             mode=mode,
         )
+
+    try:
+        main = build(frontend_dir(config))
+        others = tuple(
+            build((config.rootpath / str(folder)).resolve())
+            for folder in config.getini("duet_more_frontends")
+        )
     except BuildError as exc:
         pytest.fail(str(exc), pytrace=False)
+    return replace(main, others=others)
