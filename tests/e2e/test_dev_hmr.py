@@ -140,6 +140,7 @@ def test_everything_stops_with_the_command(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("dev-stop")
     copies = scratch_frontends(tmp)
     frontend = Path(copies["DUET_EXAMPLE_FRONTEND_DIR"])
+    staff = Path(copies["DUET_EXAMPLE_STAFF_FRONTEND_DIR"])
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "example.settings",
@@ -169,6 +170,10 @@ def test_everything_stops_with_the_command(tmp_path_factory):
     try:
         assert wait_for(f"http://127.0.0.1:{port}/static/@vite/client", 60.0), "duet dev is not up"
         assert (frontend / ".duet-hot").exists()
+        deadline = time.monotonic() + 30  # the staff Vite may come up a moment later
+        while not (staff / ".duet-hot").exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert (staff / ".duet-hot").exists()
         process.send_signal(signal.SIGINT)
         output, _ = process.communicate(timeout=30)
     finally:
@@ -176,9 +181,9 @@ def test_everything_stops_with_the_command(tmp_path_factory):
             os.killpg(process.pid, signal.SIGKILL)
             process.communicate()
     assert process.returncode == 0, output
-    assert "[vite]" in output and "[django]" in output
+    assert "[vite]" in output and "[vite:staff]" in output and "[django]" in output
     assert re.search(r"\[duet\] +stopped$", output.rstrip()), output  # padded to the widest name
-    assert not (frontend / ".duet-hot").exists()
-    for busy in (port, vite_port):
+    assert not (frontend / ".duet-hot").exists() and not (staff / ".duet-hot").exists()
+    for busy in (port, vite_port, vite_port + 1):  # Django, the public and the staff Vite
         with httpx.Client(timeout=2) as client, pytest.raises(httpx.ConnectError):
             client.get(f"http://127.0.0.1:{busy}/")
