@@ -42,6 +42,7 @@ def _clear_caches(*, setting: str, **kwargs: Any) -> None:
 
 
 def _clear_static_asgi(**kwargs: Any) -> None:
-    from .static_asgi import clear_cache
+    from . import proxy_asgi, static_asgi
 
-    clear_cache()
+    static_asgi.clear_cache()
+    proxy_asgi.clear_cache()

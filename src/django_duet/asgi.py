@@ -3,7 +3,8 @@
 ``application = duet_asgi(get_asgi_application())`` in asgi.py.
 
 Static files (``DuetStaticMiddleware``'s table and rules) are answered here without Django's
-middleware chain: see ``static_asgi``.
+middleware chain: see ``static_asgi``; in development, so are the dev server's modules, with
+the dev proxy's rules: see ``proxy_asgi``.
 
 Django itself cannot speak WebSocket. In development this wrapper relays the dev server's HMR
 socket (``ws://<Django's host>/static/?token=...``, subprotocol ``vite-hmr``) to the dev server,
@@ -26,6 +27,7 @@ from django.http.request import split_domain_port, validate_host
 
 from .conf import Settings
 from .devserver import active_dev_server, dev_base, dev_enabled, frontend_for_path
+from .proxy_asgi import proxy_dev_request
 from .static_asgi import serve_static
 
 Scope = MutableMapping[str, Any]
@@ -51,10 +53,14 @@ def host_allowed(scope: Scope) -> bool:
 
 def duet_asgi(application: ASGIApp) -> ASGIApp:
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "websocket" and dev_enabled():
+        if scope["type"] in ("http", "websocket") and dev_enabled():
             frontend = frontend_for_path(scope["path"])
-            if frontend is not None:
+            if frontend is not None and scope["type"] == "websocket":
                 await _relay(scope, receive, send, frontend)
+                return
+            if frontend is not None and await proxy_dev_request(
+                scope, send, frontend, host_allowed
+            ):
                 return
         if scope["type"] == "http" and await serve_static(scope, receive, send):
             return

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from urllib.parse import quote, urlsplit
 
 import httpx
@@ -32,6 +32,7 @@ from .devserver import dev_enabled, dev_server_gone, frontend_for_path, proxied_
 from .upstream import HOP_BY_HOP, Forward, error_page, send, to_django, upstream_error
 
 MAX_BODY_BYTES = 1024 * 1024
+DECLINED = "duet.dev_proxy_declined"  # set in the scope by duet_asgi (proxy_asgi.py)
 MAX_TARGET_LENGTH = 8 * 1024
 METHODS = frozenset({"GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE"})
 # Credentials stay with Django; client identity headers would be spoofable.
@@ -78,18 +79,34 @@ def build_forward(request: HttpRequest, base: str) -> Forward:
 
 
 def _headers(request: HttpRequest) -> tuple[tuple[bytes, bytes], ...]:
-    listed = {t.strip().lower() for t in request.headers.get("Connection", "").split(",")}
+    # WSGI and ASGI both hand headers over decoded as latin-1: this gives the bytes back.
+    return forwarded_headers(
+        (name.lower().encode("latin-1"), value.encode("latin-1", "replace"))
+        for name, value in request.headers.items()
+    )
+
+
+def forwarded_headers(
+    pairs: Iterable[tuple[bytes, bytes]],
+) -> tuple[tuple[bytes, bytes], ...]:
+    """The request headers the dev server gets (lowercase names), or ``Refused``."""
+    given = list(pairs)
+    listed = {
+        token.strip().lower()
+        for name, value in given
+        if name == b"connection"
+        for token in value.decode("latin-1").split(",")
+    }
     headers: list[tuple[bytes, bytes]] = []
-    for name, value in request.headers.items():
-        lower = name.lower()
+    for name, value in given:
+        lower = name.decode("latin-1")
         if lower in HOP_BY_HOP or lower in PRIVATE_HEADERS or lower in listed:
             continue
         if lower.startswith("x-forwarded-"):
             continue
-        if any(c in value for c in "\r\n\0"):
-            raise Refused(400, f"The {name} header holds a line break: the dev proxy refuses it.")
-        # WSGI and ASGI both hand headers over decoded as latin-1: this gives the bytes back.
-        headers.append((lower.encode("latin-1"), value.encode("latin-1", "replace")))
+        if any(c in value for c in b"\r\n\0"):
+            raise Refused(400, f"The {lower} header holds a line break: the dev proxy refuses it.")
+        headers.append((name, value))
     return tuple(headers)
 
 
@@ -138,6 +155,11 @@ def found_static(request: HttpRequest, response: HttpResponseBase) -> HttpRespon
         return response
 
 
+def _declined(request: HttpRequest) -> bool:
+    scope = getattr(request, "scope", None)  # an ASGIRequest's
+    return bool(scope and scope.get(DECLINED))
+
+
 class DevProxyMiddleware:
     sync_capable = True
     async_capable = True
@@ -156,6 +178,8 @@ class DevProxyMiddleware:
         frontend = claims(request)
         if frontend is None or (server := proxied_dev_server(frontend)) is None:
             return self.get_response(request)
+        if _declined(request):  # duet_asgi asked the dev server already: a 404
+            return found_static(request, self.get_response(request))  # type: ignore[arg-type]
         try:
             forward = build_forward(request, server.base)
         except Refused as exc:
@@ -178,6 +202,8 @@ class DevProxyMiddleware:
         frontend = claims(request)
         if frontend is None:
             return await get_response(request)
+        if _declined(request):  # duet_asgi asked the dev server already: a 404
+            return await sync_to_async(found_static)(request, await get_response(request))
         server = proxied_dev_server(frontend)  # a stat (and a small read when it changed)
         if server is None:
             return await get_response(request)

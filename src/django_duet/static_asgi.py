@@ -83,23 +83,30 @@ def _build() -> _Table | None:
         return None
     table = _Table(server=cls(get_response=None), ssl_redirect=False, hsts=None)
     if SECURITY in middleware[:index]:
-        table.ssl_redirect = bool(settings.SECURE_SSL_REDIRECT)
-        if settings.SECURE_HSTS_SECONDS:
-            table.hsts = f"max-age={settings.SECURE_HSTS_SECONDS}"
-            table.hsts += "; includeSubDomains" if settings.SECURE_HSTS_INCLUDE_SUBDOMAINS else ""
-            table.hsts += "; preload" if settings.SECURE_HSTS_PRELOAD else ""
-        policy = settings.SECURE_REFERRER_POLICY
-        if isinstance(policy, str):
-            policy = ",".join(v.strip() for v in policy.split(","))
-        elif policy:
-            policy = ",".join(policy)
-        pairs = [
-            ("x-content-type-options", "nosniff" if settings.SECURE_CONTENT_TYPE_NOSNIFF else ""),
-            ("referrer-policy", policy or ""),
-            ("cross-origin-opener-policy", settings.SECURE_CROSS_ORIGIN_OPENER_POLICY or ""),
-        ]
-        table.headers = [(k.encode(), v.encode("latin-1")) for k, v in pairs if v]
+        table.ssl_redirect, table.hsts, table.headers = security_headers()
     return table
+
+
+def security_headers() -> tuple[bool, str | None, list[tuple[bytes, bytes]]]:
+    """What SecurityMiddleware would do to a response: (redirects plain http, the HSTS value
+    for https, the other headers it adds), for answers made before Django."""
+    hsts = None
+    if settings.SECURE_HSTS_SECONDS:
+        hsts = f"max-age={settings.SECURE_HSTS_SECONDS}"
+        hsts += "; includeSubDomains" if settings.SECURE_HSTS_INCLUDE_SUBDOMAINS else ""
+        hsts += "; preload" if settings.SECURE_HSTS_PRELOAD else ""
+    policy = settings.SECURE_REFERRER_POLICY
+    if isinstance(policy, str):
+        policy = ",".join(v.strip() for v in policy.split(","))
+    elif policy:
+        policy = ",".join(policy)
+    pairs = [
+        ("x-content-type-options", "nosniff" if settings.SECURE_CONTENT_TYPE_NOSNIFF else ""),
+        ("referrer-policy", policy or ""),
+        ("cross-origin-opener-policy", settings.SECURE_CROSS_ORIGIN_OPENER_POLICY or ""),
+    ]
+    headers = [(k.encode(), v.encode("latin-1")) for k, v in pairs if v]
+    return bool(settings.SECURE_SSL_REDIRECT), hsts, headers
 
 
 async def _current() -> _Table | None:

@@ -1,6 +1,7 @@
 """A stand-in for the Vite dev server on a free loopback port, recording what reaches it.
 
-``mode`` says how it answers: "ok" (a module, or 404 for paths under /static/missing/),
+``mode`` says how it answers: "ok" (a module, 404 for paths under /static/missing/, a large
+module under /static/big/),
 "hang" (accepts, never answers), "garbage" (bytes that are not HTTP), "close" (hangs up).
 """
 
@@ -103,6 +104,8 @@ class FakeDevServer:
                 if self.path.startswith("/static/index.html"):
                     payload = fake.html.encode()
                     content_type = "text/html"
+                elif self.path.startswith("/static/big/"):  # streamed, not read whole
+                    payload, content_type = MODULE * 400, "text/javascript"
                 else:
                     payload = MODULE if self.command != "POST" else b"echo:" + body
                     content_type = "text/javascript"

@@ -1,0 +1,95 @@
+"""The dev proxy under duet_asgi (proxy_asgi.py): modules answered before Django, with the
+middleware's rules; everything this path does not take reaches Django and the middleware."""
+
+from __future__ import annotations
+
+import pytest
+
+from django_duet import proxy_asgi
+from tests.integration.test_static_asgi import call
+
+from .fake_devserver import MODULE
+
+SECURITY = "django.middleware.security.SecurityMiddleware"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_plan():
+    proxy_asgi.clear_cache()
+    yield
+    proxy_asgi.clear_cache()
+
+
+def test_a_module_is_answered_before_django_with_the_proxys_rules(fake):
+    answer = call(
+        "/static/src/main.tsx",
+        headers={
+            "cookie": "sessionid=secret",
+            "authorization": "Bearer secret",
+            "x-forwarded-for": "203.0.113.9",
+            "origin": "http://testserver",
+        },
+    )
+    assert answer.status == 200 and answer.body == MODULE
+    assert not answer.reached_django
+    assert answer.headers["x-upstream"] == "fake" and answer.headers["etag"] == 'W/"abc"'
+    assert "set-cookie" not in answer.headers and "keep-alive" not in answer.headers
+    assert answer.headers["content-length"] == str(len(MODULE))
+    [seen] = fake.requests
+    assert seen.path == "/static/src/main.tsx"
+    assert "cookie" not in seen.headers and "authorization" not in seen.headers
+    assert "x-forwarded-for" not in seen.headers
+    assert seen.headers["origin"] == "http://testserver"  # kept: Vite checks it
+
+
+def test_a_large_answer_is_streamed_in_blocks(fake):
+    answer = call("/static/big/vendor.js")
+    assert answer.body == MODULE * 400 and not answer.reached_django
+    assert len([c for c in answer.chunks if c]) > 1
+
+
+def test_security_middlewares_headers_are_added_as_it_would(fake, settings):
+    settings.MIDDLEWARE = [SECURITY, *settings.MIDDLEWARE]
+    answer = call("/static/src/main.tsx")
+    assert not answer.reached_django
+    assert answer.headers["x-content-type-options"] == "nosniff"
+    assert answer.headers["referrer-policy"] == "same-origin"
+
+
+def test_a_hostile_path_is_refused_without_contact(fake):
+    answer = call("/static/src/%2e%2e/secret.txt")
+    assert answer.status == 400 and b"Refused by the dev proxy" in answer.body
+    assert fake.requests == [] and not answer.reached_django
+
+
+def test_a_404_goes_to_django_without_a_second_request_to_the_dev_server(fake):
+    answer = call("/static/missing/x.js")
+    assert answer.reached_django and answer.status == 404
+    assert len(fake.requests) == 1  # the middleware saw the scope's mark and did not ask again
+
+
+def test_a_request_with_a_body_is_left_to_the_middleware(fake):
+    answer = call("/static/src/main.tsx", method="POST", headers={"content-length": "0"})
+    assert answer.reached_django  # POST: the middleware forwards it
+    answer = call("/static/src/main.tsx", headers={"content-length": "5"})
+    assert answer.reached_django
+
+
+def test_a_foreign_host_gets_djangos_400(fake):
+    answer = call("/static/src/main.tsx", headers={"host": "evil.example"})
+    assert answer.reached_django and answer.status == 400
+    assert fake.requests == []
+
+
+def test_a_stopped_dev_server_leaves_the_request_to_django(fake):
+    fake.stop()
+    answer = call("/static/src/main.tsx")
+    assert answer.reached_django and answer.status == 404
+
+
+def test_another_middleware_before_the_proxy_keeps_the_django_path(fake, settings):
+    settings.MIDDLEWARE = ["django.contrib.sessions.middleware.SessionMiddleware"] + [
+        m for m in settings.MIDDLEWARE if "SessionMiddleware" not in m
+    ]
+    answer = call("/static/src/main.tsx")
+    assert answer.reached_django and answer.status == 200 and answer.body == MODULE
