@@ -86,6 +86,7 @@ def scratch_frontend(tmp: Path, name: str = "frontend") -> Path:
     if not (source / "node_modules").is_dir() or shutil.which("npm") is None:
         pytest.fail(f"duet dev needs npm and example/{name}/node_modules: run `make node-deps`.")
     # The example's Vite configs may import ../../js: keep that relative path valid.
+    tmp.mkdir(parents=True, exist_ok=True)
     if not (tmp / "js").exists():
         (tmp / "js").symlink_to(ROOT / "js")
     copy = tmp / "example" / name

@@ -16,6 +16,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from html.parser import HTMLParser
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -26,7 +27,7 @@ from django_duet.storage_s3 import IMMUTABLE, SHORT
 from django_duet.testing.s3 import ACCESS_KEY, REGION, SECRET_KEY, SeaweedS3
 from django_duet.testing.servers import ServerProcess, free_port
 
-from .conftest import BIN, EXAMPLE, frontend_copy
+from .conftest import BIN, EXAMPLE, scratch_frontends
 
 BUCKET = "duet-cdn"
 FRONTEND = EXAMPLE / "frontend"
@@ -46,7 +47,9 @@ def cdn(s3, tmp_path_factory) -> dict[str, Any]:
     s3.create_bucket(BUCKET, cors_origins=[app_origin])
     static_url = s3.object_url(BUCKET, "static/")
     scratch = tmp_path_factory.mktemp("cdn")
-    frontend = frontend_copy(scratch / "repo")
+    # Copies of both frontends: `duet build` builds each, with the CDN's STATIC_URL.
+    copies = scratch_frontends(scratch / "repo")
+    frontend = Path(copies["DUET_EXAMPLE_FRONTEND_DIR"])
     options = {
         "bucket_name": BUCKET,
         "location": "static",
@@ -61,7 +64,7 @@ def cdn(s3, tmp_path_factory) -> dict[str, Any]:
         "DJANGO_SECRET_KEY": "e2e-secret-key-" + "c" * 40,
         "DUET_EXAMPLE_DB": str(scratch / "db.sqlite3"),
         "DUET_EXAMPLE_STATIC_ROOT": str(scratch / "unused-static-root"),
-        "DUET_EXAMPLE_FRONTEND_DIR": str(frontend),
+        **copies,
         "DUET_EXAMPLE_STATIC_URL": static_url,
         "DUET_EXAMPLE_STORAGE": "django_duet.storage_s3.DuetS3StaticStorage",
         "DUET_EXAMPLE_STORAGE_OPTIONS": json.dumps(options),
