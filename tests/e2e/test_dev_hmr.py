@@ -14,7 +14,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -69,6 +69,23 @@ def test_the_page_loads_through_djangos_origin_only(duet_page, dev_server):
         assert len(sockets) == 1 and urlsplit(sockets[0]).hostname == "127.0.0.1"
 
 
+def edit_until_shown(source: Path, text: str, shown: Callable[[float], None]) -> None:
+    """Writes ``text`` and waits for ``shown``; writes it again if the watcher missed it.
+
+    Under load Vite's file watcher may still be scanning when a test's first edit lands and
+    miss it (an mtime within its scan): a second write is a new change event. What is tested,
+    the edit applied in place with state kept, is the same."""
+    for attempt in range(3):
+        source.write_text(text)
+        try:
+            shown(10_000)
+            return
+        except AssertionError:
+            if attempt == 2:
+                raise
+            time.sleep(0.5)
+
+
 def test_an_edit_shows_up_without_a_reload_and_keeps_state(duet_page, dev_server):
     server, frontend = dev_server.server, dev_server.frontend
     page = duet_page
@@ -86,14 +103,20 @@ def test_an_edit_shows_up_without_a_reload_and_keeps_state(duet_page, dev_server
     original = source.read_text()
     assert "Clicked {count} times" in original
     try:
-        source.write_text(original.replace("Clicked {count} times", "Pressed {count} times"))
-        expect(counter).to_have_text("Pressed 2 times", timeout=20_000)  # Fast Refresh kept count
+        edit_until_shown(  # Fast Refresh kept the count
+            source,
+            original.replace("Clicked {count} times", "Pressed {count} times"),
+            lambda timeout: expect(counter).to_have_text("Pressed 2 times", timeout=timeout),
+        )
         assert page.evaluate("window.__sameDocument") is True  # no full reload
         counter.click()
         expect(counter).to_have_text("Pressed 3 times")
     finally:
-        source.write_text(original)
-    expect(counter).to_have_text("Clicked 3 times", timeout=20_000)
+        edit_until_shown(
+            source,
+            original,
+            lambda timeout: expect(counter).to_have_text("Clicked 3 times", timeout=timeout),
+        )
 
 
 def test_client_routes_get_the_dev_servers_shell_at_the_same_url(duet_page, dev_server):
