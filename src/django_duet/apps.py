@@ -42,7 +42,7 @@ def _clear_caches(*, setting: str, **kwargs: Any) -> None:
 
 
 def _clear_static_asgi(**kwargs: Any) -> None:
-    from . import proxy_asgi, static_asgi
+    from . import proxy_fast, static_asgi
 
     static_asgi.clear_cache()
-    proxy_asgi.clear_cache()
+    proxy_fast.clear_cache()

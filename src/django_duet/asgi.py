@@ -22,12 +22,10 @@ import contextlib
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-from django.conf import settings
-from django.http.request import split_domain_port, validate_host
-
 from .conf import Settings
 from .devserver import active_dev_server, dev_base, dev_enabled, frontend_for_path
 from .proxy_asgi import proxy_dev_request
+from .proxy_fast import host_allowed as allowed_host
 from .static_asgi import serve_static
 
 Scope = MutableMapping[str, Any]
@@ -43,12 +41,7 @@ OPEN_TIMEOUT = 5.0
 def host_allowed(scope: Scope) -> bool:
     """ALLOWED_HOSTS as ``HttpRequest.get_host`` applies it (DEBUG adds the local names)."""
     headers = dict(scope.get("headers") or [])
-    host = headers.get(b"host", b"").decode("latin-1")
-    allowed = list(settings.ALLOWED_HOSTS)
-    if settings.DEBUG and not allowed:
-        allowed = [".localhost", "127.0.0.1", "[::1]"]
-    domain, _port = split_domain_port(host)
-    return bool(domain) and validate_host(domain, allowed)
+    return allowed_host(headers.get(b"host", b"").decode("latin-1"))
 
 
 def duet_asgi(application: ASGIApp) -> ASGIApp:
@@ -58,9 +51,7 @@ def duet_asgi(application: ASGIApp) -> ASGIApp:
             if frontend is not None and scope["type"] == "websocket":
                 await _relay(scope, receive, send, frontend)
                 return
-            if frontend is not None and await proxy_dev_request(
-                scope, send, frontend, host_allowed
-            ):
+            if frontend is not None and await proxy_dev_request(scope, send, frontend):
                 return
         if scope["type"] == "http" and await serve_static(scope, receive, send):
             return

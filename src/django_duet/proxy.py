@@ -156,8 +156,9 @@ def found_static(request: HttpRequest, response: HttpResponseBase) -> HttpRespon
 
 
 def _declined(request: HttpRequest) -> bool:
-    scope = getattr(request, "scope", None)  # an ASGIRequest's
-    return bool(scope and scope.get(DECLINED))
+    # Marked by duet_asgi in the scope (ASGIRequest.scope), by duet_wsgi in the environ (META).
+    scope = getattr(request, "scope", None)
+    return bool(request.META.get(DECLINED) or (scope and scope.get(DECLINED)))
 
 
 class DevProxyMiddleware:

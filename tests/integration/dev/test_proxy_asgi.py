@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from django_duet import proxy_asgi
+from django_duet import proxy_fast
 from tests.integration.test_static_asgi import call
 
 from .fake_devserver import MODULE
@@ -15,9 +15,9 @@ SECURITY = "django.middleware.security.SecurityMiddleware"
 
 @pytest.fixture(autouse=True)
 def _fresh_plan():
-    proxy_asgi.clear_cache()
+    proxy_fast.clear_cache()
     yield
-    proxy_asgi.clear_cache()
+    proxy_fast.clear_cache()
 
 
 def test_a_module_is_answered_before_django_with_the_proxys_rules(fake):

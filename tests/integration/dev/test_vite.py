@@ -58,7 +58,9 @@ def vite(tmp_path_factory) -> Iterator[tuple[ServerProcess, Path, Path]]:
         yield server, root, outside
 
 
-@pytest.fixture(scope="module", params=["runserver", "uvicorn"])
+# runserver: the middleware; duet-runserver: what `duet dev` runs (proxy_wsgi in front);
+# uvicorn: duet_asgi in front (proxy_asgi).
+@pytest.fixture(scope="module", params=["runserver", "duet-runserver", "uvicorn"])
 def django(request, vite) -> Iterator[ServerProcess]:
     _, root, _ = vite
     port = free_port()
@@ -76,6 +78,14 @@ def django(request, vite) -> Iterator[ServerProcess]:
             "--noreload",
             "--nostatic",
             f"127.0.0.1:{port}",
+        ]
+    elif request.param == "duet-runserver":
+        command = [
+            sys.executable,
+            "-m",
+            "django_duet.commands._wsgi_serve",
+            f"127.0.0.1:{port}",
+            "--noreload",
         ]
     else:
         command = [
