@@ -60,6 +60,8 @@ def test_each_frontend_loads_its_own_build_under_its_prefix(duet_page, server, s
     expect(page.get_by_test_id("island-greeting")).to_have_text("Hello, Django!")
     island_build = page.locator('meta[name="duet-build"]').get_attribute("content")
     assert island_build == ids[0] != page_build
+    page.get_by_test_id("to-staff").click()  # the public page links to the staff tools
+    expect(page.get_by_test_id("staff-title")).to_have_text("Staff tools")
 
 
 def test_one_login_serves_both_frontends(duet_page, duet_login, server):
