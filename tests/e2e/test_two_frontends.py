@@ -13,7 +13,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from .test_dev_hmr import vite_connected
+from .test_dev_hmr import edit_until_shown, vite_connected
 
 ROOT = Path(__file__).resolve().parents[2]
 STAFF = ROOT / "example" / "staff-frontend"
@@ -112,8 +112,13 @@ def test_dev_serves_each_frontend_from_its_own_vite_with_hot_reload(duet_page, t
     host = origin.removeprefix("http://")
     assert any(url.startswith(f"ws://{host}/static/staff/") for url in sockets), sockets
     source = staff_copy / "src" / "StaffTools.tsx"
-    source.write_text(source.read_text().replace("Staff tools", "Staff tools, edited"))
-    expect(page.get_by_test_id("staff-title")).to_have_text("Staff tools, edited")
+    edit_until_shown(
+        source,
+        source.read_text().replace("Staff tools", "Staff tools, edited"),
+        lambda timeout: expect(page.get_by_test_id("staff-title")).to_have_text(
+            "Staff tools, edited", timeout=timeout
+        ),
+    )
     expect(page.get_by_test_id("staff-report")).to_be_visible()  # React state survived
 
     page.goto(origin + "/")  # the public frontend, from the other Vite
