@@ -2,17 +2,17 @@
 
 The components are tests/fixtures/ssr-react (React 19), built with duet() + duetSsr(). Compared:
 - a 1,000-row table through ``render_component`` (props JSON included) vs Node's in-process
-  ``renderToString`` (JSON.parse of the same props included) vs Django asking a Node render
-  server over HTTP (keep-alive; the usual "Node sidecar");
+  ``renderToString`` (JSON.parse of the same props included; timed in turn with Django's, round
+  by round) vs Django asking a Node render server over HTTP (keep-alive; the usual "Node sidecar");
 - a small component's per-render cost, with mini-racer's plain call as the baseline;
-- the resident memory a worker gains: one context, and four (a 4-thread gthread worker).
+- the resident memory a worker gains: one context (after 3 renders and after 100), and four
+  (a 4-thread gthread worker).
 The Python side runs in a fresh process (bench/ssr_worker.py) so that its RSS is the worker's.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -27,8 +27,6 @@ from django_duet.testing.servers import ServerProcess, free_port
 HERE = Path(__file__).resolve().parent
 PROJECT = ROOT / "tests" / "fixtures" / "ssr-react"
 PACKAGE = ROOT / "js"
-# React's production build on Node too (the server bundle is built for production).
-NODE_ENV = {**os.environ, "NODE_ENV": "production"}
 GOAL_SMALL_MS = 0.2
 GOAL_RSS_MB = 60.0
 
@@ -45,7 +43,8 @@ def build(scratch: Path) -> tuple[Path, Path]:
     return root, root / "dist" / record["file"]
 
 
-def node_in_process(root: Path, quick: bool) -> dict[str, float]:
+def write_jobs(root: Path) -> Path:
+    """The props of Node's renders (ssr_node.mjs pipe): the same as Django's, as JSON text."""
     big = json.dumps(
         {
             "rows": [
@@ -54,33 +53,19 @@ def node_in_process(root: Path, quick: bool) -> dict[str, float]:
             ]
         }
     )
-    jobs = [
-        {"key": "big", "name": "Table", "json": big, "number": 1, "repeat": 5 if quick else 30},
-        {
-            "key": "small",
-            "name": "Small",
-            "json": '{"name":"Ada"}',
-            "number": 50 if quick else 300,
-            "repeat": 5 if quick else 15,
-        },
-    ]
+    jobs = {
+        "big": {"name": "Table", "json": big},
+        "small": {"name": "Small", "json": '{"name":"Ada"}'},
+    }
     jobs_file = root / "jobs.json"
     jobs_file.write_text(json.dumps(jobs))
-    done = subprocess.run(
-        ["node", str(HERE / "ssr_node.mjs"), "inprocess", str(root), str(jobs_file)],
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env=NODE_ENV,
-    )
-    return dict(json.loads(done.stdout))
+    return jobs_file
 
 
 def run(quick: bool) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="duet-bench-ssr-") as tmp:
         root, bundle = build(Path(tmp))
-        node = node_in_process(root, quick)
+        jobs = write_jobs(root)
         port = free_port()
         command = ["node", str(HERE / "ssr_node.mjs"), "serve", str(root), str(port)]
         node_env = {"NODE_ENV": "production"}
@@ -92,6 +77,8 @@ def run(quick: bool) -> dict[str, Any]:
                     str(bundle),
                     server.url,
                     "1" if quick else "0",
+                    str(root),
+                    str(jobs),
                 ],
                 check=True,
                 capture_output=True,
@@ -101,9 +88,14 @@ def run(quick: bool) -> dict[str, Any]:
         py = json.loads(done.stdout)
     big = {
         "duet_render_ms": r(py["big_duet_render_ms"], 3),
-        "node_in_process_ms": r(node["big"], 3),
+        "node_in_process_ms": r(py["big_node_ms"], 3),
         "node_http_ms": r(py["big_node_http_ms"], 3),
-        "ratio_vs_node_in_process": r(py["big_duet_render_ms"] / node["big"]),
+        # The median of the ratios of interleaved rounds (see ssr_worker.py).
+        "ratio_vs_node_in_process": r(py["big_ratio_vs_node"]),
+        # The same after 100 renders on each side (JIT done): a busy worker's figures.
+        "steady_duet_render_ms": r(py["steady_duet_render_ms"], 3),
+        "steady_node_in_process_ms": r(py["steady_node_ms"], 3),
+        "steady_ratio_vs_node_in_process": r(py["steady_ratio_vs_node"]),
         "ratio_vs_node_http": r(py["big_duet_render_ms"] / py["big_node_http_ms"]),
         "html_bytes": py["big_html_bytes"],
     }
@@ -111,7 +103,7 @@ def run(quick: bool) -> dict[str, Any]:
         "duet_render_ms": r(py["small_duet_render_ms"], 4),
         "plain_mini_racer_call_ms": r(py["small_plain_mini_racer_ms"], 4),
         "plain_mini_racer_noop_ms": r(py["noop_plain_mini_racer_ms"], 4),
-        "node_in_process_ms": r(node["small"], 4),
+        "node_in_process_ms": r(py["small_node_ms"], 4),
         "node_http_ms": r(py["small_node_http_ms"], 4),
         "ratio_vs_plain_mini_racer": r(
             py["small_duet_render_ms"] / py["small_plain_mini_racer_ms"]
@@ -128,6 +120,11 @@ def run(quick: bool) -> dict[str, Any]:
         "rss_added_four_contexts_mb": r(py["rss_added_four_contexts_mb"], 1),
         "private_dirty_added_one_context_mb": r(py["dirty_added_one_context_mb"], 1),
         "private_dirty_added_four_contexts_mb": r(py["dirty_added_four_contexts_mb"], 1),
+        # After 100 renders: V8's young generation has grown to its working size by then.
+        "rss_added_one_context_after_100_renders_mb": r(py["rss_added_one_context_steady_mb"], 1),
+        "private_dirty_added_one_context_after_100_renders_mb": r(
+            py["dirty_added_one_context_steady_mb"], 1
+        ),
         "goal_mb": GOAL_RSS_MB,
         "goal_met_rss": py["rss_added_one_context_mb"] <= GOAL_RSS_MB,
         "goal_met_private_dirty": py["dirty_added_one_context_mb"] <= GOAL_RSS_MB,

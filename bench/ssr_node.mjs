@@ -1,6 +1,6 @@
 // Node's side of the SSR benchmark (bench_ssr.py), with the same components as Django renders:
-//   node ssr_node.mjs inprocess <project> <jobs.json>   renderToString in this process, medians
-//   node ssr_node.mjs serve <project> <port>            a render server over HTTP (the sidecar)
+//   node ssr_node.mjs pipe <project> <jobs.json>   renderToString in this process, timed on demand
+//   node ssr_node.mjs serve <project> <port>       a render server over HTTP (the sidecar)
 // Both parse the props from JSON text, as Django's path does.
 import http from "node:http";
 import path from "node:path";
@@ -18,27 +18,29 @@ function render(name, json) {
   return renderToString(createElement(components[name], JSON.parse(json)));
 }
 
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
-if (mode === "inprocess") {
-  // jobs: [{name, json, number, repeat}]: the median over `repeat` runs of ms per call.
+if (mode === "pipe") {
+  // jobs: {key: {name, json}}. Each stdin line "<key> <number>" runs `number` renders of that
+  // job and answers the ms per render, so that the benchmark can interleave Node's timings with
+  // Django's on a shared machine (a load spike then hits both, not one of them).
   const jobs = JSON.parse(readFileSync(arg, "utf8"));
-  const out = {};
-  for (const job of jobs) {
-    for (let i = 0; i < 3; i++) render(job.name, job.json); // warm up the JIT
-    const runs = [];
-    for (let r = 0; r < job.repeat; r++) {
+  for (const job of Object.values(jobs)) for (let i = 0; i < 3; i++) render(job.name, job.json); // JIT warm-up
+  process.stdout.write("ready\n");
+  let pending = "";
+  process.stdin.setEncoding("utf8");
+  process.stdin.on("data", (chunk) => {
+    pending += chunk;
+    let cut;
+    while ((cut = pending.indexOf("\n")) >= 0) {
+      const [key, number] = pending.slice(0, cut).split(" ");
+      pending = pending.slice(cut + 1);
+      const job = jobs[key];
       const start = process.hrtime.bigint();
-      for (let i = 0; i < job.number; i++) render(job.name, job.json);
-      runs.push(Number(process.hrtime.bigint() - start) / 1e6 / job.number);
+      for (let i = 0; i < Number(number); i++) render(job.name, job.json);
+      process.stdout.write(`${Number(process.hrtime.bigint() - start) / 1e6 / Number(number)}\n`);
     }
-    out[job.key] = median(runs);
-  }
-  process.stdout.write(JSON.stringify(out));
+  });
+  // React's MessageChannel keeps the loop alive: leave when the benchmark closes stdin.
+  process.stdin.on("end", () => process.exit(0));
 } else if (mode === "serve") {
   const server = http.createServer((req, res) => {
     const chunks = [];

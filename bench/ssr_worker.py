@@ -1,17 +1,22 @@
 """The Python side of the SSR benchmark, in a fresh process (its RSS is the worker's).
 
-python ssr_worker.py <bundle.js> <node server URL> <quick 0|1>: prints one JSON object.
+python ssr_worker.py <bundle.js> <node server URL> <quick 0|1> <project> <jobs.json>: prints one
+JSON object. Node's in-process renders (ssr_node.mjs pipe) are timed in turn with Django's,
+round by round, and each ratio is taken within a round: on a machine shared with other jobs, a
+load spike then slows both sides of a ratio instead of one.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import statistics
+import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import django
 import httpx
@@ -19,6 +24,9 @@ from benchlib import per_call_us, rss_mb  # bench/ is sys.path[0] when run as a 
 from django.conf import settings
 
 SMALL = {"name": "Ada"}
+# Renders of the big table on each side before the steady-state figures: the JIT is done and
+# V8's young generation has grown to its working size (memory after 3 renders is not that).
+STEADY_RENDERS = 100
 
 
 def rows(n: int) -> list[dict[str, Any]]:
@@ -41,8 +49,56 @@ def ms_per_call(fn: Any, number: int, repeat: int) -> float:
     return per_call_us(fn, number, repeat) / 1000
 
 
+class NodeInProcess:
+    """Node's renderToString in its own process, asked for ``number`` timed renders at a time."""
+
+    def __init__(self, project: Path, jobs: Path) -> None:
+        script = Path(__file__).resolve().parent / "ssr_node.mjs"
+        self._proc = subprocess.Popen(
+            ["node", str(script), "pipe", str(project), str(jobs)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "NODE_ENV": "production"},  # React's production build
+        )
+        if self._readline() != "ready":
+            raise RuntimeError("the Node renderer did not start")
+
+    def _readline(self) -> str:
+        out: IO[str] | None = self._proc.stdout
+        assert out is not None
+        return out.readline().strip()
+
+    def ms(self, key: str, number: int) -> float:
+        assert self._proc.stdin is not None
+        self._proc.stdin.write(f"{key} {number}\n")
+        self._proc.stdin.flush()
+        return float(self._readline())
+
+    def close(self) -> None:
+        assert self._proc.stdin is not None
+        self._proc.stdin.close()
+        self._proc.wait(30)
+
+
+def interleaved(
+    duet: Any, node: NodeInProcess, key: str, number: int, rounds: int
+) -> dict[str, float]:
+    """Medians of Django's and Node's ms per render, and of their ratio within each round."""
+    ours, theirs = [], []
+    for _ in range(rounds):
+        ours.append(ms_per_call(duet, number, 1))
+        theirs.append(node.ms(key, number))
+    return {
+        "duet": statistics.median(ours),
+        "node": statistics.median(theirs),
+        "ratio": statistics.median(o / t for o, t in zip(ours, theirs, strict=True)),
+    }
+
+
 def main() -> None:
     bundle, node_url, quick = Path(sys.argv[1]), sys.argv[2], sys.argv[3] == "1"
+    project, jobs = Path(sys.argv[4]), Path(sys.argv[5])
     settings.configure(
         DEBUG=False,
         INSTALLED_APPS=["django_duet"],
@@ -58,19 +114,42 @@ def main() -> None:
 
     big = {"rows": rows(1000)}
     big_json = json.dumps(big)
-    repeat_big, number_small, repeat_small = (5, 50, 5) if quick else (30, 300, 15)
+    # Rounds x renders per round on each side; 30 big renders, as many as before the interleaving.
+    (repeat_big, number_big), (repeat_small, number_small) = (
+        ((3, 2), (5, 50)) if quick else ((10, 3), (15, 300))
+    )
 
     # One context (one worker thread), warmed up like a worker after its first requests.
     for _ in range(3):
         render_component(None, "Table", big)
     rss_one_context, dirty_one_context = rss_mb(pid), private_dirty_mb(pid)
     out: dict[str, Any] = {}
-    out["big_duet_render_ms"] = ms_per_call(
-        lambda: render_component(None, "Table", big), 1, repeat_big
-    )
-    out["small_duet_render_ms"] = ms_per_call(
-        lambda: render_component(None, "Small", SMALL), number_small, repeat_small
-    )
+    node = NodeInProcess(project, jobs)
+
+    def duet_big() -> None:
+        render_component(None, "Table", big)
+
+    try:
+        table = interleaved(duet_big, node, "big", number_big, repeat_big)
+        small = interleaved(
+            lambda: render_component(None, "Small", SMALL),
+            node,
+            "small",
+            number_small,
+            repeat_small,
+        )
+        more = STEADY_RENDERS - 3 - number_big * repeat_big  # both sides warmed up 3 times
+        ms_per_call(duet_big, more, 1)
+        node.ms("big", more)
+        rss_steady, dirty_steady = rss_mb(pid), private_dirty_mb(pid)
+        steady = interleaved(duet_big, node, "big", number_big, repeat_big)
+    finally:
+        node.close()
+    out["big_duet_render_ms"], out["big_node_ms"] = table["duet"], table["node"]
+    out["big_ratio_vs_node"] = table["ratio"]
+    out["steady_duet_render_ms"], out["steady_node_ms"] = steady["duet"], steady["node"]
+    out["steady_ratio_vs_node"] = steady["ratio"]
+    out["small_duet_render_ms"], out["small_node_ms"] = small["duet"], small["node"]
     engine = engine_for(get_bundle(), 256)
     out["engine_fast_path"] = engine.fast
     # The per-call cost of mini-racer's public API, for the same render and for nothing at all.
@@ -91,7 +170,9 @@ def main() -> None:
         for _ in range(3):
             client.post("/Table", content=big_json).raise_for_status()
         out["big_node_http_ms"] = ms_per_call(
-            lambda: client.post("/Table", content=json.dumps(big)).text, 1, repeat_big
+            lambda: client.post("/Table", content=json.dumps(big)).text,
+            1,
+            number_big * repeat_big,
         )
         out["small_node_http_ms"] = ms_per_call(
             lambda: client.post("/Small", content=json.dumps(SMALL)).text,
@@ -113,6 +194,8 @@ def main() -> None:
     out["rss_added_one_context_mb"] = rss_one_context - rss_start
     out["rss_added_four_contexts_mb"] = rss_mb(pid) - rss_start
     out["dirty_added_one_context_mb"] = dirty_one_context - dirty_start
+    out["rss_added_one_context_steady_mb"] = rss_steady - rss_start
+    out["dirty_added_one_context_steady_mb"] = dirty_steady - dirty_start
     out["dirty_added_four_contexts_mb"] = private_dirty_mb(pid) - dirty_start
     out["big_html_bytes"] = len(render_component(None, "Table", big))
     print(json.dumps(out))

@@ -169,6 +169,14 @@ def test_props_that_are_not_json_are_a_clear_error(rf_request):
         render_component(rf_request, "Hello", {"name": object()})
 
 
+def test_circular_props_are_the_same_clear_error(rf_request):
+    # The encoder does not check for cycles (it is faster so): the recursion limit finds them.
+    props: dict[str, object] = {"name": "Ada"}
+    props["self"] = props
+    with pytest.raises(TypeError, match=r"JSON-serializable .*: a circular reference"):
+        render_component(rf_request, "Hello", props)
+
+
 def test_concurrent_renders_from_several_threads_are_correct(ssr_settings):
     def work(i: int) -> tuple[int, str]:
         html = render_component(RequestFactory().get("/"), "Hello", {"name": f"user {i}"})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import json
 import subprocess
 import sys
 import textwrap
@@ -14,7 +15,7 @@ import pytest
 
 from django_duet.ssr import engine as engine_module
 from django_duet.ssr.bundle import ServerBundle, read_bundle
-from django_duet.ssr.engine import Engine, discard_thread_engine, engine_for
+from django_duet.ssr.engine import Engine, discard_thread_engine, engine_for, js_string
 from django_duet.ssr.errors import (
     SsrBundleInvalid,
     SsrComponentNotFound,
@@ -60,6 +61,20 @@ def test_render_gives_html_and_head(make_engine):
     assert result["html"] == "<p>Hello, &lt;Ada&gt;!</p>"
     assert result["head"]["title"] == "Hello <Ada>"
     assert result["head"]["meta"] == [{"name": "description", "content": "A greeting for <Ada>"}]
+
+
+TRICKY = "a\nb\r\"q\" 'single' \\ \\' \\\\n é \u2028\u2029 </script> \U0001f600 {}"
+
+
+def test_js_string_is_the_same_string_in_v8(make_engine):
+    engine = make_engine()
+    for text in ["", "'", "\\", "\\'", TRICKY, json.dumps({"k": TRICKY})]:
+        assert engine._racer.eval(js_string(text), 1) == text
+
+
+def test_props_with_quotes_backslashes_and_line_breaks_arrive_intact(make_engine):
+    result = make_engine().render("Hello", json.dumps({"name": TRICKY}), 1000)
+    assert result["head"]["title"] == f"Hello {TRICKY}"
 
 
 def test_a_component_that_throws_gives_its_js_stack(make_engine):
@@ -261,3 +276,17 @@ def test_contexts_are_created_one_at_a_time(monkeypatch):
     for thread in threads:
         thread.join(10)
     assert most[0] == 1
+
+
+def test_v8_starts_with_its_background_threads(monkeypatch):
+    # mini-racer's default (--single-threaded) optimizes on the rendering thread: about 15 %
+    # slower for a big tree (docs/benchmarks.md). django-duet starts V8 without it.
+    import py_mini_racer
+
+    from django_duet.ssr import v8
+
+    calls: list[dict[str, object]] = []
+    monkeypatch.setattr(py_mini_racer, "init_mini_racer", lambda **kw: calls.append(kw))
+    monkeypatch.setattr(py_mini_racer, "MiniRacer", lambda: "context")
+    assert v8._new_mini_racer() == "context"
+    assert calls == [{"flags": (), "ignore_duplicate_init": True}]

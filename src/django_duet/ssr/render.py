@@ -62,13 +62,18 @@ def next_element_id(request: HttpRequest | None) -> str:
 
 def props_json(props: Any) -> str:
     try:
-        return json.dumps(props, cls=DjangoJSONEncoder, separators=(",", ":"))
+        # No check for cycles (20 % of the encoding time of a big table): a cycle recurses
+        # until RecursionError instead, turned into the same TypeError.
+        return json.dumps(props, cls=DjangoJSONEncoder, separators=(",", ":"), check_circular=False)
+    except RecursionError:
+        problem = "a circular reference, or nesting too deep"
     except (TypeError, ValueError) as exc:
-        raise TypeError(
-            f"The props of a server-rendered component must be JSON-serializable "
-            f"(dicts, lists, str, numbers, dates, UUIDs, Decimals): {exc}. Convert model "
-            "instances and other objects to dicts in the view."
-        ) from None
+        problem = str(exc)
+    raise TypeError(
+        f"The props of a server-rendered component must be JSON-serializable "
+        f"(dicts, lists, str, numbers, dates, UUIDs, Decimals): {problem}. Convert model "
+        "instances and other objects to dicts in the view."
+    )
 
 
 def render_component(
