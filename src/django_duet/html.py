@@ -7,7 +7,7 @@ the nonce is added, escaped with the stdlib's ``html.escape`` (what format_html 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html import escape as _escape
 from typing import Any
 
@@ -62,6 +62,9 @@ class PreparedEntry:
     tags: tuple[PreparedTag, ...]
     urls: frozenset[str]
     parts: tuple[str, ...]
+    # The parts without the tags a page already has (chunks shared with an earlier entry),
+    # by those tags' URLs: pages repeat the same few combinations.
+    partial: dict[frozenset[str], tuple[str, ...]] = field(default_factory=dict, compare=False)
 
     def __iter__(self) -> Iterator[PreparedTag]:
         return iter(self.tags)
@@ -102,10 +105,18 @@ def prepare_entry(
         integrity = integrity_for(file) if integrity_for else None
         attrs = _attrs(None, crossorigin, integrity)
         prepared.append(PreparedTag(url, _plain(format_html(head, url, attrs)), tail))
-    parts = [prepared[0].head] if prepared else []
-    for tag, following in zip(prepared, [*prepared[1:], None], strict=True):
+    urls = frozenset(t.url for t in prepared)
+    return PreparedEntry(tuple(prepared), urls, _parts(prepared))
+
+
+def _parts(tags: list[PreparedTag]) -> tuple[str, ...]:
+    # "head0", "tail0\nhead1", ..., "tailN": joined with the nonce attribute, the tags.
+    if not tags:
+        return ()
+    parts = [tags[0].head]
+    for tag, following in zip(tags, [*tags[1:], None], strict=True):
         parts.append(tag.tail + ("\n" + following.head if following else ""))
-    return PreparedEntry(tuple(prepared), frozenset(t.url for t in prepared), tuple(parts))
+    return tuple(parts)
 
 
 def _plain(html: SafeString) -> str:
@@ -145,11 +156,19 @@ def emit(prepared: Iterable[PreparedTag], emitted: set[str], nonce_attr: str) ->
     return out
 
 
+MAX_PARTIAL = 64  # combinations kept per entry
+
+
 def _emit_new(prepared: PreparedEntry, emitted: set[str], nonce_attr: str) -> list[str]:
     # Some of the entry is on the page already (a chunk shared with an earlier entry).
-    new = prepared.urls - emitted
-    emitted |= new
-    return [t.head + nonce_attr + t.tail for t in prepared.tags if t.url in new]
+    present = prepared.urls & emitted
+    parts = prepared.partial.get(present)
+    if parts is None:
+        parts = _parts([t for t in prepared.tags if t.url not in present])
+        if len(prepared.partial) < MAX_PARTIAL:
+            prepared.partial[present] = parts
+    emitted |= prepared.urls
+    return [nonce_attr.join(parts)] if parts else []
 
 
 def emit_joined(prepared: PreparedEntry, emitted: set[str], nonce_attr: str) -> list[str]:

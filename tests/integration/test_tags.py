@@ -208,3 +208,25 @@ def test_stale_build_record_is_not_trusted(build_dir, settings):
 def test_same_origin_static_has_no_sri_or_crossorigin_by_default(build_dir):
     html = render('{% duet_entry "src/theme.css" %}')
     assert "integrity" not in html and "crossorigin" not in html
+
+
+def test_entry_tag_takes_variables_a_frontend_variable_and_as():
+    html = render(
+        "{% duet_entry name frontend=which as tags %}[{{ tags }}]",
+        name="src/theme.css",
+        which=None,
+    )
+    assert html == (
+        "[" + META + '\n<link rel="stylesheet" href="/static/assets/theme-Them3Css.css">]'
+    )
+
+
+@pytest.mark.parametrize(
+    "source",
+    ["{% duet_entry %}", '{% duet_entry "a.ts" mode="x" %}', '{% duet_entry frontend="x" %}'],
+)
+def test_entry_tag_misuse_is_a_template_syntax_error(source):
+    from django.template import TemplateSyntaxError
+
+    with pytest.raises(TemplateSyntaxError, match="takes one or more entry names"):
+        render(source)

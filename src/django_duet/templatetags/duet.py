@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.template.base import FilterExpression, Parser, Token, token_kwargs
 from django.utils.safestring import SafeString
 
 from ..html import props_script
@@ -15,15 +16,65 @@ register = template.Library()
 _EMITTED = "django_duet.emitted"
 
 
-@register.simple_tag(takes_context=True)
-def duet_entry(context: template.Context, *names: str, frontend: str | None = None) -> SafeString:
-    """``{% duet_entry "src/main.tsx" %}``; ``frontend="admin"`` for a frontend in FRONTENDS."""
-    # The render context's bottom dict lives for one top-level render, across {% extends %}
-    # and {% include %} (which push dicts of their own): several entries on one page share it,
-    # so no tag is emitted twice, while a separate render starts afresh.
-    root: dict[Any, Any] = context.render_context.dicts[0]
-    emitted: set[str] = root.setdefault(_EMITTED, set())
-    return render_entries(_request(context), *names, emitted=emitted, frontend=frontend)
+@register.tag("duet_entry")
+def duet_entry(parser: Parser, token: Token) -> EntryNode:
+    """``{% duet_entry "src/main.tsx" ... [frontend="admin"] [as tags] %}``.
+
+    A compiled tag rather than a simple_tag: quoted names are taken at compile time, and a
+    render skips simple_tag's argument machinery (this runs on every page, once per entry).
+    """
+    bits = token.split_contents()[1:]
+    target = None
+    if len(bits) >= 2 and bits[-2] == "as":
+        target, bits = bits[-1], bits[:-2]
+    keyword_bits = [b for b in bits if "=" in b]
+    kwargs = token_kwargs(list(keyword_bits), parser)
+    names = [parser.compile_filter(b) for b in bits if "=" not in b]
+    if set(kwargs) - {"frontend"} or len(kwargs) != len(keyword_bits) or not names:
+        raise template.TemplateSyntaxError(
+            "{% duet_entry %} takes one or more entry names, then optionally "
+            'frontend="name" and "as variable": {% duet_entry "src/main.tsx" frontend="admin" %}'
+        )
+    return EntryNode(names, kwargs.get("frontend"), target)
+
+
+def _literal(expression: FilterExpression) -> bool:
+    return not expression.is_var and not expression.filters
+
+
+class EntryNode(template.Node):
+    def __init__(
+        self, names: list[FilterExpression], frontend: FilterExpression | None, target: str | None
+    ) -> None:
+        self.names = names
+        self.frontend = frontend
+        self.target = target
+        # Quoted names and frontend, the usual case: taken now, not resolved per render.
+        literal = all(_literal(n) for n in names)
+        self.literal_names = tuple(str(n.var) for n in names) if literal else None
+        self.literal_frontend = frontend is None or _literal(frontend)
+        self.frontend_name = str(frontend.var) if frontend and self.literal_frontend else None
+
+    def render(self, context: template.Context) -> str:
+        names = self.literal_names
+        if names is None:
+            names = tuple(str(n.resolve(context)) for n in self.names)
+        frontend = self.frontend_name
+        if not self.literal_frontend and self.frontend is not None:
+            value = self.frontend.resolve(context)
+            frontend = None if value is None else str(value)
+        # The render context's bottom dict lives for one top-level render, across {% extends %}
+        # and {% include %} (which push dicts of their own): several entries on one page share
+        # it, so no tag is emitted twice, while a separate render starts afresh.
+        root: dict[Any, Any] = context.render_context.dicts[0]
+        emitted = root.get(_EMITTED)
+        if emitted is None:
+            emitted = root[_EMITTED] = set()
+        html = render_entries(_request(context), *names, emitted=emitted, frontend=frontend)
+        if self.target is None:
+            return html
+        context[self.target] = html
+        return ""
 
 
 def _request(context: template.Context) -> Any:
