@@ -1,16 +1,18 @@
 """Static serving: the example's hashed build through Django + DuetStaticMiddleware (gunicorn sync
-and gthread, uvicorn) and through nginx (the generated `duet nginx-config`, and a hand-tuned
-minimal block), measured with wrk on loopback.
+and gthread, uvicorn) and through nginx (the generated `duet nginx-config`, a hand-tuned minimal
+block, and the generated block less one directive, to show what each costs), with wrk on loopback.
 
 Cases: a small and a large file, with `Accept-Encoding: br` and without, and the 304 answers to
 If-None-Match and If-Modified-Since. Rounds are interleaved (round 1 of every server and case,
-then round 2 ...), and each figure is the median over the rounds.
+then round 2 ...), and each figure is the median over the rounds. DUET_BENCH_STATIC_ONLY=nginx
+measures the nginx blocks alone (no app server is started: static requests never reach one).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 import threading
 from contextlib import ExitStack
@@ -20,6 +22,7 @@ from typing import Any
 import httpx
 from benchlib import (
     EXAMPLE,
+    children,
     example_env,
     gunicorn_command,
     median,
@@ -34,7 +37,13 @@ from django_duet.testing.nginx import nginx_process
 from django_duet.testing.servers import ServerProcess, free_port
 
 GOAL_NGINX_VS_HAND = 0.90  # generated config within 10% of the hand-tuned one
-SYMLINK_CHECK = "        disable_symlinks on;\n"
+# Diagnosis: the generated block less these directives, to show what each one costs.
+WITHOUT = {
+    "nginx_no_symlink_check": re.compile(r"(?m)^\s*disable_symlinks [^;]*;\n"),
+    "nginx_no_file_cache": re.compile(r"(?m)^\s*open_file_cache[^;]*;\n"),
+}
+NGINX_SERVERS = ("nginx", "nginx_hand", *WITHOUT)
+CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 HAND_TUNED = """\
 server {{
@@ -60,6 +69,7 @@ def settings(quick: bool) -> dict[str, Any]:
         "memory_seconds": float(os.environ.get("DUET_BENCH_MEMORY_SECONDS", 3 if quick else 20)),
         "threads": 2,
         "connections": 32,
+        "only_nginx": os.environ.get("DUET_BENCH_STATIC_ONLY", "") == "nginx",
     }
 
 
@@ -145,6 +155,113 @@ def uvicorn_memory(env: dict[str, str], url_path: str, seconds: float) -> dict[s
     }
 
 
+def app_servers(stack: ExitStack, env: dict[str, str]) -> dict[str, ServerProcess]:
+    def app(name: str, command_for: Any) -> ServerProcess:
+        port = free_port()
+        server = ServerProcess(command_for(port), port=port, cwd=EXAMPLE, env=env, name=name)
+        return stack.enter_context(server)
+
+    return {
+        "gunicorn_sync": app("gunicorn-sync", lambda p: gunicorn_command(p, workers=2)),
+        "gunicorn_gthread": app(
+            "gunicorn-gthread",
+            lambda p: gunicorn_command(p, workers=2, threads=4, klass="gthread"),
+        ),
+        "uvicorn": app("uvicorn", lambda p: uvicorn_command(p, workers=2)),
+        # One process: uvicorn sets TCP_NODELAY only without --workers (uvicorn #3149),
+        # so this is where the ASGI static path's own speed shows.
+        "uvicorn_1": app("uvicorn-1", lambda p: uvicorn_command(p, workers=1)),
+    }
+
+
+def nginx_blocks(env: dict[str, str], static_root: Path, upstream: int) -> dict[str, str]:
+    """The generated block, the hand-tuned one, and the generated one less each directive."""
+    generated = nginx_config(env, [upstream], brotli=True)
+    blocks = {
+        "nginx": generated,
+        "nginx_hand": HAND_TUNED.format(root=static_root, upstream=upstream),
+    }
+    for name, directive in WITHOUT.items():
+        if directive.search(generated):
+            blocks[name] = directive.sub("", generated)
+    return blocks
+
+
+def nginx_cpu_seconds(server: ServerProcess) -> float:
+    """User + system CPU of nginx's workers (the children of its master)."""
+    assert server.process is not None
+    total = 0
+    for pid in children(server.process.pid):
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / CLK_TCK
+
+
+def measure(
+    plan: dict[str, dict[str, Any]], servers: dict[str, ServerProcess], opts: dict[str, Any]
+) -> tuple[dict[tuple[str, str], list[Any]], dict[tuple[str, str], list[float]]]:
+    """wrk runs per (server, case), interleaved; CPU µs per answer for the nginx servers."""
+    runs: dict[tuple[str, str], list[Any]] = {}
+    cpu_us: dict[tuple[str, str], list[float]] = {}
+    for _ in range(opts["rounds"]):
+        for case in plan["nginx"]:
+            for name, by_case in plan.items():
+                url, headers, _, _ = by_case[case]
+                is_nginx = name in NGINX_SERVERS
+                before = nginx_cpu_seconds(servers[name]) if is_nginx else 0.0
+                result = wrk(url, threads=opts["threads"], connections=opts["connections"],
+                             seconds=opts["seconds"], headers=headers)  # fmt: skip
+                runs.setdefault((name, case), []).append(result)
+                if is_nginx and result.requests:
+                    spent = nginx_cpu_seconds(servers[name]) - before
+                    cpu_us.setdefault((name, case), []).append(spent / result.requests * 1e6)
+    return runs, cpu_us
+
+
+def figures(
+    runs: dict[tuple[str, str], list[Any]], cpu_us: dict[tuple[str, str], list[float]]
+) -> tuple[dict[str, Any], dict[tuple[str, str], float]]:
+    results: dict[str, Any] = {}
+    rps: dict[tuple[str, str], float] = {}
+    for (name, case), results_ in runs.items():
+        figures_ = results.setdefault(f"static_{name}", {})
+        rps[(name, case)] = median([x.rps for x in results_])
+        figures_[f"{case}_rps"] = r(rps[(name, case)], 0)
+        figures_[f"{case}_p99_ms"] = r(median([x.p99_ms for x in results_]))
+        # Bytes per answer tell whether the precompressed variant was really sent.
+        figures_[f"{case}_kb_per_answer"] = r(
+            median([x.transfer_mb_s * 1024 / x.rps for x in results_]), 1
+        )
+        if (name, case) in cpu_us:
+            figures_[f"{case}_cpu_us_per_answer"] = r(median(cpu_us[(name, case)]))
+        errors = sum(x.non_2xx_3xx + x.socket_errors for x in results_)
+        figures_["errors"] = figures_.get("errors", 0) + errors
+    return results, rps
+
+
+def ratios(rps: dict[tuple[str, str], float], case_names: list[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for label, over, under in (
+        ("uvicorn/gthread", "uvicorn", "gunicorn_gthread"),
+        ("uvicorn/sync", "uvicorn", "gunicorn_sync"),
+        ("uvicorn_1_process/gthread", "uvicorn_1", "gunicorn_gthread"),
+        ("gthread/nginx", "gunicorn_gthread", "nginx"),
+    ):
+        if (over, case_names[0]) in rps and (under, case_names[0]) in rps:
+            for case in case_names:
+                out[f"{label}_{case}"] = r(rps[(over, case)] / rps[(under, case)], 3)
+    hand = {case: rps[("nginx", case)] / rps[("nginx_hand", case)] for case in case_names}
+    for case, value in hand.items():
+        out[f"nginx/hand_{case}"] = r(value, 3)
+    out["nginx/hand_min"] = r(min(hand.values()), 3)
+    for name in WITHOUT:
+        for case in case_names:
+            if (name, case) in rps:
+                out[f"{name}/hand_{case}"] = r(rps[(name, case)] / rps[("nginx_hand", case)], 3)
+    out["goal_nginx_within_10pct_of_hand"] = min(hand.values()) >= GOAL_NGINX_VS_HAND
+    return out
+
+
 def run(quick: bool) -> dict[str, Any]:
     opts = settings(quick)
     with tempfile.TemporaryDirectory(prefix="duet-bench-static-") as tmp, ExitStack() as stack:
@@ -153,40 +270,13 @@ def run(quick: bool) -> dict[str, Any]:
         static_root = scratch / "static"
         files = pick_files(static_root)
         sizes = {k: (static_root / v).stat().st_size for k, v in files.items()}
-
-        def app(name: str, command_for: Any) -> ServerProcess:
-            port = free_port()
-            server = ServerProcess(command_for(port), port=port, cwd=EXAMPLE, env=env, name=name)
-            return stack.enter_context(server)
-
-        servers: dict[str, ServerProcess] = {
-            "gunicorn_sync": app("gunicorn-sync", lambda p: gunicorn_command(p, workers=2)),
-            "gunicorn_gthread": app(
-                "gunicorn-gthread",
-                lambda p: gunicorn_command(p, workers=2, threads=4, klass="gthread"),
-            ),
-            "uvicorn": app("uvicorn", lambda p: uvicorn_command(p, workers=2)),
-            # One process: uvicorn sets TCP_NODELAY only without --workers (uvicorn #3149),
-            # so this is where the ASGI static path's own speed shows.
-            "uvicorn_1": app("uvicorn-1", lambda p: uvicorn_command(p, workers=1)),
-        }
-        upstream = servers["gunicorn_gthread"].port
-        generated = nginx_config(env, [upstream], brotli=True)
-        hand = HAND_TUNED.format(root=static_root, upstream=upstream)
-        servers["nginx"] = stack.enter_context(
-            nginx_process(generated, scratch / "nginx-generated", free_port())
-        )
-        servers["nginx_hand"] = stack.enter_context(
-            nginx_process(hand, scratch / "nginx-hand", free_port())
-        )
-        # Diagnosis: the generated block less its symlink check, to show what that one costs.
-        if SYMLINK_CHECK in generated:
-            servers["nginx_no_symlink_check"] = stack.enter_context(
-                nginx_process(
-                    generated.replace(SYMLINK_CHECK, ""), scratch / "nginx-nosym", free_port()
-                )
+        servers = {} if opts["only_nginx"] else app_servers(stack, env)
+        # Static requests never reach the upstream: with only nginx, nothing listens there.
+        upstream = servers["gunicorn_gthread"].port if servers else free_port()
+        for name, block in nginx_blocks(env, static_root, upstream).items():
+            servers[name] = stack.enter_context(
+                nginx_process(block, scratch / name.replace("_", "-"), free_port())
             )
-
         plan = {name: cases(s.url, files) for name, s in servers.items()}
         problems = {
             f"{name}/{case}": bad
@@ -194,50 +284,13 @@ def run(quick: bool) -> dict[str, Any]:
             for case, spec in by_case.items()
             if (bad := check_case(*spec))
         }
-        runs: dict[tuple[str, str], list[Any]] = {}
-        for _ in range(opts["rounds"]):
-            for case in plan["nginx"]:
-                for name, by_case in plan.items():
-                    url, headers, _, _ = by_case[case]
-                    result = wrk(url, threads=opts["threads"], connections=opts["connections"],
-                                 seconds=opts["seconds"], headers=headers)  # fmt: skip
-                    runs.setdefault((name, case), []).append(result)
-        memory = uvicorn_memory(env, f"/static/{files['large']}", opts["memory_seconds"])
+        runs, cpu_us = measure(plan, servers, opts)
+        memory = None
+        if not opts["only_nginx"]:
+            memory = uvicorn_memory(env, f"/static/{files['large']}", opts["memory_seconds"])
 
-    results: dict[str, Any] = {}
-    rps: dict[tuple[str, str], float] = {}
-    for (name, case), results_ in runs.items():
-        figures = results.setdefault(f"static_{name}", {})
-        rps[(name, case)] = median([x.rps for x in results_])
-        figures[f"{case}_rps"] = r(rps[(name, case)], 0)
-        figures[f"{case}_p99_ms"] = r(median([x.p99_ms for x in results_]))
-        # Bytes per answer tell whether the precompressed variant was really sent.
-        figures[f"{case}_kb_per_answer"] = r(
-            median([x.transfer_mb_s * 1024 / x.rps for x in results_]), 1
-        )
-        errors = sum(x.non_2xx_3xx + x.socket_errors for x in results_)
-        figures["errors"] = figures.get("errors", 0) + errors
-    case_names = list(plan["nginx"])
-    ratios: dict[str, Any] = {}
-    for label, over, under in (
-        ("uvicorn/gthread", "uvicorn", "gunicorn_gthread"),
-        ("uvicorn/sync", "uvicorn", "gunicorn_sync"),
-        ("uvicorn_1_process/gthread", "uvicorn_1", "gunicorn_gthread"),
-        ("gthread/nginx", "gunicorn_gthread", "nginx"),
-    ):
-        for case in case_names:
-            ratios[f"{label}_{case}"] = r(rps[(over, case)] / rps[(under, case)], 3)
-    hand_ratios = {case: rps[("nginx", case)] / rps[("nginx_hand", case)] for case in case_names}
-    for case, value in hand_ratios.items():
-        ratios[f"nginx/hand_{case}"] = r(value, 3)
-    ratios["nginx/hand_min"] = r(min(hand_ratios.values()), 3)
-    for case in case_names:
-        if ("nginx_no_symlink_check", case) in rps:
-            ratios[f"nginx_no_symlink_check/hand_{case}"] = r(
-                rps[("nginx_no_symlink_check", case)] / rps[("nginx_hand", case)], 3
-            )
-    ratios["goal_nginx_within_10pct_of_hand"] = min(hand_ratios.values()) >= GOAL_NGINX_VS_HAND
-    results["static_ratios"] = ratios
+    results, rps = figures(runs, cpu_us)
+    results["static_ratios"] = ratios(rps, list(plan["nginx"]))
     results["static_setup"] = {
         "wrk": f"wrk -t{opts['threads']} -c{opts['connections']} -d{opts['seconds']:g}s --latency",
         "rounds": opts["rounds"],
@@ -245,17 +298,20 @@ def run(quick: bool) -> dict[str, Any]:
         "small_bytes": sizes["small"],
         "large_file": files["large"],
         "large_bytes": sizes["large"],
-        "servers": "gunicorn sync 2 workers; gunicorn gthread 2 workers x 4 threads; uvicorn 2 "
-        "workers and 1 process; nginx 2 workers: the generated block, a hand-tuned block, and the generated "
-        "block without `disable_symlinks on` (diagnosis)",
+        "servers": ", ".join(servers),
+        "nginx": "2 workers: the generated block (--brotli), a hand-tuned block, and the "
+        "generated block without `disable_symlinks` and without `open_file_cache` (diagnosis)",
         "case_check_failures": problems or "none",
     }
-    results["static_uvicorn_memory"] = memory
-    print(
-        f"   large file rps: gthread {results['static_gunicorn_gthread']['large_rps']}, uvicorn "
-        f"{results['static_uvicorn']['large_rps']}, nginx {results['static_nginx']['large_rps']}",
-        flush=True,
-    )
+    if memory is not None:
+        results["static_uvicorn_memory"] = memory
+        print(
+            f"   large file rps: gthread {results['static_gunicorn_gthread']['large_rps']}, "
+            f"uvicorn {results['static_uvicorn']['large_rps']}, "
+            f"nginx {results['static_nginx']['large_rps']}",
+            flush=True,
+        )
+    print(f"   nginx/hand: {results['static_ratios']['nginx/hand_min']} at worst", flush=True)
     return results
 
 

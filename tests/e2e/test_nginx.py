@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import brotli
 import httpx
 import pytest
 from playwright.sync_api import expect
 
+from django_duet.nginx import NginxOptions, render_server_block
 from django_duet.testing.nginx import nginx_process
 from django_duet.testing.servers import ServerProcess, free_port
 
@@ -74,17 +78,6 @@ def test_pages_work_through_nginx_in_chromium(duet_page, nginx_stack):
 def test_assets_come_from_nginx_with_the_right_headers(nginx_stack):
     script = entry_file("src/island.tsx")
     with httpx.Client(base_url=nginx_stack["nginx"].url) as client:
-        # A plain request first: ngx_brotli with `disable_symlinks on` would then answer the
-        # next br request uncompressed (its issue #134); the generated block must not.
-        for _ in range(3):
-            assert (
-                "content-encoding"
-                not in client.get(script, headers={"accept-encoding": "identity"}).headers
-            )
-            assert (
-                client.get(script, headers={"accept-encoding": "br"}).headers["content-encoding"]
-                == "br"
-            )
         gz = client.get(script, headers={"accept-encoding": "gzip"})
         assert gz.status_code == 200
         assert "x-example-backend" not in gz.headers  # not Django: nginx answered
@@ -98,8 +91,35 @@ def test_assets_come_from_nginx_with_the_right_headers(nginx_stack):
         assert gz.content == disk
         favicon = client.get("/static/favicon.svg")
         assert favicon.headers["cache-control"] == "public, max-age=60"
+        assert favicon.headers["vary"] == "Accept-Encoding"
         etag = favicon.headers["etag"]
         assert client.get("/static/favicon.svg", headers={"if-none-match": etag}).status_code == 304
+
+
+def test_every_br_request_gets_the_br_file(nginx_stack):
+    """Debian 12's ngx_brotli reads 3 bytes past the .br path; with `disable_symlinks`, a "/"
+    an earlier request left there (the static folder's index, another file's path) makes it
+    answer br requests uncompressed (ngx_brotli issue #134). Without open_file_cache about a
+    third of these br requests were (this test fails); with it, none. A mix of requests, each
+    on a new connection, as clients send them.
+    """
+    root = nginx_stack["static_root"]
+    scripts = sorted(p for p in (root / "assets").glob("*.js") if p.with_suffix(".js.br").exists())
+    urls = ["/static/" + p.relative_to(root).as_posix() for p in scripts]
+    base, wrong = nginx_stack["nginx"].url, []
+    for round_ in range(4):
+        for number, url in enumerate(urls):
+            encoding = ("identity", "gzip", "gzip, deflate, br")[(number + round_) % 3]
+            httpx.get(
+                base + ("/static/" if number % 4 == 0 else url),
+                headers={"accept-encoding": encoding},
+            )
+            answer = httpx.get(base + url, headers={"accept-encoding": "br"})
+            if answer.headers.get("content-encoding") != "br":
+                wrong.append(f"{url} after {encoding}")
+    assert not wrong, (
+        f"{len(wrong)} of {4 * len(urls)} br requests answered without br: {wrong[:3]}"
+    )
 
 
 @pytest.mark.parametrize(
@@ -109,16 +129,87 @@ def test_assets_come_from_nginx_with_the_right_headers(nginx_stack):
         "/static/staticfiles.json",
         "/static/.env",
         "/static/../example/settings.py",
+        # Private files with hashed names: the immutable location must not take them.
+        "/static/assets/leak-L3akL3ak.js.map",
+        "/static/.vite/assets/leak-L3akL3ak.js",
     ],
 )
 def test_private_files_are_refused_by_nginx(nginx_stack, path):
     root = nginx_stack["static_root"]
-    (root / ".vite").mkdir(exist_ok=True)
+    (root / ".vite" / "assets").mkdir(parents=True, exist_ok=True)
     (root / ".vite" / "manifest.json").write_text("{}")
     (root / ".env").write_text("SECRET=1")
-    response = httpx.get(nginx_stack["nginx"].url + path)
+    leaks = [
+        root / ".vite" / "assets" / "leak-L3akL3ak.js",
+        root / "assets" / "leak-L3akL3ak.js.map",
+    ]
+    for leak in leaks:
+        leak.write_text("SECRET=1")
+    try:
+        response = httpx.get(nginx_stack["nginx"].url + path)
+    finally:
+        for leak in leaks:
+            leak.unlink()
     assert response.status_code in (400, 404)
     assert b"SECRET" not in response.content and response.content != b"{}"
+
+
+@pytest.fixture
+def symlinks(nginx_stack, tmp_path) -> Iterator[str]:
+    """Symlinks below STATIC_ROOT to a secret outside it, as a file, a .gz/.br and a folder."""
+    root = nginx_stack["static_root"]
+    here = root / "symlink-check"
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.txt").write_text("SECRET")
+    (outside / "secret.gz").write_bytes(gzip.compress(b"SECRET"))
+    (outside / "secret.br").write_bytes(brotli.compress(b"SECRET"))
+    here.mkdir()
+    try:
+        (here / "leak-L3akL3ak.js").symlink_to(outside / "secret.txt")
+        (here / "page-Pag3Pag3.js").write_text("regular")
+        (here / "page-Pag3Pag3.js.gz").symlink_to(outside / "secret.gz")
+        (here / "page-Pag3Pag3.js.br").symlink_to(outside / "secret.br")
+        (here / "linked").symlink_to(outside)
+        # Stricter than DuetStaticMiddleware: a symlink that stays inside is refused too.
+        island = root / entry_file("src/island.tsx").removeprefix("/static/")
+        (here / "alias-Al1asAl1.js").symlink_to(island)
+        yield "/static/symlink-check/"
+    finally:
+        shutil.rmtree(here)
+
+
+def test_symlinks_below_static_root_are_refused(nginx_stack, symlinks):
+    with httpx.Client(base_url=nginx_stack["nginx"].url) as client:
+        for name in ("leak-L3akL3ak.js", "linked/secret.txt", "alias-Al1asAl1.js"):
+            response = client.get(symlinks + name)
+            # 403 for a symlinked file; 404 through a symlinked folder (nginx opens the
+            # link itself, O_PATH|O_NOFOLLOW, and finds no file in it).
+            assert response.status_code in (403, 404), name
+            assert b"SECRET" not in response.content
+        # The .gz and .br variants are symlinks too: nginx falls back to the regular file.
+        for encoding in ("gzip", "br", "identity"):
+            response = client.get(
+                symlinks + "page-Pag3Pag3.js", headers={"accept-encoding": encoding}
+            )
+            assert response.status_code == 200
+            assert "content-encoding" not in response.headers
+            assert response.content == b"regular"
+
+
+def test_static_root_reached_through_a_symlink_is_served(nginx_stack, tmp_path):
+    """A release switch (STATIC_ROOT = .../current/static, `current` a symlink) still works."""
+    current = tmp_path / "current"
+    current.symlink_to(nginx_stack["static_root"], target_is_directory=True)
+    block = render_server_block(
+        NginxOptions(static_url="/static/", static_root=str(current), brotli=True)
+    )
+    script = entry_file("src/island.tsx")
+    with nginx_process(block, tmp_path / "nginx", free_port()) as nginx:
+        response = httpx.get(nginx.url + script, headers={"accept-encoding": "br"})
+    assert response.status_code == 200
+    assert response.headers["content-encoding"] == "br"
+    assert response.headers["cache-control"] == NGINX_IMMUTABLE
 
 
 def test_requests_are_spread_over_both_app_servers(nginx_stack):

@@ -34,6 +34,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--brotli", action="store_true", help="emit brotli_static on (needs the module)"
     )
+    parser.add_argument(
+        "--follow-symlinks",
+        action="store_true",
+        help="omit `disable_symlinks on` (only when nothing but collectstatic writes STATIC_ROOT)",
+    )
 
 
 def _server_names() -> tuple[str, ...]:
@@ -51,6 +56,7 @@ def run(options: dict[str, Any], stdout: OutputWrapper, stderr: OutputWrapper) -
         max_body=options["max_body"],
         brotli=options["brotli"],
         serve_source_maps=conf.SERVE_SOURCE_MAPS,
+        follow_symlinks=options["follow_symlinks"],
     )
     try:
         stdout.write(render_server_block(nginx), ending="")
