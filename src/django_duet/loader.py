@@ -16,7 +16,7 @@ from .conf import Settings, conf
 from .exceptions import ManifestNotFound
 from .manifest import Manifest, read_manifest
 
-PINNED = "_duet_manifest"  # the default frontend's (the common case: one attribute)
+_PINNED = "_duet_manifest"  # the default frontend's (the common case: one attribute)
 _PINNED_NAMED = "_duet_manifests"  # {frontend name: Manifest} for the others
 
 
@@ -26,10 +26,10 @@ def get_manifest(request: HttpRequest | None = None, frontend: Settings = conf) 
     if request is None:
         return _current(frontend)
     if frontend is conf:
-        pinned: Manifest | None = getattr(request, PINNED, None)
+        pinned: Manifest | None = getattr(request, _PINNED, None)
         if pinned is None:
             pinned = _current(conf)
-            setattr(request, PINNED, pinned)
+            setattr(request, _PINNED, pinned)
         return pinned
     named: dict[str, Manifest] | None = getattr(request, _PINNED_NAMED, None)
     if named is None:

@@ -32,10 +32,10 @@ WSGIApp = Callable[[Environ, StartResponse], Iterable[bytes]]
 def duet_wsgi(application: WSGIApp) -> WSGIApp:
     def app(environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         if dev_enabled():
-            request = _request(environ)
-            frontend = frontend_for_path(request.path)
-            if frontend is not None:
-                answer = _proxy(environ, start_response, request, frontend)
+            path = _path(environ)
+            frontend = frontend_for_path(path)
+            if frontend is not None:  # only then the headers: pages and API calls skip that
+                answer = _proxy(environ, start_response, _request(environ, path), frontend)
                 if answer is not None:
                     return answer
         return application(environ, start_response)
@@ -43,11 +43,13 @@ def duet_wsgi(application: WSGIApp) -> WSGIApp:
     return app
 
 
-def _request(environ: Environ) -> Request:
-    script_name = get_script_name(environ)
-    path_info = get_path_info(environ) or "/"
+def _path(environ: Environ) -> str:
     # As WSGIRequest.path: the script name, then the path.
-    path = "{}/{}".format(script_name.rstrip("/"), path_info.replace("/", "", 1))
+    path_info = get_path_info(environ) or "/"
+    return "{}/{}".format(get_script_name(environ).rstrip("/"), path_info.replace("/", "", 1))
+
+
+def _request(environ: Environ, path: str) -> Request:
     headers = [
         (key[5:].lower().replace("_", "-").encode("latin-1"), str(value).encode("latin-1"))
         for key, value in environ.items()
@@ -103,9 +105,13 @@ def _proxy(
         environ[DECLINED] = True  # the middleware asks the finders, not the dev server again
         return None
     headers = list(response_headers(upstream).items())
-    headers += [(k.decode(), v.decode("latin-1")) for k, v in plan.security(request.secure)]
+    headers += _security(plan, request.secure)
     start_response(_status(upstream.status_code), headers)
     return [body] if body is not None else _stream(upstream)
+
+
+def _security(plan: Plan, secure: bool) -> list[tuple[str, str]]:
+    return [(k.decode(), v.decode("latin-1")) for k, v in plan.security(secure)]
 
 
 def _stream(upstream: httpx.Response) -> Iterator[bytes]:
@@ -121,6 +127,6 @@ def _django(
     start_response: StartResponse, response: HttpResponseBase, plan: Plan, secure: bool
 ) -> list[bytes]:
     headers = list(response.items())
-    headers += [(k.decode(), v.decode("latin-1")) for k, v in plan.security(secure)]
+    headers += _security(plan, secure)
     start_response(_status(response.status_code), headers)
     return [getattr(response, "content", b"")]

@@ -19,7 +19,7 @@ from .devtags import dev_entry_tags, source_url
 from .exceptions import DuetError
 from .html import csp_meta_for, emit_joined, join_tags, nonce_attribute, prepare_entry
 from .integrity import integrity_lookup
-from .loader import PINNED, get_manifest
+from .loader import get_manifest
 from .manifest import Manifest
 from .version import build_meta
 
@@ -151,10 +151,6 @@ def asset_url(name: str, frontend: str | None = None) -> str:
 
 
 def _manifest(request: HttpRequest | None, frontend: Settings) -> Manifest:
-    if frontend is conf and request is not None:  # the common case: pinned by the first entry
-        pinned: Manifest | None = getattr(request, PINNED, None)
-        if pinned is not None:
-            return pinned
     try:
         return get_manifest(request, frontend)
     except DuetError:

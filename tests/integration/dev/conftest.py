@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from django_duet import devserver, upstream
+from django_duet import devserver, proxy_fast, upstream
 
 from .fake_devserver import FakeDevServer
 
@@ -45,3 +45,11 @@ def fake(dev_settings, hot_path) -> Iterator[FakeDevServer]:
     yield server
     upstream.close_client()
     server.stop()
+
+
+@pytest.fixture
+def fresh_proxy_plan() -> Iterator[None]:
+    """The fast paths' plan (read from MIDDLEWARE once) forgotten before and after a test."""
+    proxy_fast.clear_cache()
+    yield
+    proxy_fast.clear_cache()

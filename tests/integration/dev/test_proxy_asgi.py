@@ -5,19 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from django_duet import proxy_fast
 from tests.integration.test_static_asgi import call
 
 from .fake_devserver import MODULE
 
 SECURITY = "django.middleware.security.SecurityMiddleware"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_plan():
-    proxy_fast.clear_cache()
-    yield
-    proxy_fast.clear_cache()
+pytestmark = pytest.mark.usefixtures("fresh_proxy_plan")
 
 
 def test_a_module_is_answered_before_django_with_the_proxys_rules(fake):

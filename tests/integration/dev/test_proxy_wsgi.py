@@ -11,13 +11,13 @@ from dataclasses import dataclass
 import pytest
 from django.core.handlers.wsgi import WSGIHandler
 
-from django_duet import proxy_fast, upstream
+from django_duet import upstream
 from django_duet.proxy_wsgi import duet_wsgi
 
 from .fake_devserver import MODULE
 
 SECURITY = "django.middleware.security.SecurityMiddleware"
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_proxy_plan")]
 
 
 @dataclass
@@ -63,13 +63,6 @@ def call(path: str, method: str = "GET", headers: dict[str, str] | None = None) 
     status, raw = started[0]
     names = {k.lower(): v for k, v in raw}
     return Answer(int(status.split()[0]), names, chunks, bool(reached))
-
-
-@pytest.fixture(autouse=True)
-def _fresh_plan():
-    proxy_fast.clear_cache()
-    yield
-    proxy_fast.clear_cache()
 
 
 def test_a_module_is_answered_before_django_with_the_proxys_rules(fake):
