@@ -7,7 +7,7 @@ the nonce is added, escaped with the stdlib's ``html.escape`` (what format_html 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from html import escape as _escape
 from typing import Any
 
@@ -62,9 +62,6 @@ class PreparedEntry:
     tags: tuple[PreparedTag, ...]
     urls: frozenset[str]
     parts: tuple[str, ...]
-    # The parts without the tags a page already has (chunks shared with an earlier entry),
-    # by those tags' URLs: pages repeat the same few combinations.
-    partial: dict[frozenset[str], tuple[str, ...]] = field(default_factory=dict, compare=False)
 
     def __iter__(self) -> Iterator[PreparedTag]:
         return iter(self.tags)
@@ -106,16 +103,23 @@ def prepare_entry(
         attrs = _attrs(None, crossorigin, integrity)
         prepared.append(PreparedTag(url, _plain(format_html(head, url, attrs)), tail))
     urls = frozenset(t.url for t in prepared)
-    return PreparedEntry(tuple(prepared), urls, _parts(prepared))
+    return PreparedEntry(tuple(prepared), urls, nonce_parts(prepared) if prepared else ())
 
 
-def _parts(tags: list[PreparedTag]) -> tuple[str, ...]:
-    # "head0", "tail0\nhead1", ..., "tailN": joined with the nonce attribute, the tags.
-    if not tags:
-        return ()
-    parts = [tags[0].head]
-    for tag, following in zip(tags, [*tags[1:], None], strict=True):
-        parts.append(tag.tail + ("\n" + following.head if following else ""))
+def nonce_parts(items: Iterable[str | PreparedTag]) -> tuple[str, ...]:
+    """Tags joined by newlines, split where the request's nonce attribute goes (a plain str
+    item takes none): ``nonce_attr.join(parts)`` is the HTML."""
+    parts: list[str] = []
+    current = ""
+    for i, item in enumerate(items):
+        if i:
+            current += "\n"
+        if isinstance(item, str):
+            current += item
+        else:
+            parts.append(current + item.head)
+            current = item.tail
+    parts.append(current)
     return tuple(parts)
 
 
@@ -145,7 +149,7 @@ def nonce_attribute(nonce: str | None) -> str:
 def emit(prepared: Iterable[PreparedTag], emitted: set[str], nonce_attr: str) -> list[str]:
     """The prepared tags not yet on the page (``emitted`` holds their URLs and is updated).
 
-    Plain strings whose every part was escaped by format_html: ``join_tags`` marks them safe.
+    Plain strings whose every part was escaped by format_html: safe to mark so.
     """
     out: list[str] = []
     for tag in prepared:
@@ -156,21 +160,6 @@ def emit(prepared: Iterable[PreparedTag], emitted: set[str], nonce_attr: str) ->
     return out
 
 
-MAX_PARTIAL = 64  # combinations kept per entry
-
-
-def _emit_new(prepared: PreparedEntry, emitted: set[str], nonce_attr: str) -> list[str]:
-    # Some of the entry is on the page already (a chunk shared with an earlier entry).
-    present = prepared.urls & emitted
-    parts = prepared.partial.get(present)
-    if parts is None:
-        parts = _parts([t for t in prepared.tags if t.url not in present])
-        if len(prepared.partial) < MAX_PARTIAL:
-            prepared.partial[present] = parts
-    emitted |= prepared.urls
-    return [nonce_attr.join(parts)] if parts else []
-
-
 def emit_joined(prepared: PreparedEntry, emitted: set[str], nonce_attr: str) -> list[str]:
     """As ``emit``, but the entry's tags as one string when none of them is on the page yet."""
     if emitted.isdisjoint(prepared.urls):
@@ -178,7 +167,7 @@ def emit_joined(prepared: PreparedEntry, emitted: set[str], nonce_attr: str) -> 
             return []
         emitted |= prepared.urls
         return [nonce_attr.join(prepared.parts)]
-    return _emit_new(prepared, emitted, nonce_attr)
+    return emit(prepared, emitted, nonce_attr)
 
 
 def entry_tags(
@@ -193,12 +182,6 @@ def entry_tags(
     """Tags for one entry, skipping URLs in ``emitted``: several entries never repeat a tag."""
     prepared = prepare_entry(assets, url_for, crossorigin=crossorigin, integrity_for=integrity_for)
     return [mark_safe(t) for t in emit(prepared, emitted, nonce_attribute(nonce))]
-
-
-def join_tags(tags: Iterable[str]) -> SafeString:
-    # Each tag's parts were built by format_html. SafeString itself, not mark_safe: that one's
-    # lazy-aware wrapper costs more than the join on the hot path.
-    return SafeString("\n".join(tags))
 
 
 def props_script(element_id: str, value: Any) -> SafeString:

@@ -14,17 +14,26 @@ from django.http import HttpRequest
 from django.utils.safestring import SafeString
 
 from .conf import Settings, conf
-from .devserver import active_dev_server, dev_enabled, explain_missing_build
+from .devserver import DevServer, active_dev_server, dev_enabled, explain_missing_build
 from .devtags import dev_entry_tags, source_url
 from .exceptions import DuetError
-from .html import csp_meta_for, emit_joined, join_tags, nonce_attribute, prepare_entry
+from .html import (
+    PreparedEntry,
+    PreparedTag,
+    csp_meta_for,
+    emit_joined,
+    nonce_attribute,
+    prepare_entry,
+)
 from .integrity import integrity_lookup
 from .loader import get_manifest
 from .manifest import Manifest
+from .pagestate import PageState, add_step, root_state
 from .version import build_meta
 
 _BUILD_META = "meta:duet-build"
 _BUILD_META_KEY = (_BUILD_META,)
+_WALK = "duet:walk"  # manifest.prepared key of the page walks' roots
 _NONCE_ATTR = "_duet_nonce_attr"
 CSP_META = "duet:csp-nonce"  # one <meta property="csp-nonce"> per page (shared with devtags)
 
@@ -79,40 +88,149 @@ def render_entries(
 ) -> SafeString:
     """The tags for ``names`` of the frontend named ``frontend`` (None: "default"), skipping
     any URL already in ``emitted`` (updated in place)."""
-    # The hot path of every page: a few dict and attribute lookups, one join per entry.
-    seen = emitted if emitted is not None else set()
-    config = conf if frontend is None else conf.frontend(frontend)
-    state = _states.get(config.name) or _state(config)
-    if state.dev:
-        dev = active_dev_server(request, config)
-        if dev is not None:  # development: the sources, from the dev server via Django's origin
-            nonce = csp_nonce(request)
-            return join_tags(dev_entry_tags(dev, names, emitted=seen, nonce=nonce))
-    manifest = _manifest(request, config)
-    crossorigin, sri = state.crossorigin, state.sri
-    tags: list[str] = []
-    nonce_attr = _nonce_attr(request)
-    if nonce_attr and CSP_META not in seen:  # Vite's preload helper nonces what it inserts
+    return PageTags(request, emitted).render(names, frontend)
+
+
+class PageTags:
+    """What the entries of one page share: its request, the tags already on it, the request's
+    nonce attribute and each frontend's build. ``{% duet_entry %}`` keeps one per template
+    render; a warm page's entries then cost a lookup and a join each (``pagestate``)."""
+
+    __slots__ = ("_builds", "_nonce_attr", "_state", "_state_of", "emitted", "request")
+
+    def __init__(self, request: HttpRequest | None, emitted: set[str] | None = None) -> None:
+        self.request = request
+        self.emitted = emitted  # None while the page follows a shared walk (self._state)
+        self._nonce_attr: str | None = None  # read on the first built entry
+        self._builds: dict[str | None, _PageBuild] = {}
+        self._state: PageState | None = None
+        self._state_of: str | None = None  # the frontend whose build the walk is through
+
+    def render(self, names: tuple[str, ...], frontend: str | None = None) -> SafeString:
+        """The tags ``names`` add to the page, marked safe."""
+        return SafeString(self.html(names, frontend))
+
+    def html(self, names: tuple[str, ...], frontend: str | None = None) -> str:
+        """As ``render``, as a plain str: every part was escaped by format_html. The template
+        tag returns it as is (a node's output is never escaped), saving a copy per entry."""
+        build = self._builds.get(frontend)
+        if build is None:
+            build = self._builds[frontend] = self._open(frontend)
+        if build.dev is not None:  # development: the sources, from the dev server via Django
+            nonce = csp_nonce(self.request)
+            seen = self._as_set()
+            return "\n".join(dev_entry_tags(build.dev, names, emitted=seen, nonce=nonce))
+        nonce_attr = self._nonce_attr
+        if nonce_attr is None:
+            nonce_attr = self._nonce_attr = _nonce_attr(self.request)
+        if self.emitted is None:  # the hot path of every page
+            state = self._state
+            if state is None:
+                state = self._state = _root(build, bool(nonce_attr))
+                self._state_of = frontend
+            if self._state_of == frontend:
+                step = state.steps.get(names)
+                if step is None:
+                    step = add_step(
+                        state, names, functools.partial(_new_tags, build, names, bool(nonce_attr))
+                    )
+                if step is not None:
+                    self._state = step[1]
+                    return nonce_attr.join(step[0])
+        return self._render_set(build, names, nonce_attr)
+
+    def _render_set(self, build: _PageBuild, names: tuple[str, ...], nonce_attr: str) -> str:
+        seen = self._as_set()
+        tags: list[str] = []
+        if nonce_attr and CSP_META not in seen:
+            seen.add(CSP_META)
+            tags.append(csp_meta_for(nonce_attr))
+        manifest = build.manifest
+        if _BUILD_META not in seen and manifest.build_id:
+            seen.add(_BUILD_META)
+            tags.append(_build_meta(manifest))
+        for name in names:
+            tags += emit_joined(_prepared(build, name), seen, nonce_attr)
+        return "\n".join(tags)
+
+    def _as_set(self) -> set[str]:
+        # Leave the shared walk (if on one): from here on, this page's own set.
+        if self.emitted is None:
+            self.emitted = set(self._state.emitted) if self._state is not None else set()
+        self._state = None
+        return self.emitted
+
+    def _open(self, name: str | None) -> _PageBuild:
+        config = conf if name is None else conf.frontend(name)
+        state = _states.get(config.name) or _state(config)
+        dev = active_dev_server(self.request, config) if state.dev else None
+        manifest = None if dev is not None else _manifest(self.request, config)
+        return _PageBuild(config, dev, manifest, state.crossorigin, state.sri)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True, slots=True)
+class _PageBuild:
+    """One frontend's build as a page sees it: the dev server, or the manifest pinned on the
+    request (never two builds in one page)."""
+
+    config: Settings
+    dev: DevServer | None
+    manifest: Manifest
+    crossorigin: str | None
+    sri: bool
+
+
+def _build_meta(manifest: Manifest) -> str:
+    meta: str | None = manifest.prepared.get(_BUILD_META_KEY)
+    if meta is None:
+        meta = manifest.prepared[_BUILD_META_KEY] = str.__str__(build_meta(manifest.build_id))
+    return meta
+
+
+_CSP_META_TAG = PreparedTag(CSP_META, '<meta property="csp-nonce"', ">")
+
+
+def _root(build: _PageBuild, nonced: bool) -> PageState:
+    # One walk per build, tag settings and nonce or not (the csp-nonce meta comes first).
+    key = (_WALK, build.crossorigin, build.sri, nonced)
+    root: PageState | None = build.manifest.prepared.get(key)
+    if root is None:
+        root = build.manifest.prepared[key] = root_state()
+    return root
+
+
+def _new_tags(
+    build: _PageBuild, names: tuple[str, ...], nonced: bool, seen: set[str]
+) -> list[str | PreparedTag]:
+    """What ``names`` add to a page that has ``seen`` (updated), in ``_render_set``'s order."""
+    items: list[str | PreparedTag] = []
+    if nonced and CSP_META not in seen:
         seen.add(CSP_META)
-        tags.append(csp_meta_for(nonce_attr))
-    if _BUILD_META not in seen and manifest.build_id:  # once per page, for version skew
+        items.append(_CSP_META_TAG)
+    if _BUILD_META not in seen and build.manifest.build_id:
         seen.add(_BUILD_META)
-        meta = manifest.prepared.get(_BUILD_META_KEY)
-        if meta is None:
-            meta = manifest.prepared[_BUILD_META_KEY] = str.__str__(build_meta(manifest.build_id))
-        tags.append(meta)
+        items.append(_build_meta(build.manifest))
     for name in names:
-        key = (name, crossorigin, sri)
-        prepared = manifest.prepared.get(key)
-        if prepared is None:
-            prepared = manifest.prepared[key] = prepare_entry(
-                manifest.entry(name),
-                functools.partial(static_url, frontend=config),
-                crossorigin=crossorigin,
-                integrity_for=integrity_lookup(manifest, config) if sri else None,
-            )
-        tags += emit_joined(prepared, seen, nonce_attr)
-    return join_tags(tags)
+        for tag in _prepared(build, name).tags:
+            if tag.url not in seen:
+                seen.add(tag.url)
+                items.append(tag)
+    return items
+
+
+def _prepared(build: _PageBuild, name: str) -> PreparedEntry:
+    key = (name, build.crossorigin, build.sri)
+    cache = build.manifest.prepared
+    prepared: PreparedEntry | None = cache.get(key)
+    if prepared is None:
+        config = build.config
+        prepared = cache[key] = prepare_entry(
+            build.manifest.entry(name),
+            functools.partial(static_url, frontend=config),
+            crossorigin=build.crossorigin,
+            integrity_for=integrity_lookup(build.manifest, config) if build.sri else None,
+        )
+    return prepared
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import stat
 from io import StringIO
@@ -22,6 +23,7 @@ from django.urls import clear_url_caches
 from django_duet import devserver, upstream
 from django_duet.commands import dev
 from django_duet.conf import conf, frontend_names
+from django_duet.exceptions import EntryNotFound
 from django_duet.hashing import is_bundler_hashed
 from django_duet.render import render_entries
 from django_duet.testing.servers import free_port
@@ -134,6 +136,27 @@ def test_each_frontend_tags_its_own_build_under_its_prefix(two):
     assert '<link rel="stylesheet" href="/static/tools/assets/tools-T00lsCss.css">' in html
     assert "|/static/tools/assets/icon-Ic0nIc0n.svg|/static/assets/logo-L0g0L0g0.svg" in html
     assert "/static/assets/tools-" not in html and "/static/tools/assets/main-" not in html
+
+
+def test_a_page_mixing_frontends_never_repeats_a_tag_and_keeps_its_nonce(two):
+    # The first frontend's entries go by the shared walk; the other frontend's entry makes the
+    # page leave it and continue from its own set of URLs: nothing repeated, one csp-nonce meta.
+    source = (
+        '{% duet_entry "src/main.tsx" %}|{% duet_entry "src/tools.ts" frontend="tools" %}'
+        '|{% duet_entry "src/admin.tsx" %}|{% duet_entry "src/main.tsx" %}'
+    )
+    for nonce in ("n0nce-a", "n0nce-b"):  # cold walk, then warm
+        request = RequestFactory().get("/")
+        request.csp_nonce = nonce
+        html = render(source, request=request)
+        urls = re.findall(r'(?:src|href)="([^"]+)"', html)
+        assert len(urls) == len(set(urls)) and "/static/tools/assets/tools-T00ls000.js" in urls
+        assert html.count("csp-nonce") == 1 and html.count(f' nonce="{nonce}"') == len(urls) + 1
+        assert html.endswith("|")  # main.tsx again: all on the page already
+        assert "cycle-a" in html.split("|")[2]  # admin's own chunk, after the other frontend
+    # The walk it left is the default frontend's alone: no step of it is the tools build's.
+    with pytest.raises(EntryNotFound):
+        render('{% duet_entry "src/main.tsx" %}|{% duet_entry "src/tools.ts" %}', request=request)
 
 
 def test_sri_hashes_come_from_each_frontends_own_files(two, settings):

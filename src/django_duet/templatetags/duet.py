@@ -9,11 +9,11 @@ from django.template.base import FilterExpression, Parser, Token, token_kwargs
 from django.utils.safestring import SafeString
 
 from ..html import props_script
-from ..render import asset_url, render_entries
+from ..render import PageTags, asset_url
 
 register = template.Library()
 
-_EMITTED = "django_duet.emitted"
+_PAGE = "django_duet.page"
 
 
 @register.tag("duet_entry")
@@ -65,15 +65,15 @@ class EntryNode(template.Node):
             frontend = None if value is None else str(value)
         # The render context's bottom dict lives for one top-level render, across {% extends %}
         # and {% include %} (which push dicts of their own): several entries on one page share
-        # it, so no tag is emitted twice, while a separate render starts afresh.
+        # one PageTags, so no tag is emitted twice, while a separate render starts afresh.
         root: dict[Any, Any] = context.render_context.dicts[0]
-        emitted = root.get(_EMITTED)
-        if emitted is None:
-            emitted = root[_EMITTED] = set()
-        html = render_entries(_request(context), *names, emitted=emitted, frontend=frontend)
+        page = root.get(_PAGE)
+        if page is None:
+            page = root[_PAGE] = PageTags(_request(context))
+        html = page.html(names, frontend)  # a node's output is not escaped: no SafeString copy
         if self.target is None:
             return html
-        context[self.target] = html
+        context[self.target] = SafeString(html)
         return ""
 
 
