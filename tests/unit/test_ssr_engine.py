@@ -15,7 +15,7 @@ import pytest
 
 from django_duet.ssr import engine as engine_module
 from django_duet.ssr.bundle import ServerBundle, read_bundle
-from django_duet.ssr.engine import Engine, discard_thread_engine, engine_for, js_string
+from django_duet.ssr.engine import Engine, discard_thread_engine, engine_for
 from django_duet.ssr.errors import (
     SsrBundleInvalid,
     SsrComponentNotFound,
@@ -23,6 +23,7 @@ from django_duet.ssr.errors import (
     SsrRenderError,
     SsrTimeout,
 )
+from django_duet.ssr.jsontext import js_string
 
 pytest.importorskip("py_mini_racer")
 

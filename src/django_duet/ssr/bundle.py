@@ -28,18 +28,25 @@ class ServerBundle:
     path: Path
     stamp: Stamp  # (mtime_ns, size, inode): a rebuilt bundle is a new bundle
     source: str = field(repr=False, compare=False)
+    key: tuple[str, Stamp] = field(init=False, repr=False, compare=False)
 
-    @property
-    def key(self) -> tuple[str, Stamp]:
-        return (str(self.path), self.stamp)
+    def __post_init__(self) -> None:
+        # Compared on every render (engine_for): computed once.
+        object.__setattr__(self, "key", (str(self.path), self.stamp))
 
 
 def record_path() -> Path:
     return conf.BUILD_DIR / RECORD
 
 
+_production: ServerBundle | None = None  # outside DEV_MODE, until a settings change clears it
+
+
 def get_bundle() -> ServerBundle:
     """The current server bundle; SsrBundleNotFound / SsrBundleInvalid say what to fix."""
+    global _production
+    if _production is not None:
+        return _production
     explicit = conf.SSR_BUNDLE
     if explicit is not None:
         watched = explicit
@@ -49,10 +56,13 @@ def get_bundle() -> ServerBundle:
         what = "server bundle record"
     if conf.DEV_MODE:
         return _load(str(watched), explicit is not None, _stamp(watched, what))
-    return _load_once(str(watched), explicit is not None)
+    _production = _load_once(str(watched), explicit is not None)
+    return _production
 
 
 def clear_cache() -> None:
+    global _production
+    _production = None
     _load.cache_clear()
     _load_once.cache_clear()
 

@@ -12,13 +12,11 @@ the reason (with the JS stack), and in DEBUG an overlay shows the error on the p
 from __future__ import annotations
 
 import itertools
-import json
 import logging
 import time
 from typing import Any
 
 from django.conf import settings
-from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -28,7 +26,8 @@ from ..render import csp_nonce
 from .bundle import get_bundle
 from .engine import engine_for
 from .errors import SsrError
-from .head import head_tags, script_safe_json
+from .head import head_tags
+from .jsontext import props_text
 
 logger = logging.getLogger("django_duet.ssr")
 
@@ -60,22 +59,6 @@ def next_element_id(request: HttpRequest | None) -> str:
     return f"duet-ssr-{seq}"
 
 
-def props_json(props: Any) -> str:
-    try:
-        # No check for cycles (20 % of the encoding time of a big table): a cycle recurses
-        # until RecursionError instead, turned into the same TypeError.
-        return json.dumps(props, cls=DjangoJSONEncoder, separators=(",", ":"), check_circular=False)
-    except RecursionError:
-        problem = "a circular reference, or nesting too deep"
-    except (TypeError, ValueError) as exc:
-        problem = str(exc)
-    raise TypeError(
-        f"The props of a server-rendered component must be JSON-serializable "
-        f"(dicts, lists, str, numbers, dates, UUIDs, Decimals): {problem}. Convert model "
-        "instances and other objects to dicts in the view."
-    )
-
-
 def render_component(
     request: HttpRequest | None,
     name: str,
@@ -86,7 +69,7 @@ def render_component(
     """The component ``name`` of the server bundle, rendered with ``props`` (JSON-serializable)."""
     if not isinstance(name, str) or not name:
         raise TypeError(f"duet_render needs a component name string, got {name!r}")
-    data = props_json({} if props is None else props)
+    props_ = props_text({} if props is None else props)
     element_id = element_id or next_element_id(request)
     nonce = csp_nonce(request)
     html = ""
@@ -96,41 +79,35 @@ def render_component(
         started = time.perf_counter()
         try:
             engine = engine_for(get_bundle(), conf.SSR_HEAP_MB)
-            result = engine.render(name, data, conf.SSR_TIMEOUT_MS)
+            result = engine.render_literal(name, props_.literal, conf.SSR_TIMEOUT_MS)
             html = str(result.get("html", ""))
             head = head_tags(result.get("head"), nonce)
         except SsrError as exc:
             failure = exc
             _warn(name, exc, time.perf_counter() - started)
     ssr = conf.SSR_ENABLED and failure is None
+    # One join of the page's parts (React's HTML and the props are the big ones): small parts
+    # built by format_html, the big ones inserted as they are.
     parts = [
         _overlay(name, failure) if failure is not None and settings.DEBUG else "",
-        _container(name, element_id, html, ssr),
-        _props_script(element_id, data, nonce),
+        _container_open(name, element_id, ssr),
+        html,  # React's renderToString output: escaped by React
+        "</div>",  # no whitespace around the HTML: the children must be exactly React's output
+        _props_script_open(element_id, nonce),
+        props_.script,  # &, < and > escaped, as json_script: inert in HTML
+        "</script>",
     ]
     return Rendered("".join(parts), head=head, component=name, ssr=ssr)
 
 
-def _container(name: str, element_id: str, html: str, ssr: bool) -> SafeString:
-    # No whitespace around the HTML: the container's children must be exactly React's output.
+def _container_open(name: str, element_id: str, ssr: bool) -> SafeString:
     mode = mark_safe("") if ssr else mark_safe(' data-duet-mode="client"')
-    return format_html(
-        '<div data-duet-ssr="{}" data-duet-props="{}"{}>{}</div>',
-        name,
-        element_id,
-        mode,
-        mark_safe(html),  # React's renderToString output: escaped by React
-    )
+    return format_html('<div data-duet-ssr="{}" data-duet-props="{}"{}>', name, element_id, mode)
 
 
-def _props_script(element_id: str, data: str, nonce: str | None) -> SafeString:
+def _props_script_open(element_id: str, nonce: str | None) -> SafeString:
     nonce_attr = format_html(' nonce="{}"', nonce) if nonce else mark_safe("")
-    return format_html(
-        '<script type="application/json" id="{}"{}>{}</script>',
-        element_id,
-        nonce_attr,
-        mark_safe(script_safe_json(data)),  # as json_script: inert in HTML
-    )
+    return format_html('<script type="application/json" id="{}"{}>', element_id, nonce_attr)
 
 
 def _warn(name: str, exc: SsrError, elapsed: float) -> None:
