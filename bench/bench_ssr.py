@@ -62,6 +62,14 @@ def write_jobs(root: Path) -> Path:
     return jobs_file
 
 
+def forked_worker(bundle: Path, preload: bool) -> dict[str, float]:
+    """The memory one context adds to a worker forked from a master (ssr_worker.py fork)."""
+    args = [sys.executable, str(HERE / "ssr_worker.py"), "fork", str(bundle), str(int(preload))]
+    done = subprocess.run(args, check=True, capture_output=True, text=True, timeout=300)
+    found: dict[str, float] = json.loads(done.stdout)
+    return found
+
+
 def run(quick: bool) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="duet-bench-ssr-") as tmp:
         root, bundle = build(Path(tmp))
@@ -86,6 +94,7 @@ def run(quick: bool) -> dict[str, Any]:
                 timeout=600,
             )
         py = json.loads(done.stdout)
+        forked = {preload: forked_worker(bundle, preload) for preload in (False, True)}
     big = {
         "duet_render_ms": r(py["big_duet_render_ms"], 3),
         "node_in_process_ms": r(py["big_node_ms"], 3),
@@ -125,8 +134,18 @@ def run(quick: bool) -> dict[str, Any]:
         "private_dirty_added_one_context_after_100_renders_mb": r(
             py["dirty_added_one_context_steady_mb"], 1
         ),
+        # A prefork server's worker (gunicorn): forked from a master that preloaded mini-racer's
+        # library (docs/ssr.md) or not; one context, after 3 renders and after 100.
+        "forked_worker_rss_added_mb": r(forked[False]["rss_added_mb"], 1),
+        "forked_worker_rss_added_preloaded_mb": r(forked[True]["rss_added_mb"], 1),
+        "forked_worker_private_dirty_added_preloaded_mb": r(forked[True]["dirty_added_mb"], 1),
+        "forked_worker_rss_added_preloaded_after_100_renders_mb": r(
+            forked[True]["rss_added_steady_mb"], 1
+        ),
+        "forked_worker_rss_added_after_100_renders_mb": r(forked[False]["rss_added_steady_mb"], 1),
         "goal_mb": GOAL_RSS_MB,
         "goal_met_rss": py["rss_added_one_context_mb"] <= GOAL_RSS_MB,
+        "goal_met_rss_preforked_worker": forked[True]["rss_added_mb"] <= GOAL_RSS_MB,
         "goal_met_private_dirty": py["dirty_added_one_context_mb"] <= GOAL_RSS_MB,
     }
     return {"ssr_1000_rows": big, "ssr_small_component": small, "ssr_memory": memory}

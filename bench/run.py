@@ -35,8 +35,12 @@ def main() -> int:
     args = parser.parse_args()
     sys.path.insert(0, str(HERE))
     results: dict[str, Any] = {
-        "_machine": {"python": platform.python_version(), "machine": platform.machine(),
-                     "cpus": __import__("os").cpu_count(), "when": time.strftime("%Y-%m-%d %H:%M")},
+        "_machine": {
+            "python": platform.python_version(),
+            "machine": platform.machine(),
+            "cpus": __import__("os").cpu_count(),
+            "when": time.strftime("%Y-%m-%d %H:%M"),
+        },
     }
     failed = []
     for path in sorted(HERE.glob("bench_*.py")):
@@ -56,7 +60,8 @@ def main() -> int:
     for key, figures in results.items():
         if key.startswith("_"):
             continue
-        shown = ", ".join(f"{k}={v}" for k, v in figures.items() if isinstance(v, (int, float, str)))
+        plain = (int, float, str)
+        shown = ", ".join(f"{k}={v}" for k, v in figures.items() if isinstance(v, plain))
         print(f"{key:32} {shown}")
     print(f"\nwritten: {out}")
     return 1 if failed else 0

@@ -99,13 +99,7 @@ def interleaved(
 def main() -> None:
     bundle, node_url, quick = Path(sys.argv[1]), sys.argv[2], sys.argv[3] == "1"
     project, jobs = Path(sys.argv[4]), Path(sys.argv[5])
-    settings.configure(
-        DEBUG=False,
-        INSTALLED_APPS=["django_duet"],
-        DUET={"BUILD_DIR": bundle.parent, "SSR_BUNDLE": bundle, "SSR_TIMEOUT_MS": 10_000},
-        STATIC_URL="/static/",
-    )
-    django.setup()
+    configure(bundle)
     pid = os.getpid()
     rss_start, dirty_start = rss_mb(pid), private_dirty_mb(pid)
     from django_duet.ssr import render_component
@@ -201,5 +195,59 @@ def main() -> None:
     print(json.dumps(out))
 
 
+def forked_worker() -> None:
+    """python ssr_worker.py fork <bundle.js> <preload 0|1>: a prefork server's worker. This
+    process is the master: Django set up, mini-racer's library preloaded or not (gunicorn's
+    ``on_starting`` hook, docs/ssr.md), V8 never started; the forked child measures the memory
+    that one context adds to it after 3 and after 100 renders of the table, as JSON."""
+    bundle, preload = Path(sys.argv[2]), sys.argv[3] == "1"
+    configure(bundle)
+    from django_duet.ssr import render_component
+    from django_duet.ssr.preload import preload_library
+
+    if preload and not preload_library():
+        raise RuntimeError("mini-racer's library could not be preloaded")
+    big = {"rows": rows(1000)}
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:  # the worker
+        os.close(read)
+        pid = os.getpid()
+        rss_start, dirty_start = rss_mb(pid), private_dirty_mb(pid)
+        for _ in range(3):
+            render_component(None, "Table", big)
+        found = {
+            "rss_added_mb": rss_mb(pid) - rss_start,
+            "dirty_added_mb": private_dirty_mb(pid) - dirty_start,
+        }
+        for _ in range(STEADY_RENDERS - 3):
+            render_component(None, "Table", big)
+        found["rss_added_steady_mb"] = rss_mb(pid) - rss_start
+        found["dirty_added_steady_mb"] = private_dirty_mb(pid) - dirty_start
+        os.write(write, json.dumps(found).encode())
+        os._exit(0)
+    os.close(write)
+    with os.fdopen(read) as answer:
+        text = answer.read()
+    _, status = os.waitpid(child, 0)
+    if os.waitstatus_to_exitcode(status) != 0 or not text:
+        raise RuntimeError(f"the forked worker failed (status {status})")
+    print(text)
+
+
+def configure(bundle: Path) -> None:
+    duet: dict[str, Any] = {"BUILD_DIR": bundle.parent, "SSR_BUNDLE": bundle}
+    duet["SSR_TIMEOUT_MS"] = 10_000
+    # DUET_BENCH_SSR_SEMI_SPACE_MB=none (V8's default) or a number: the young generation's
+    # size, to compare with the default (docs/benchmarks.md).
+    semi = os.environ.get("DUET_BENCH_SSR_SEMI_SPACE_MB")
+    if semi:
+        duet["SSR_SEMI_SPACE_MB"] = None if semi == "none" else int(semi)
+    settings.configure(
+        DEBUG=False, INSTALLED_APPS=["django_duet"], DUET=duet, STATIC_URL="/static/"
+    )
+    django.setup()
+
+
 if __name__ == "__main__":
-    main()
+    forked_worker() if sys.argv[1] == "fork" else main()

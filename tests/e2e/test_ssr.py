@@ -10,6 +10,7 @@ plugin's: ``duet_live_server`` (gunicorn) and a uvicorn one from ``duet_live_ser
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -108,3 +109,22 @@ def test_a_mismatch_would_be_seen(duet_page, duet_live_server):
     assert page.evaluate("window.__duetMutations") != []
     page.problems.allow("418")
     page.problems.allow("ydrat")
+
+
+def test_gunicorns_master_maps_v8s_library_for_its_workers(duet_live_server):
+    # example/gunicorn.conf.py preloads mini-racer's library in the master (docs/ssr.md), so
+    # the workers it forks render with the relocated library they inherit (the unit test
+    # test_ssr_preload.py checks that the preload starts no V8 thread).
+    assert httpx.get(duet_live_server.url + "/ssr/", timeout=10).status_code == 200
+    master = duet_live_server.process.process.pid
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    assert children, "gunicorn has no workers"
+    libraries = [
+        {line.split()[-1] for line in maps(pid).splitlines() if "mini_racer" in line}
+        for pid in [master, *children]
+    ]
+    assert len(libraries[0]) == 1 and all(found == libraries[0] for found in libraries)
+
+
+def maps(pid: int | str) -> str:
+    return Path(f"/proc/{pid}/maps").read_text()

@@ -1,4 +1,4 @@
-"""The SSR system checks (duet.E070-E072, duet.W070): each triggered, quiet when correct."""
+"""The SSR system checks (duet.E070-E073, duet.W070): each triggered, quiet when correct."""
 
 from __future__ import annotations
 
@@ -44,6 +44,21 @@ def test_a_bad_heap_is_e071(settings, value):
     [message] = ssr_checks.check_ssr_budgets(None)
     assert message.id == "duet.E071"
     assert f"DUET['SSR_HEAP_MB'] is {value!r}" in message.msg
+
+
+@pytest.mark.parametrize("value", [0, 65, 4.5, "4", True])
+def test_a_bad_semi_space_is_e073(settings, value):
+    settings.DUET = {**settings.DUET, "SSR_SEMI_SPACE_MB": value}
+    [message] = ssr_checks.check_ssr_budgets(None)
+    assert message.id == "duet.E073"
+    assert f"DUET['SSR_SEMI_SPACE_MB'] is {value!r}" in message.msg
+    assert message.hint == "Set DUET['SSR_SEMI_SPACE_MB'] = 4 (the default)."
+
+
+@pytest.mark.parametrize("value", [None, 1, 64])
+def test_a_usable_semi_space_or_none_is_quiet(settings, value):
+    settings.DUET = {**settings.DUET, "SSR_SEMI_SPACE_MB": value}
+    assert ssr_checks.check_ssr_budgets(None) == []
 
 
 def test_a_record_naming_a_missing_bundle_is_e072(settings, tmp_path):
@@ -95,4 +110,4 @@ def test_ssr_ids_are_in_their_range_and_unique_in_the_project():
     ]
     assert len(every) == len(set(every))
     ours = re.findall(r'id="(duet\.[EW]\d{3})"', Path(ssr_checks.__file__).read_text())
-    assert sorted(ours) == ["duet.E070", "duet.E071", "duet.E072", "duet.W070"]
+    assert sorted(ours) == ["duet.E070", "duet.E071", "duet.E072", "duet.E073", "duet.W070"]

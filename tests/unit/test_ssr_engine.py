@@ -290,4 +290,34 @@ def test_v8_starts_with_its_background_threads(monkeypatch):
     monkeypatch.setattr(py_mini_racer, "init_mini_racer", lambda **kw: calls.append(kw))
     monkeypatch.setattr(py_mini_racer, "MiniRacer", lambda: "context")
     assert v8._new_mini_racer() == "context"
-    assert calls == [{"flags": (), "ignore_duplicate_init": True}]
+    young = ("--min-semi-space-size=4", "--max-semi-space-size=4")  # SSR_SEMI_SPACE_MB's default
+    assert calls == [{"flags": young, "ignore_duplicate_init": True}]
+    assert not any("single-threaded" in flag for flag in v8.v8_flags())
+
+
+# V8's flags are set once per process: each case in a fresh interpreter. Short-lived garbage
+# grows the heap to the young generation's size, which SSR_SEMI_SPACE_MB bounds.
+SEMI_SPACE = """
+import django
+from django.conf import settings
+settings.configure(INSTALLED_APPS=["django_duet"], DUET={{"SSR_SEMI_SPACE_MB": {value}}})
+django.setup()
+from django_duet.ssr.v8 import Racer
+racer = Racer()
+racer.eval("for (let r = 0; r < 30; r++) {{ const a = []; "
+           "for (let i = 0; i < 200000; i++) a.push({{i, s: 'x' + i}}); }} 0", 60)
+print(racer._mr.heap_stats()["total_heap_size"] / 1e6)
+racer.close()
+"""
+
+
+def heap_after_garbage_mb(value: object) -> float:
+    done = subprocess.run(
+        [sys.executable, "-c", SEMI_SPACE.format(value=value)],
+        capture_output=True, text=True, timeout=120, check=True,
+    )  # fmt: skip
+    return float(done.stdout.strip().splitlines()[-1])
+
+
+def test_ssr_semi_space_mb_bounds_v8s_young_generation():
+    assert heap_after_garbage_mb(1) < 30 < 50 < heap_after_garbage_mb(None)

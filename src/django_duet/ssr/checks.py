@@ -22,7 +22,8 @@ def _user_value(name: str) -> Any:
 
 @register()
 def check_ssr_budgets(app_configs: Sequence[AppConfig] | None, **kwargs: Any) -> list[CheckMessage]:
-    """duet.E070/E071: the per-render budgets must be usable numbers."""
+    """duet.E070/E071/E073: the per-render budgets and V8's young generation size must be
+    usable numbers."""
     errors: list[CheckMessage] = []
     timeout = _user_value("SSR_TIMEOUT_MS")
     if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
@@ -42,6 +43,19 @@ def check_ssr_budgets(app_configs: Sequence[AppConfig] | None, **kwargs: Any) ->
                 "least 16 (React and the bundle need a few MB before any render).",
                 hint=f"Set DUET['SSR_HEAP_MB'] = {DEFAULTS['SSR_HEAP_MB']} (the default).",
                 id="duet.E071",
+            )
+        )
+    semi = _user_value("SSR_SEMI_SPACE_MB")
+    if semi is not None and (
+        isinstance(semi, bool) or not isinstance(semi, int) or not 1 <= semi <= 64
+    ):
+        errors.append(
+            Error(
+                f"DUET['SSR_SEMI_SPACE_MB'] is {semi!r}; it must be a whole number of megabytes "
+                "from 1 to 64, or None for V8's own default.",
+                hint=f"Set DUET['SSR_SEMI_SPACE_MB'] = {DEFAULTS['SSR_SEMI_SPACE_MB']} "
+                "(the default).",
+                id="duet.E073",
             )
         )
     return errors
