@@ -34,6 +34,7 @@ from .version import build_meta
 _BUILD_META = "meta:duet-build"
 _BUILD_META_KEY = (_BUILD_META,)
 _WALK = "duet:walk"  # manifest.prepared key of the page walks' roots
+_PAGE_BUILD = "duet:page-build"
 _NONCE_ATTR = "_duet_nonce_attr"
 CSP_META = "duet:csp-nonce"  # one <meta property="csp-nonce"> per page (shared with devtags)
 
@@ -113,6 +114,12 @@ class PageTags:
     def html(self, names: tuple[str, ...], frontend: str | None = None) -> str:
         """As ``render``, as a plain str: every part was escaped by format_html. The template
         tag returns it as is (a node's output is never escaped), saving a copy per entry."""
+        state = self._state
+        if state is not None and self._state_of == frontend:  # a page's later entries, warm
+            step = state.steps.get(names)
+            if step is not None:
+                self._state = step[1]
+                return self._nonce_attr.join(step[0])  # type: ignore[union-attr]
         build = self._builds.get(frontend)
         if build is None:
             build = self._builds[frontend] = self._open(frontend)
@@ -163,21 +170,39 @@ class PageTags:
     def _open(self, name: str | None) -> _PageBuild:
         config = conf if name is None else conf.frontend(name)
         state = _states.get(config.name) or _state(config)
-        dev = active_dev_server(self.request, config) if state.dev else None
-        manifest = None if dev is not None else _manifest(self.request, config)
-        return _PageBuild(config, dev, manifest, state.crossorigin, state.sri)  # type: ignore[arg-type]
+        if state.dev:
+            dev = active_dev_server(self.request, config)
+            if dev is not None:
+                return _PageBuild(config, dev, None, state.crossorigin, state.sri)
+        manifest = _manifest(self.request, config)
+        # One per build and frontend, kept on the manifest (a settings change drops both).
+        key = (_PAGE_BUILD, config.name)
+        build: _PageBuild | None = manifest.prepared.get(key)
+        if build is None:
+            build = _PageBuild(config, None, manifest, state.crossorigin, state.sri)
+            manifest.prepared[key] = build
+        return build
 
 
-@dataclass(frozen=True, slots=True)
 class _PageBuild:
     """One frontend's build as a page sees it: the dev server, or the manifest pinned on the
     request (never two builds in one page)."""
 
-    config: Settings
-    dev: DevServer | None
-    manifest: Manifest
-    crossorigin: str | None
-    sri: bool
+    __slots__ = ("config", "crossorigin", "dev", "manifest", "sri")
+
+    def __init__(
+        self,
+        config: Settings,
+        dev: DevServer | None,
+        manifest: Manifest | None,
+        crossorigin: str | None,
+        sri: bool,
+    ) -> None:
+        self.config = config
+        self.dev = dev
+        self.manifest: Manifest = manifest  # type: ignore[assignment]  # None only with dev
+        self.crossorigin = crossorigin
+        self.sri = sri
 
 
 def _build_meta(manifest: Manifest) -> str:

@@ -80,7 +80,7 @@ class EntryNode(template.Node):
 def _request(context: template.Context) -> Any:
     # A RequestContext knows its request even without the "request" context processor: the
     # page's build (and CSP nonce) then still come from it, never two builds in one page.
-    return context.get("request") or getattr(context, "request", None)
+    return getattr(context, "request", None) or context.get("request")
 
 
 @register.simple_tag
