@@ -110,8 +110,8 @@ bench-deps: python-deps
 		$(PY) -m pip install -q --no-deps --target $(BENCH_DEPS) "django-vite==3.2.0"
 
 lint: python-deps
-	$(VENV)/bin/ruff check src tests example
-	$(VENV)/bin/ruff format --check src tests example
+	$(VENV)/bin/ruff check src tests example bench
+	$(VENV)/bin/ruff format --check src tests example bench
 
 typecheck: python-deps
 	$(VENV)/bin/mypy

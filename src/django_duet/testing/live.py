@@ -34,6 +34,7 @@ from .project import (
 from .servers import LOOPBACK, ServerProcess, ServerStartError, free_port
 
 SERVERS = ("gunicorn", "uvicorn", "runserver")
+START_ATTEMPTS = 3  # on another free port each: another process may take a free port first
 
 
 @dataclass
@@ -96,14 +97,17 @@ def start_server(
     """Started on ``port``, else on a free port (tried again on another if it was taken)."""
     if port is not None:
         return ServerProcess(command_for(port), port=port, **kwargs).start()
-    for attempt in range(3):
+    failures: list[str] = []
+    for _ in range(START_ATTEMPTS):
         free = free_port()
         try:
             return ServerProcess(command_for(free), port=free, **kwargs).start()
-        except ServerStartError:
-            if attempt == 2:
-                raise
-    raise AssertionError("unreachable")
+        except ServerStartError as exc:
+            failures.append(f"on port {free}: {exc}")
+    # Every attempt's reason: a port race looks different from a server that cannot start.
+    raise ServerStartError(
+        f"the server did not start in {START_ATTEMPTS} attempts:\n" + "\n".join(failures)
+    )
 
 
 @contextmanager
