@@ -22,6 +22,7 @@ FRONTEND_KEYS = frozenset(
         "MANIFEST_FORMAT",
         "STATIC_PREFIX",
         "HOT_FILE",
+        "SSR_BUNDLE",
     }
 )
 

@@ -70,6 +70,19 @@ def test_a_record_naming_a_missing_bundle_is_e072(settings, tmp_path):
     assert "deploy BUILD_DIR/.vite" in message.hint
 
 
+def test_each_frontends_bundle_is_checked_and_named_in_the_hint(settings, tmp_path):
+    staff = tmp_path / "staff-dist"
+    settings.DUET = {
+        "BUILD_DIR": tmp_path,
+        "FRONTENDS": {"staff": {"FRONTEND_DIR": tmp_path / "staff", "BUILD_DIR": staff}},
+    }
+    assert ssr_checks.check_ssr_bundle(None) == []  # neither frontend renders on the server
+    write_record(staff, ".vite/ssr/server-gone.js")
+    [message] = ssr_checks.check_ssr_bundle(None)
+    assert message.id == "duet.E072" and "staff-dist" in message.msg
+    assert "DUET['FRONTENDS']['staff']['SSR_BUNDLE']" in message.hint
+
+
 def test_an_unsafe_record_is_e072(settings, tmp_path):
     settings.DUET = {"BUILD_DIR": tmp_path}
     write_record(tmp_path, "../../outside.js")

@@ -224,3 +224,49 @@ def test_in_debug_a_rebuilt_bundle_is_used_on_the_next_request(ssr_settings, tmp
     assert "<p>Hello, Ada!</p>" in render_component(None, "Hello", {"name": "Ada"})
     deploy("server-BBBB.js", "Bonjour")
     assert "<p>Bonjour, Ada!</p>" in render_component(None, "Hello", {"name": "Ada"})
+
+
+def test_each_frontend_renders_from_its_own_bundle_with_its_own_engine(ssr_settings, tmp_path):
+    # A second frontend's bundle: the same runtime, another greeting.
+    staff_bundle = tmp_path / "staff-server.js"
+    staff_bundle.write_text(BUNDLE.read_text().replace('"<p>Hello, "', '"<p>Staff hello, "'))
+    ssr_settings.DUET = {
+        **ssr_settings.DUET,
+        "FRONTENDS": {"staff": {"FRONTEND_DIR": tmp_path, "SSR_BUNDLE": staff_bundle}},
+    }
+    from django_duet.ssr import engine as engine_module
+
+    seen = []
+    for which in (None, "staff", None, "staff"):  # alternating: no engine is replaced
+        html = render_component(None, "Hello", {"name": "Ada"}, frontend=which)
+        assert ("<p>Staff hello, Ada!</p>" in html) is (which == "staff")
+        assert "<p>Hello, Ada!</p>" in html or which == "staff"
+        seen.append(dict(engine_module._local.engines))
+    assert set(seen[-1]) == {"default", "staff"}
+    assert all(e == seen[-1] for e in seen[1:])  # the same two engines throughout
+    tag = render(
+        '{% duet_render "Hello" props frontend="staff" %}', props={"name": "Bo"}, request=None
+    )
+    assert "<p>Staff hello, Bo!</p>" in tag
+
+
+def test_an_unknown_frontend_is_a_clear_error(rf_request):
+    from django.core.exceptions import ImproperlyConfigured
+
+    with pytest.raises(ImproperlyConfigured, match="no frontend named 'nope'"):
+        render_component(rf_request, "Hello", {"name": "Ada"}, frontend="nope")
+
+
+def test_a_named_frontend_finds_its_bundle_through_its_own_build_record(ssr_settings, tmp_path):
+    build = tmp_path / "staff-dist"
+    (build / ".vite" / "ssr").mkdir(parents=True)
+    text = BUNDLE.read_text().replace('"<p>Hello, "', '"<p>Staff hello, "')
+    (build / ".vite" / "ssr" / "server-St4ff000.js").write_text(text)
+    record = {"version": 1, "file": ".vite/ssr/server-St4ff000.js"}
+    (build / ".vite" / "duet-ssr.json").write_text(json.dumps(record))
+    ssr_settings.DUET = {
+        **ssr_settings.DUET,
+        "FRONTENDS": {"staff": {"FRONTEND_DIR": tmp_path, "BUILD_DIR": build}},
+    }
+    html = render_component(None, "Hello", {"name": "Ada"}, frontend="staff")
+    assert "<p>Staff hello, Ada!</p>" in html and 'data-duet-mode="client"' not in html

@@ -14,7 +14,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..conf import conf
+from ..conf import Settings, conf
 from .errors import SsrBundleInvalid, SsrBundleNotFound
 
 RECORD = Path(".vite") / "duet-ssr.json"
@@ -35,34 +35,35 @@ class ServerBundle:
         object.__setattr__(self, "key", (str(self.path), self.stamp))
 
 
-def record_path() -> Path:
-    return conf.BUILD_DIR / RECORD
+def record_path(frontend: Settings = conf) -> Path:
+    return frontend.BUILD_DIR / RECORD
 
 
-_production: ServerBundle | None = None  # outside DEV_MODE, until a settings change clears it
+# Outside DEV_MODE, by frontend name, until a settings change clears it.
+_production: dict[str, ServerBundle] = {}
 
 
-def get_bundle() -> ServerBundle:
-    """The current server bundle; SsrBundleNotFound / SsrBundleInvalid say what to fix."""
-    global _production
-    if _production is not None:
-        return _production
-    explicit = conf.SSR_BUNDLE
+def get_bundle(frontend: Settings = conf) -> ServerBundle:
+    """The frontend's current server bundle; SsrBundleNotFound / SsrBundleInvalid say what
+    to fix."""
+    found = _production.get(frontend.name)
+    if found is not None:
+        return found
+    explicit = frontend.SSR_BUNDLE
     if explicit is not None:
         watched = explicit
         what = "server bundle"
     else:
-        watched = record_path()
+        watched = record_path(frontend)
         what = "server bundle record"
-    if conf.DEV_MODE:
+    if frontend.DEV_MODE:
         return _load(str(watched), explicit is not None, _stamp(watched, what))
-    _production = _load_once(str(watched), explicit is not None)
-    return _production
+    found = _production[frontend.name] = _load_once(str(watched), explicit is not None)
+    return found
 
 
 def clear_cache() -> None:
-    global _production
-    _production = None
+    _production.clear()
     _load.cache_clear()
     _load_once.cache_clear()
 

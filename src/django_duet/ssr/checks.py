@@ -9,7 +9,8 @@ from typing import Any
 from django.apps import AppConfig
 from django.core.checks import CheckMessage, Error, Warning, register
 
-from ..conf import DEFAULTS, conf
+from ..conf import DEFAULTS, Settings, conf
+from ..frontends import checkable_frontends, setting_name
 from .bundle import bundle_from_record, get_bundle, record_path
 from .errors import SsrError
 
@@ -63,18 +64,23 @@ def check_ssr_budgets(app_configs: Sequence[AppConfig] | None, **kwargs: Any) ->
 
 @register(deploy=True)
 def check_ssr_bundle(app_configs: Sequence[AppConfig] | None, **kwargs: Any) -> list[CheckMessage]:
-    """duet.E072 / duet.W070: a server bundle that is there must be usable in production."""
+    """duet.E072 / duet.W070: a server bundle that is there must be usable in production,
+    for each frontend that has one."""
     if not conf.SSR_ENABLED:
         return []
-    if conf.SSR_BUNDLE is None and not record_path().exists():
-        return []  # no SSR in this project (a missing bundle is logged where it is used)
-    try:
-        if conf.SSR_BUNDLE is None:
-            bundle_from_record(record_path())
-        get_bundle()
-    except SsrError as exc:
-        return [_bundle_error(str(exc))]
-    if not mini_racer_installed():
+    errors: list[CheckMessage] = []
+    with_bundle = 0
+    for frontend in checkable_frontends():
+        if frontend.SSR_BUNDLE is None and not record_path(frontend).exists():
+            continue  # no SSR in this frontend (a missing bundle is logged where it is used)
+        with_bundle += 1
+        try:
+            if frontend.SSR_BUNDLE is None:
+                bundle_from_record(record_path(frontend))
+            get_bundle(frontend)
+        except SsrError as exc:
+            errors.append(_bundle_error(str(exc), frontend))
+    if with_bundle and not errors and not mini_racer_installed():
         return [
             Warning(
                 "There is a server bundle to render components with, but the mini-racer package "
@@ -84,17 +90,17 @@ def check_ssr_bundle(app_configs: Sequence[AppConfig] | None, **kwargs: Any) -> 
                 id="duet.W070",
             )
         ]
-    return []
+    return errors
 
 
 def mini_racer_installed() -> bool:
     return importlib.util.find_spec("py_mini_racer") is not None
 
 
-def _bundle_error(message: str) -> Error:
+def _bundle_error(message: str, frontend: Settings) -> Error:
     return Error(
         message,
         hint="Build the frontend with the duetSsr() Vite plugin (`npm run build`) and deploy "
-        "BUILD_DIR/.vite with it, or fix DUET['SSR_BUNDLE'].",
+        f"BUILD_DIR/.vite with it, or fix {setting_name(frontend, 'SSR_BUNDLE')}.",
         id="duet.E072",
     )

@@ -170,15 +170,20 @@ def _forget_after_fork() -> None:
 os.register_at_fork(after_in_child=_forget_after_fork)
 
 
-def engine_for(bundle: ServerBundle, heap_mb: int) -> Engine:
-    """This thread's engine for ``bundle``, created or replaced as needed."""
-    engine: Engine | None = getattr(_local, "engine", None)
+def engine_for(bundle: ServerBundle, heap_mb: int, slot: str = "default") -> Engine:
+    """This thread's engine for ``bundle``, created or replaced as needed. ``slot`` is the
+    frontend the bundle belongs to: a thread keeps one engine per frontend, and a new build of
+    a frontend replaces that frontend's engine only."""
+    engines: dict[str, Engine] | None = getattr(_local, "engines", None)
+    if engines is None:
+        engines = _local.engines = {}
+    engine = engines.get(slot)
     if engine is not None and (
         engine.broken
         or (engine.bundle is not bundle and engine.bundle.key != bundle.key)
         or engine.heap_mb != heap_mb
     ):
-        _local.engine = None
+        del engines[slot]
         engine.close()
         engine = None
     if engine is None:
@@ -192,13 +197,13 @@ def engine_for(bundle: ServerBundle, heap_mb: int) -> Engine:
                 _invalid.clear()
             _invalid[bundle.key] = exc
             raise
-        _local.engine = engine
+        engines[slot] = engine
     return engine
 
 
 def discard_thread_engine() -> None:
-    """Closes this thread's engine (the next render creates a new one)."""
-    engine: Engine | None = getattr(_local, "engine", None)
-    _local.engine = None
-    if engine is not None:
+    """Closes this thread's engines (the next render creates new ones)."""
+    engines: dict[str, Engine] = getattr(_local, "engines", None) or {}
+    _local.engines = {}
+    for engine in engines.values():
         engine.close()

@@ -65,8 +65,10 @@ def render_component(
     props: Any = None,
     *,
     element_id: str | None = None,
+    frontend: str | None = None,
 ) -> Rendered:
-    """The component ``name`` of the server bundle, rendered with ``props`` (JSON-serializable)."""
+    """The component ``name`` of the server bundle of the frontend named ``frontend`` (None:
+    "default"), rendered with ``props`` (JSON-serializable)."""
     if not isinstance(name, str) or not name:
         raise TypeError(f"duet_render needs a component name string, got {name!r}")
     props_ = props_text({} if props is None else props)
@@ -78,7 +80,8 @@ def render_component(
     if conf.SSR_ENABLED:
         started = time.perf_counter()
         try:
-            engine = engine_for(get_bundle(), conf.SSR_HEAP_MB)
+            config = conf.frontend(frontend)
+            engine = engine_for(get_bundle(config), conf.SSR_HEAP_MB, config.name)
             result = engine.render_literal(name, props_.literal, conf.SSR_TIMEOUT_MS)
             html = str(result.get("html", ""))
             head = head_tags(result.get("head"), nonce)

@@ -97,8 +97,11 @@ _SSR_SEQ = "django_duet.ssr_seq"
 
 
 @register.simple_tag(takes_context=True)
-def duet_render(context: template.Context, name: str, props: Any = None) -> SafeString:
-    """``{% duet_render "ProductPage" props as page %}``: ``{{ page.head }}``, ``{{ page }}``."""
+def duet_render(
+    context: template.Context, name: str, props: Any = None, frontend: str | None = None
+) -> SafeString:
+    """``{% duet_render "ProductPage" props as page %}``: ``{{ page.head }}``, ``{{ page }}``;
+    ``frontend="staff"`` renders from that frontend's server bundle."""
     from ..ssr.render import render_component  # mini-racer itself loads on the first render
 
     request = context.get("request")
@@ -108,4 +111,4 @@ def duet_render(context: template.Context, name: str, props: Any = None) -> Safe
         root: dict[Any, Any] = context.render_context.dicts[0]
         root[_SSR_SEQ] = root.get(_SSR_SEQ, 0) + 1
         element_id = f"duet-ssr-{root[_SSR_SEQ]}"
-    return render_component(request, name, props, element_id=element_id)
+    return render_component(request, name, props, element_id=element_id, frontend=frontend)
