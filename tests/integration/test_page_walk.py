@@ -79,3 +79,20 @@ def test_a_warm_walk_follows_a_new_build(settings, tmp_path):
     path.write_text('{"a.ts": {"file": "assets/two-222222222.js", "isEntry": true}}')
     html = page(("a.ts",), "n")
     assert "two-222222222" in html and "one-11111111" not in html
+
+
+def test_threads_walking_at_once_get_each_pages_own_html():
+    # Steps are recorded without a lock: two threads may record the same one; either is kept
+    # and both pages must still come out right, each with its own nonce.
+    from concurrent.futures import ThreadPoolExecutor
+
+    orders = list(permutations(ENTRIES))
+    expected = {names: by_set(names, "NONCE") for names in orders}
+
+    def work(i: int) -> bool:
+        names = orders[i % len(orders)]
+        nonce = f"n{i}"
+        return page(names, nonce) == expected[names].replace("NONCE", nonce)
+
+    with ThreadPoolExecutor(8) as pool:
+        assert all(pool.map(work, range(400)))
