@@ -13,6 +13,7 @@ urlpatterns = [
     path("ssr/", views.ssr_product, name="ssr"),
     # The second frontend (DUET["FRONTENDS"]["staff"]): its own build, served beside the first.
     path("staff/", views.staff, name="staff"),
+    path("staff/queue/", views.staff_queue, name="staff-queue"),
     path("admin/", admin.site.urls),
     # JSON: csrf/, login/, logout/, me/ for both the island on "/" and the SPA.
     path("api/auth/", include("django_duet.urls")),

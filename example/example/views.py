@@ -38,3 +38,14 @@ def staff(request: HttpRequest) -> HttpResponse:
     user = request.user
     props = {"username": user.get_username() if user.is_authenticated else None}
     return render(request, "example/staff.html", {"props": props})
+
+
+REVIEW_QUEUE = {
+    "queue": "Review queue",
+    "items": [{"id": 1, "title": "Refund for order 1042"}, {"id": 2, "title": "New seller"}],
+}
+
+
+def staff_queue(request: HttpRequest) -> HttpResponse:
+    """A staff page rendered on the server from the staff frontend's own server bundle."""
+    return render(request, "example/staff_queue.html", {"props": REVIEW_QUEUE})

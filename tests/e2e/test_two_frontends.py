@@ -124,3 +124,25 @@ def test_dev_serves_each_frontend_from_its_own_vite_with_hot_reload(duet_page, t
     page.goto(origin + "/")  # the public frontend, from the other Vite
     expect(page.get_by_test_id("island-greeting")).to_have_text("Hello, Django!")
     assert origin + "/static/src/island.tsx" in modules
+
+
+def test_a_staff_page_is_server_rendered_from_the_staff_bundle_and_hydrates(duet_page, server):
+    # /staff/queue/: {% duet_render "QueueSummary" props frontend="staff" %}, from the server
+    # bundle that duetSsr() built in example/staff-frontend (the default bundle has no such
+    # component), hydrated by the staff build's client entry.
+    html = httpx.get(server.url + "/staff/queue/", timeout=10).text
+    assert '<div data-duet-ssr="QueueSummary" data-duet-props="duet-ssr-1">' in html
+    assert "<h1>Review queue</h1>" in html and "Refund for order 1042" in html
+    assert 'data-duet-mode="client"' not in html  # rendered on the server, not fallen back
+    assert re.search(r'src="/static/staff/assets/client-[\w-]+\.js"', html)
+    page = duet_page
+    page.goto(server.url + "/staff/queue/")
+    page.wait_for_function(
+        """() => {
+          const b = document.querySelector('[data-testid="review-1"]');
+          return b !== null && Object.keys(b).some((k) => k.startsWith("__reactProps$"));
+        }"""
+    )
+    page.get_by_test_id("review-1").click()
+    expect(page.get_by_test_id("reviewed")).to_have_text("1 of 2 reviewed")
+    expect(page.get_by_test_id("review-1")).to_have_text("Reviewed")
