@@ -159,10 +159,16 @@ def _log_console(name: str, logs: list[dict[str, str]]) -> None:
         )
 
 
+# A forked child's copies of its parent's engines: kept referenced for good, because freeing
+# one frees its mini-racer context, which waits for V8's threads, and those did not come along.
+_inherited: list[Engine] = []
+
+
 def _forget_after_fork() -> None:
     # A forked child has copies of the parent's contexts without V8's threads: never close them.
     for engine in list(_engines):
         engine._finalizer.detach()
+        _inherited.append(engine)
     _engines.clear()
     _local.__dict__.clear()
 

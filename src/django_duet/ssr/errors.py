@@ -24,6 +24,19 @@ class SsrUnavailable(SsrError):
         )
 
 
+class SsrForkedAfterV8(SsrError):
+    reason = "V8 started before this process was forked"
+
+    def __init__(self, parent: int) -> None:
+        super().__init__(
+            f"V8 was started in process {parent} before it forked this one; V8's threads do not "
+            "survive a fork, so a render here would hang. Server rendering is off in this "
+            "process (pages render in the browser). Do not render in gunicorn's master (at "
+            "import time with --preload); django_duet.ssr.preload.preload_library() maps the "
+            "library there without starting V8 (docs/ssr.md)."
+        )
+
+
 class SsrBundleNotFound(SsrError):
     reason = "no server bundle"
 

@@ -12,12 +12,13 @@ from __future__ import annotations
 import asyncio
 import functools
 import importlib.metadata
+import os
 import queue
 import threading
 from typing import Any
 
 from ..conf import conf
-from .errors import SsrEngineError, SsrUnavailable
+from .errors import SsrEngineError, SsrForkedAfterV8, SsrUnavailable
 
 # After a cancel, V8 reports the terminated task; a script stuck in native code may not.
 TERMINATE_GRACE_S = 2.0
@@ -55,13 +56,22 @@ class BudgetExceeded(Exception):
         super().__init__("the evaluation ran out of time" + (" and did not stop" if stuck else ""))
 
 
+# The process that started V8. A process forked from it inherits this value: V8's worker
+# threads did not come along, and loading a bundle there waits for them forever.
+_v8_started_in: int | None = None
+
+
 def _new_mini_racer() -> Any:
+    global _v8_started_in
+    if _v8_started_in is not None and _v8_started_in != os.getpid():
+        raise SsrForkedAfterV8(_v8_started_in)
     try:
         from py_mini_racer import MiniRacer, init_mini_racer
     except ImportError:
         raise SsrUnavailable() from None
     # Before the first context of the process; a no-op once V8 runs (whoever started it).
     init_mini_racer(flags=v8_flags(), ignore_duplicate_init=True)
+    _v8_started_in = os.getpid()
     try:
         asyncio.get_running_loop()
     except RuntimeError:
