@@ -35,15 +35,6 @@ def _attrs(nonce: str | None, crossorigin: str | None, integrity: str | None) ->
     return mark_safe("".join(parts))  # each part was built by format_html
 
 
-def csp_meta(nonce: str) -> str:
-    """Where Vite's client and preload helper read the nonce for the tags they insert."""
-    return csp_meta_for(nonce_attribute(nonce))
-
-
-def csp_meta_for(nonce_attr: str) -> str:
-    return f'<meta property="csp-nonce"{nonce_attr}>'
-
-
 @dataclass(frozen=True)
 class PreparedTag:
     """A tag rendered once per build: ``head`` + the request's nonce attribute + ``tail``."""
@@ -53,15 +44,20 @@ class PreparedTag:
     tail: str
 
 
+# Where Vite's client and preload helper read the nonce for the tags they insert; once per page
+# (``url`` is the key the pages' sets of emitted tags know it by).
+CSP_META_TAG = PreparedTag("duet:csp-nonce", '<meta property="csp-nonce"', ">")
+
+
+def csp_meta(nonce: str) -> str:
+    return CSP_META_TAG.head + nonce_attribute(nonce) + CSP_META_TAG.tail
+
+
 @dataclass(frozen=True)
 class PreparedEntry:
-    """An entry's tags, rendered once per build. ``parts`` are all of them joined by newlines,
-    split where each nonce goes: a page that has none of ``urls`` yet gets
-    ``nonce_attr.join(parts)``, one C-level join per entry and request."""
+    """An entry's tags, rendered once per build (each URL once)."""
 
     tags: tuple[PreparedTag, ...]
-    urls: frozenset[str]
-    parts: tuple[str, ...]
 
     def __iter__(self) -> Iterator[PreparedTag]:
         return iter(self.tags)
@@ -102,8 +98,7 @@ def prepare_entry(
         integrity = integrity_for(file) if integrity_for else None
         attrs = _attrs(None, crossorigin, integrity)
         prepared.append(PreparedTag(url, _plain(format_html(head, url, attrs)), tail))
-    urls = frozenset(t.url for t in prepared)
-    return PreparedEntry(tuple(prepared), urls, nonce_parts(prepared) if prepared else ())
+    return PreparedEntry(tuple(prepared))
 
 
 def nonce_parts(items: Iterable[str | PreparedTag]) -> tuple[str, ...]:
@@ -158,16 +153,6 @@ def emit(prepared: Iterable[PreparedTag], emitted: set[str], nonce_attr: str) ->
         emitted.add(tag.url)
         out.append(tag.head + nonce_attr + tag.tail)
     return out
-
-
-def emit_joined(prepared: PreparedEntry, emitted: set[str], nonce_attr: str) -> list[str]:
-    """As ``emit``, but the entry's tags as one string when none of them is on the page yet."""
-    if emitted.isdisjoint(prepared.urls):
-        if not prepared.parts:
-            return []
-        emitted |= prepared.urls
-        return [nonce_attr.join(prepared.parts)]
-    return emit(prepared, emitted, nonce_attr)
 
 
 def entry_tags(

@@ -47,21 +47,22 @@ _production_named: dict[str, Manifest] = {}
 
 def _current(frontend: Settings) -> Manifest:
     global _production
-    if frontend is conf and _production is not None:  # set outside DEV_MODE; a settings change
-        return _production  # clears it (apps.py), so it is never stale across a switch
-    if frontend.DEV_MODE:
-        path = frontend.MANIFEST_PATH
-        return _load(str(path), _stamp(path), frontend.MANIFEST_FORMAT)
+    # Set outside DEV_MODE; a settings change clears them (apps.py): never stale across a switch.
     if frontend is conf:
-        if _production is None:  # no path arithmetic on the hot path once loaded
-            _production = _load_once(str(conf.MANIFEST_PATH), conf.MANIFEST_FORMAT)
-        return _production
-    found = _production_named.get(frontend.name)
-    if found is None:
-        found = _production_named[frontend.name] = _load_once(
-            str(frontend.MANIFEST_PATH), frontend.MANIFEST_FORMAT
-        )
-    return found
+        if _production is not None:
+            return _production
+    else:
+        found = _production_named.get(frontend.name)
+        if found is not None:
+            return found
+    path = frontend.MANIFEST_PATH
+    manifest = _load(str(path), _stamp(path), frontend.MANIFEST_FORMAT)
+    if not frontend.DEV_MODE:  # this process's build from now on: no stat, no path arithmetic
+        if frontend is conf:
+            _production = manifest
+        else:
+            _production_named[frontend.name] = manifest
+    return manifest
 
 
 def clear_cache() -> None:
@@ -69,7 +70,6 @@ def clear_cache() -> None:
     _production = None
     _production_named.clear()
     _load.cache_clear()
-    _load_once.cache_clear()
 
 
 def _stamp(path: Path) -> tuple[int, int, int]:
@@ -84,8 +84,3 @@ def _stamp(path: Path) -> tuple[int, int, int]:
 def _load(path: str, stamp: tuple[int, int, int], manifest_format: str | None) -> Manifest:
     # ``stamp`` is part of the cache key: a changed file is a new key.
     return read_manifest(Path(path), manifest_format)  # a settings change clears this
-
-
-@functools.lru_cache(maxsize=16)
-def _load_once(path: str, manifest_format: str | None) -> Manifest:
-    return _load(path, _stamp(Path(path)), manifest_format)

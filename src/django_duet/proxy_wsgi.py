@@ -7,8 +7,7 @@ Django and ``DevProxyMiddleware`` as before.
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from http import HTTPStatus
 from typing import Any
 
@@ -20,9 +19,7 @@ from .conf import Settings
 from .devserver import dev_enabled, dev_server_gone, frontend_for_path
 from .proxy import DECLINED, Refused
 from .proxy_fast import Plan, Request, current_plan, exchange, prepare
-from .upstream import BLOCK_SIZE, error_page, response_headers, upstream_error
-
-logger = logging.getLogger("django_duet.proxy")
+from .upstream import error_page, relay_blocks, response_headers, upstream_error
 
 Environ = dict[str, Any]
 StartResponse = Callable[..., Any]
@@ -107,20 +104,11 @@ def _proxy(
     headers = list(response_headers(upstream).items())
     headers += _security(plan, request.secure)
     start_response(_status(upstream.status_code), headers)
-    return [body] if body is not None else _stream(upstream)
+    return [body] if body is not None else relay_blocks(upstream)
 
 
 def _security(plan: Plan, secure: bool) -> list[tuple[str, str]]:
     return [(k.decode(), v.decode("latin-1")) for k, v in plan.security(secure)]
-
-
-def _stream(upstream: httpx.Response) -> Iterator[bytes]:
-    try:
-        yield from upstream.iter_raw(BLOCK_SIZE)
-    except httpx.HTTPError as exc:  # headers are sent: all we can do is stop and say why
-        logger.warning("The dev server's answer broke off: %s", exc)
-    finally:
-        upstream.close()
 
 
 def _django(

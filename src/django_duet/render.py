@@ -18,11 +18,11 @@ from .devserver import DevServer, active_dev_server, dev_enabled, explain_missin
 from .devtags import dev_entry_tags, source_url
 from .exceptions import DuetError
 from .html import (
+    CSP_META_TAG,
     PreparedEntry,
     PreparedTag,
-    csp_meta_for,
-    emit_joined,
     nonce_attribute,
+    nonce_parts,
     prepare_entry,
 )
 from .integrity import integrity_lookup
@@ -36,7 +36,7 @@ _BUILD_META_KEY = (_BUILD_META,)
 _WALK = "duet:walk"  # manifest.prepared key of the page walks' roots
 _PAGE_BUILD = "duet:page-build"
 _NONCE_ATTR = "_duet_nonce_attr"
-CSP_META = "duet:csp-nonce"  # one <meta property="csp-nonce"> per page (shared with devtags)
+CSP_META = CSP_META_TAG.url  # one <meta property="csp-nonce"> per page (shared with devtags)
 
 _django_get_nonce: Callable[[HttpRequest], object] | None
 try:  # Django 6+: its own ContentSecurityPolicyMiddleware
@@ -147,18 +147,9 @@ class PageTags:
         return self._render_set(build, names, nonce_attr)
 
     def _render_set(self, build: _PageBuild, names: tuple[str, ...], nonce_attr: str) -> str:
-        seen = self._as_set()
-        tags: list[str] = []
-        if nonce_attr and CSP_META not in seen:
-            seen.add(CSP_META)
-            tags.append(csp_meta_for(nonce_attr))
-        manifest = build.manifest
-        if _BUILD_META not in seen and manifest.build_id:
-            seen.add(_BUILD_META)
-            tags.append(_build_meta(manifest))
-        for name in names:
-            tags += emit_joined(_prepared(build, name), seen, nonce_attr)
-        return "\n".join(tags)
+        # Off the shared walk: the same tags, from this page's own set of URLs.
+        items = _new_tags(build, names, bool(nonce_attr), self._as_set())
+        return nonce_attr.join(nonce_parts(items))
 
     def _as_set(self) -> set[str]:
         # Leave the shared walk (if on one): from here on, this page's own set.
@@ -212,9 +203,6 @@ def _build_meta(manifest: Manifest) -> str:
     return meta
 
 
-_CSP_META_TAG = PreparedTag(CSP_META, '<meta property="csp-nonce"', ">")
-
-
 def _root(build: _PageBuild, nonced: bool) -> PageState:
     # One walk per build, tag settings and nonce or not (the csp-nonce meta comes first).
     key = (_WALK, build.crossorigin, build.sri, nonced)
@@ -227,11 +215,12 @@ def _root(build: _PageBuild, nonced: bool) -> PageState:
 def _new_tags(
     build: _PageBuild, names: tuple[str, ...], nonced: bool, seen: set[str]
 ) -> list[str | PreparedTag]:
-    """What ``names`` add to a page that has ``seen`` (updated), in ``_render_set``'s order."""
+    """What ``names`` add to a page that has ``seen`` (updated): the csp-nonce meta and the
+    build meta once per page, then each entry's tags not on the page yet."""
     items: list[str | PreparedTag] = []
     if nonced and CSP_META not in seen:
         seen.add(CSP_META)
-        items.append(_CSP_META_TAG)
+        items.append(CSP_META_TAG)
     if _BUILD_META not in seen and build.manifest.build_id:
         seen.add(_BUILD_META)
         items.append(_build_meta(build.manifest))

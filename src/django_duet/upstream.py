@@ -144,7 +144,7 @@ def response_headers(upstream: httpx.Response) -> dict[str, str]:
 
 
 def to_django(upstream: httpx.Response, *, is_async: bool) -> ProxiedResponse:
-    body = _read_async(upstream) if is_async else _read_sync(upstream)
+    body = _read_async(upstream) if is_async else relay_blocks(upstream)
     response = ProxiedResponse(upstream, body)
     del response["Content-Type"]  # Django's default: only the dev server's own is wanted
     for name, value in response_headers(upstream).items():
@@ -152,7 +152,8 @@ def to_django(upstream: httpx.Response, *, is_async: bool) -> ProxiedResponse:
     return response
 
 
-def _read_sync(upstream: httpx.Response) -> Iterator[bytes]:
+def relay_blocks(upstream: httpx.Response) -> Iterator[bytes]:
+    """The dev server's body in blocks, closed at the end; a break logged, not raised."""
     try:
         yield from upstream.iter_raw(BLOCK_SIZE)
     except httpx.HTTPError as exc:  # headers are sent: all we can do is stop and say why

@@ -14,9 +14,25 @@ from django_duet.ssr import preload
 
 pytest.importorskip("py_mini_racer")
 
-# Run in a fresh interpreter: the test process may have started V8 already (a fork then hangs).
-SCRIPT = textwrap.dedent(
+# The scripts run in a fresh interpreter: the test process may have started V8 already.
+# Their parent's side: the forked worker's exit code, or a failure if it hangs.
+AWAIT_WORKER = textwrap.dedent(
     """
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            sys.exit(os.waitstatus_to_exitcode(status))
+        time.sleep(0.05)
+    os.kill(pid, 9)
+    os.waitpid(pid, 0)
+    sys.exit("the forked worker hung")
+    """
+)
+
+SCRIPT = (
+    textwrap.dedent(
+        """
     import os, sys, time
     from django_duet.ssr.preload import preload_library
 
@@ -36,16 +52,9 @@ SCRIPT = textwrap.dedent(
         from py_mini_racer import MiniRacer
         ok = MiniRacer().eval("6 * 7") == 42 and libraries() == mapped
         os._exit(0 if ok else 3)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        done, status = os.waitpid(pid, os.WNOHANG)
-        if done:
-            sys.exit(os.waitstatus_to_exitcode(status))
-        time.sleep(0.05)
-    os.kill(pid, 9)
-    os.waitpid(pid, 0)
-    sys.exit("the forked worker hung")
     """
+    )
+    + AWAIT_WORKER
 )
 
 
@@ -63,8 +72,9 @@ def test_without_mini_racer_nothing_is_loaded(monkeypatch):
     assert preload._loaded == []
 
 
-FORKED_AFTER_V8 = textwrap.dedent(
-    """
+FORKED_AFTER_V8 = (
+    textwrap.dedent(
+        """
     import logging, os, sys, time
     from pathlib import Path
     import django
@@ -80,16 +90,9 @@ FORKED_AFTER_V8 = textwrap.dedent(
         html = render_component(None, "Hello", {"name": "Bo"})
         ok = 'data-duet-mode="client"' in html and '{"name":"Bo"}' in html
         os._exit(0 if ok else 3)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        done, status = os.waitpid(pid, os.WNOHANG)
-        if done:
-            sys.exit(os.waitstatus_to_exitcode(status))
-        time.sleep(0.05)
-    os.kill(pid, 9)
-    os.waitpid(pid, 0)
-    sys.exit("the forked worker hung")
     """
+    )
+    + AWAIT_WORKER
 )
 
 

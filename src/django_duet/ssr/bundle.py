@@ -56,16 +56,15 @@ def get_bundle(frontend: Settings = conf) -> ServerBundle:
     else:
         watched = record_path(frontend)
         what = "server bundle record"
-    if frontend.DEV_MODE:
-        return _load(str(watched), explicit is not None, _stamp(watched, what))
-    found = _production[frontend.name] = _load_once(str(watched), explicit is not None)
+    found = _load(str(watched), explicit is not None, _stamp(watched, what))
+    if not frontend.DEV_MODE:  # this process's bundle from now on: no stat per render
+        _production[frontend.name] = found
     return found
 
 
 def clear_cache() -> None:
     _production.clear()
     _load.cache_clear()
-    _load_once.cache_clear()
 
 
 def _stamp(path: Path, what: str) -> Stamp:
@@ -83,12 +82,6 @@ def _load(watched: str, explicit: bool, stamp: Stamp) -> ServerBundle:
     # ``stamp`` is part of the cache key: a changed record or file is a new key.
     path = Path(watched) if explicit else bundle_from_record(Path(watched))
     return read_bundle(path)
-
-
-@functools.lru_cache(maxsize=4)
-def _load_once(watched: str, explicit: bool) -> ServerBundle:
-    what = "server bundle" if explicit else "server bundle record"
-    return _load(watched, explicit, _stamp(Path(watched), what))
 
 
 def bundle_from_record(record: Path) -> Path:

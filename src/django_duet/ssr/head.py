@@ -16,10 +16,17 @@ from django.utils.safestring import SafeString, mark_safe
 _LINK_RELS = {"canonical", "alternate", "prev", "next"}
 
 
+# What json_script escapes: JSON text with these cannot end its <script> early ("</script>"
+# inside a string), and JSON.parse reads the same values.
+SCRIPT_ESCAPES = (("&", "\\u0026"), ("<", "\\u003C"), (">", "\\u003E"))
+
+
 def script_safe_json(text: str) -> str:
-    """JSON that cannot end its <script> early ("</script>" inside a string), as json_script
-    does, with str.replace: about 20 times faster than str.translate on 100 KB of props."""
-    return text.replace("&", "\\u0026").replace("<", "\\u003C").replace(">", "\\u003E")
+    """``text`` with ``SCRIPT_ESCAPES``, by str.replace: about 20 times faster than
+    str.translate on 100 KB of props."""
+    for raw, escaped in SCRIPT_ESCAPES:
+        text = text.replace(raw, escaped)
+    return text
 
 
 def _nonce_attr(nonce: str | None) -> SafeString:

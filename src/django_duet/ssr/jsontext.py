@@ -15,7 +15,7 @@ from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 
-from .head import script_safe_json
+from .head import SCRIPT_ESCAPES, script_safe_json
 
 try:
     import orjson
@@ -25,7 +25,7 @@ except ImportError:  # pragma: no cover - the ssr extra installs it
 _ENCODER = DjangoJSONEncoder()
 # Dates, times and datetimes as Django's encoder writes them (milliseconds, "Z" for UTC).
 _OPTIONS = 0 if orjson is None else orjson.OPT_PASSTHROUGH_DATETIME
-_SCRIPT_ESCAPES = ((b"&", b"\\u0026"), (b"<", b"\\u003C"), (b">", b"\\u003E"))
+_SCRIPT_ESCAPES = tuple((raw.encode(), escaped.encode()) for raw, escaped in SCRIPT_ESCAPES)
 
 
 @dataclass(frozen=True, slots=True)
