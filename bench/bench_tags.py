@@ -160,9 +160,10 @@ def measure(quick: bool, dist: Path) -> dict[str, Any]:
     from django.template import Context, Template
     from django.test import override_settings
 
-    import django_duet.manifest as manifest_module
-    from django_duet import buildinfo, loader
-    from django_duet.render import render_entries
+    import django_duet.build.manifest as manifest_module
+    from django_duet.build import loader
+    from django_duet.build import record as buildinfo
+    from django_duet.pages.render import render_entries
 
     number, repeat = (300, 5) if quick else (2000, 9)
     samples = 200 if quick else 1000

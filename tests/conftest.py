@@ -1,6 +1,6 @@
 import pytest
 
-from django_duet.loader import clear_cache
+from django_duet.build.loader import clear_cache
 
 
 @pytest.fixture(autouse=True)

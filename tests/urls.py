@@ -1,3 +1,3 @@
-from django_duet.views import client_routes
+from django_duet.pages.client_routes import client_routes
 
 urlpatterns = [client_routes("app/", "index.html", name="app")]

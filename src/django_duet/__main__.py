@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .init import InitError, apply, plan
+from django_duet.cli.init import InitError, apply, plan
 
 NEXT_STEPS = """\
 Next:

@@ -12,17 +12,17 @@ class DuetConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import (  # noqa: F401  (cookie sessions, SPA model)
-            checks,
-            checks_dev,
-            checks_sessions,
-            checks_spa,
-            frontends,  # several frontends: duet.E110, E111
+        from django_duet.build import (
+            checks,  # noqa: F401
+            frontends,  # noqa: F401  (several frontends: duet.E110, E111)
         )
-        from .checks_s3 import check_s3_storage  # noqa: F401  (build on object storage, CDN)
-        from .formats import checks as format_checks  # noqa: F401  (webpack, CRA manifests)
-        from .ssr import checks as ssr_checks  # noqa: F401  (server-side rendering)
-        from .tokens import checks as token_checks  # noqa: F401  (tokens for apps)
+        from django_duet.build.formats import checks as format_checks  # noqa: F401
+        from django_duet.dev import checks as dev_checks  # noqa: F401
+        from django_duet.serving.checks import check_s3_storage  # noqa: F401
+        from django_duet.sessions import checks as session_checks  # noqa: F401
+        from django_duet.sessions import spa_checks  # noqa: F401
+        from django_duet.ssr import checks as ssr_checks  # noqa: F401
+        from django_duet.tokens import checks as token_checks  # noqa: F401
 
         setting_changed.connect(_clear_caches, dispatch_uid="django_duet.clear_caches")
         # Static files under duet_asgi depend on many settings (static, whitenoise, security).
@@ -31,9 +31,10 @@ class DuetConfig(AppConfig):
 
 def _clear_caches(*, setting: str, **kwargs: Any) -> None:
     if setting in {"DUET", "DEBUG", "STATIC_URL", "STORAGES", "BASE_DIR"}:
-        from . import devserver, render
-        from .loader import clear_cache
-        from .ssr import bundle as ssr_bundle
+        from django_duet.build.loader import clear_cache
+        from django_duet.dev import server as devserver
+        from django_duet.pages import render
+        from django_duet.ssr import bundle as ssr_bundle
 
         clear_cache()
         render.clear_cache()
@@ -42,7 +43,8 @@ def _clear_caches(*, setting: str, **kwargs: Any) -> None:
 
 
 def _clear_static_asgi(**kwargs: Any) -> None:
-    from . import proxy_fast, static_asgi
+    from django_duet.dev import proxy_fast
+    from django_duet.serving import asgi as static_asgi
 
     static_asgi.clear_cache()
     proxy_fast.clear_cache()

@@ -149,7 +149,7 @@ class Settings:
         value = self._get("MANIFEST_PATH")
         if value is not None:
             return Path(value)
-        from .formats import default_manifest_path
+        from django_duet.build.formats import default_manifest_path
 
         return default_manifest_path(self.BUILD_DIR, self.MANIFEST_FORMAT)
 

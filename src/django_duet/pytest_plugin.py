@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from .testing.browser import (
+from django_duet.testing.browser import (
     CI_CHROMIUM_FLAGS,
     PageProblems,
     check_page_problems,
@@ -33,16 +33,16 @@ from .testing.browser import (
     duet_page,
     find_chromium,
 )
-from .testing.build import duet_build
-from .testing.dev import duet_dev_server, duet_dev_server_factory
-from .testing.live import (
+from django_duet.testing.build import duet_build
+from django_duet.testing.dev import duet_dev_server, duet_dev_server_factory
+from django_duet.testing.live import (
     duet_live_server,
     duet_live_server_factory,
     duet_server_env,
     duet_settings_overrides,
 )
-from .testing.login import duet_login
-from .testing.recorder import duet_api_recorder
+from django_duet.testing.login import duet_login
+from django_duet.testing.recorder import duet_api_recorder
 
 __all__ = [
     "CI_CHROMIUM_FLAGS",

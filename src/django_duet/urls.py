@@ -5,7 +5,7 @@ URL names (namespace "duet"): ``duet:csrf``, ``duet:login``, ``duet:logout``, ``
 
 from django.urls import include, path
 
-from . import session_views
+from django_duet.sessions import views as session_views
 
 app_name = "duet"
 

@@ -23,7 +23,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from django_duet.storage_s3 import IMMUTABLE, SHORT
+from django_duet.serving.s3 import IMMUTABLE, SHORT
 from django_duet.testing.s3 import ACCESS_KEY, REGION, SECRET_KEY, SeaweedS3
 from django_duet.testing.servers import ServerProcess, free_port
 

@@ -16,7 +16,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from django_duet.nginx import NginxOptions, render_server_block
+from django_duet.serving.nginx import NginxOptions, render_server_block
 from django_duet.testing.nginx import nginx_process
 from django_duet.testing.servers import ServerProcess, free_port
 

@@ -21,7 +21,10 @@ SECRET_KEY = "swap-site-only-" + "s" * 40
 DEBUG = False
 ALLOWED_HOSTS = ["127.0.0.1"]
 INSTALLED_APPS = ["django.contrib.staticfiles", "django_duet"]
-MIDDLEWARE = ["django_duet.static.DuetStaticMiddleware", "django_duet.version.BuildIdMiddleware"]
+MIDDLEWARE = [
+    "django_duet.static.DuetStaticMiddleware",
+    "django_duet.version.BuildIdMiddleware",
+]
 ROOT_URLCONF = __name__
 TEMPLATES = [{"BACKEND": "django.template.backends.django.DjangoTemplates", "APP_DIRS": True}]
 DATABASES: dict[str, dict[str, str]] = {}

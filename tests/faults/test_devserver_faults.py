@@ -150,7 +150,7 @@ def test_dev_server_failing_mid_answer(client, scripted, settings, caplog, case)
     settings.DUET = {**settings.DUET, "DEV_PROXY_TIMEOUT": 0.5}
     scripted(script)
     started = time.monotonic()
-    with caplog.at_level(logging.WARNING, logger="django_duet.proxy"):
+    with caplog.at_level(logging.WARNING, logger="django_duet.dev.proxy"):
         response = client.get("/static/src/main.tsx")
         assert response.status_code == status
         if status == 200:
@@ -175,7 +175,7 @@ def test_dying_mid_body_under_asgi(scripted, settings, caplog):
         body = b"".join([chunk async for chunk in response.streaming_content])
         return response.status_code, body
 
-    with caplog.at_level(logging.WARNING, logger="django_duet.proxy"):
+    with caplog.at_level(logging.WARNING, logger="django_duet.dev.proxy"):
         status, body = async_to_sync(fetch)()
     assert status == 200 and (b"y" * 50).startswith(body)
     assert any("broke off" in r.getMessage() for r in caplog.records)

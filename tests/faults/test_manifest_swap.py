@@ -16,7 +16,7 @@ import pytest
 from django.template import engines
 from django.test import Client, RequestFactory
 
-from django_duet.loader import clear_cache
+from django_duet.build.loader import clear_cache
 
 from .builds import PAGE, build_meta, builds_in, publish
 

@@ -12,8 +12,8 @@ from django.template import engines
 from django.test import Client, RequestFactory
 
 from django_duet.exceptions import BuildFileNotFound, ManifestNotFound
-from django_duet.static import DuetStaticMiddleware
-from django_duet.version import BuildIdMiddleware
+from django_duet.pages.version import BuildIdMiddleware
+from django_duet.serving.middleware import DuetStaticMiddleware
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from django.core.management.base import OutputWrapper
 from django.template import engines
 from django.test import Client, RequestFactory
 
-from django_duet.commands import build as build_command
+from django_duet.cli import build as build_command
 
 
 @contextlib.contextmanager

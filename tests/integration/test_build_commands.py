@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from django_duet.buildinfo import compute_record, read_record, write_record
+from django_duet.build.record import compute_record, read_record, write_record
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -5,7 +5,7 @@ import json
 import pytest
 from django.core import checks
 
-from django_duet import checks as duet_checks
+from django_duet.build import checks as duet_checks
 
 
 def ids(include_deployment_checks=True):

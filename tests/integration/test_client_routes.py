@@ -3,7 +3,7 @@
 import pytest
 
 from django_duet.exceptions import BuildFileNotFound
-from django_duet.views import client_routes, looks_like_file
+from django_duet.pages.client_routes import client_routes, looks_like_file
 
 
 @pytest.mark.parametrize("path", ["", "items/2", "items/2/", "deep/a/b/c", "page.html", "v1.2/x"])
@@ -55,7 +55,7 @@ def test_looks_like_file():
 def shell_for(nonce=None):
     from django.test import RequestFactory
 
-    from django_duet.views import ClientRoutesView
+    from django_duet.pages.client_routes import ClientRoutesView
 
     request = RequestFactory().get("/app/x")
     if nonce:

@@ -13,8 +13,8 @@ from django.test import RequestFactory
 from django.urls import path
 from django.utils.functional import SimpleLazyObject
 
-from django_duet import render as duet_render
-from django_duet.views import client_routes
+from django_duet.pages import render as duet_render
+from django_duet.pages.client_routes import client_routes
 
 from .dev.conftest import dev_settings, fake, hot_path  # noqa: F401  (fixtures)
 

@@ -69,7 +69,7 @@ def test_e100_names_a_format_that_does_not_exist(settings):
 
 
 def test_cra_build_gets_sri_computed_from_its_files(settings):
-    from django_duet.buildinfo import sri_hash
+    from django_duet.build.record import sri_hash
 
     cra = FIXTURES / "cra-project" / "build"
     settings.STATICFILES_DIRS = [cra]

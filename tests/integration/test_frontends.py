@@ -20,12 +20,13 @@ from django.template import Context, Template
 from django.test import Client, RequestFactory
 from django.urls import clear_url_caches
 
-from django_duet import devserver, upstream
-from django_duet.commands import dev
+from django_duet.cli import dev
 from django_duet.conf import conf, frontend_names
+from django_duet.dev import server as devserver
+from django_duet.dev import upstream
 from django_duet.exceptions import EntryNotFound
-from django_duet.hashing import is_bundler_hashed
-from django_duet.render import render_entries
+from django_duet.pages.render import render_entries
+from django_duet.serving.hashing import is_bundler_hashed
 from django_duet.testing.servers import free_port
 
 from .dev.fake_devserver import FakeDevServer
@@ -187,7 +188,7 @@ def test_client_routes_serve_the_named_frontends_shell(two, settings):
     import types
 
     module = types.ModuleType("tools_urls")
-    from django_duet.views import client_routes
+    from django_duet.pages.client_routes import client_routes
 
     module.urlpatterns = [client_routes("tools/", frontend="tools")]  # type: ignore[attr-defined]
     sys.modules["tools_urls"] = module
@@ -380,7 +381,7 @@ def test_dev_starts_one_vite_per_frontend_on_consecutive_ports(projects, tmp_pat
         started.extend((c.name, list(c.command), c.cwd, dict(c.env)) for c in children)
         return 0
 
-    import django_duet.commands.dev as dev_module
+    import django_duet.cli.dev as dev_module
 
     original = dev_module.run_all
     dev_module.run_all = fake_run_all

@@ -7,8 +7,9 @@ import pytest
 from django.template import Context, Template
 from django.test import RequestFactory
 
-from django_duet import loader, pagestate
-from django_duet.render import render_entries
+from django_duet.build import loader
+from django_duet.pages import pagestate
+from django_duet.pages.render import render_entries
 
 ENTRIES = ("src/main.tsx", "src/admin.tsx", "src/theme.css")
 

@@ -1,4 +1,4 @@
-"""Static files answered by duet_asgi before Django (django_duet.static_asgi).
+"""Static files answered by duet_asgi before Django (django_duet.serving.asgi).
 
 The wrapped ASGI application is driven directly: scope, receive and send, as uvicorn calls it.
 """
@@ -15,8 +15,8 @@ from urllib.parse import unquote
 import pytest
 from django.core.asgi import get_asgi_application
 
-from django_duet import static_asgi
 from django_duet.asgi import duet_asgi
+from django_duet.serving import asgi as static_asgi
 from tests.security.test_hostile_static import BIG, CONTENT, HOSTILE_PATHS, RANGES
 
 IMMUTABLE = "max-age=31536000, public, immutable"

@@ -27,7 +27,7 @@ from django.template import engines
 from storages.backends.s3 import S3StaticStorage
 from storages.utils import clean_name
 
-from django_duet.storage_s3 import IMMUTABLE, SHORT, DuetS3StaticStorage
+from django_duet.serving.s3 import IMMUTABLE, SHORT, DuetS3StaticStorage
 
 CDN = "https://cdn.example.test/static/"
 

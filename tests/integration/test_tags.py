@@ -9,7 +9,7 @@ from django.template.loader import render_to_string
 from django.test import RequestFactory, override_settings
 
 from django_duet.exceptions import EntryNotFound, ManifestNotFound
-from django_duet.render import render_entries
+from django_duet.pages.render import render_entries
 
 FIXTURE_MANIFEST = Path(__file__).parents[1] / "fixtures" / "build" / ".vite" / "manifest.json"
 BUILD_ID = hashlib.sha256(FIXTURE_MANIFEST.read_bytes()).hexdigest()[:16]
@@ -138,7 +138,7 @@ def test_no_build_raises_an_error_naming_the_path(settings, tmp_path):
 
 
 def test_manifest_is_parsed_once_per_process(monkeypatch):
-    from django_duet import manifest as manifest_module
+    from django_duet.build import manifest as manifest_module
 
     calls = []
     real = manifest_module.parse_manifest
@@ -190,7 +190,7 @@ def test_cdn_static_url_gets_crossorigin_and_matching_sri(build_dir, settings):
 
 
 def test_stale_build_record_is_not_trusted(build_dir, settings):
-    from django_duet.buildinfo import write_record
+    from django_duet.build.record import write_record
 
     settings.DUET = {**settings.DUET, "SRI": True}
     write_record(build_dir)

@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from django_duet.version import BUILD_HEADER, insert_build_meta
+from django_duet.pages.version import BUILD_HEADER, insert_build_meta
 
 
 @pytest.fixture

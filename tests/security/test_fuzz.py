@@ -15,11 +15,11 @@ from django.test import RequestFactory
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from django_duet.build.manifest import parse_manifest
+from django_duet.dev.proxy import PRIVATE_HEADERS, Refused, _headers, checked_target
+from django_duet.dev.upstream import HOP_BY_HOP
 from django_duet.exceptions import EntryNotFound, ManifestInvalid
-from django_duet.manifest import parse_manifest
-from django_duet.origins import csrf_trusts, parse_origin, registrable_domain, same_site
-from django_duet.proxy import PRIVATE_HEADERS, Refused, _headers, checked_target
-from django_duet.upstream import HOP_BY_HOP
+from django_duet.sessions.origins import csrf_trusts, parse_origin, registrable_domain, same_site
 
 EXAMPLES = int(os.environ.get("DUET_FUZZ_EXAMPLES", "60"))
 fuzz = settings(

@@ -11,8 +11,8 @@ from __future__ import annotations
 import pytest
 from django.test import RequestFactory
 
-from django_duet.proxy import MAX_TARGET_LENGTH, DevProxyMiddleware
-from django_duet.throttle import client_ip
+from django_duet.dev.proxy import MAX_TARGET_LENGTH, DevProxyMiddleware
+from django_duet.sessions.throttle import client_ip
 
 REFUSED_PATH = b"refuses paths"
 

@@ -16,8 +16,8 @@ from django.core import checks
 from django.template import engines
 from django.test import RequestFactory
 
+from django_duet.build.manifest import MAX_MANIFEST_BYTES, parse_manifest, read_manifest
 from django_duet.exceptions import EntryNotFound, ManifestInvalid, UnsafeManifestPath
-from django_duet.manifest import MAX_MANIFEST_BYTES, parse_manifest, read_manifest
 
 M = Path("m.json")
 

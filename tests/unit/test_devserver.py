@@ -8,9 +8,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from django_duet import devserver
-from django_duet.devserver import DevServer, DevServerError, active_dev_server, read_hot_file
-from django_duet.devtags import dev_entry_tags, source_url
+from django_duet.dev import server as devserver
+from django_duet.dev.server import DevServer, DevServerError, active_dev_server, read_hot_file
+from django_duet.dev.tags import dev_entry_tags, source_url
 
 SERVER = DevServer("127.0.0.1", 5173, "/static/", react_refresh=True)
 PREAMBLE = (

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from django_duet.buildinfo import sri_hash
+from django_duet.build.formats import default_manifest_path, detect, parse_any
+from django_duet.build.manifest import read_manifest
+from django_duet.build.record import sri_hash
 from django_duet.exceptions import EntryNotFound, ManifestInvalid, UnsafeManifestPath
-from django_duet.formats import default_manifest_path, detect, parse_any
-from django_duet.html import entry_tags
-from django_duet.manifest import read_manifest
+from django_duet.pages.html import entry_tags
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 WEBPACK = FIXTURES / "webpack-project" / "build"

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from django_duet.__main__ import main
-from django_duet.init import InitError, plan
-from django_duet.init.files import BLOCK_START, MARKER
+from django_duet.cli.init import InitError, plan
+from django_duet.cli.init.files import BLOCK_START, MARKER
 
 
 def run(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:

@@ -4,13 +4,13 @@ from pathlib import Path
 
 import pytest
 
+from django_duet.build.manifest import parse_manifest, read_manifest
 from django_duet.exceptions import (
     EntryNotFound,
     ManifestInvalid,
     ManifestNotFound,
     UnsafeManifestPath,
 )
-from django_duet.manifest import parse_manifest, read_manifest
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "build" / ".vite" / "manifest.json"
 

@@ -13,7 +13,8 @@ import re
 import pytest
 from django.core.management import call_command
 
-from django_duet.nginx import (
+from django_duet.serving.middleware import is_public_url
+from django_duet.serving.nginx import (
     IMMUTABLE,
     REVALIDATE,
     NginxConfigError,
@@ -22,7 +23,6 @@ from django_duet.nginx import (
     private_re,
     render_server_block,
 )
-from django_duet.static import is_public_url
 
 BASE = NginxOptions(static_url="/static/", static_root="/srv/app/static")
 NESTED = re.compile(r'^        location ~ "([^\n]+)" \{(.*?)\}$', re.M | re.S)
@@ -143,7 +143,7 @@ def test_each_static_uri_gets_the_right_answer(uri, expected):
     ],
 )
 def test_nginx_refuses_the_names_django_refuses(settings, maps, uri):
-    """The same private names behind nginx as behind DuetStaticMiddleware (django_duet.static)."""
+    """The same private names behind nginx as behind DuetStaticMiddleware."""
     settings.DUET = {**getattr(settings, "DUET", {}), "SERVE_SOURCE_MAPS": maps}
     refused = answer(render_server_block(options(serve_source_maps=maps)), uri) == "404"
     assert refused is not is_public_url(uri)

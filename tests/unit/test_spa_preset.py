@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from django_duet import spa
-from django_duet.origins import csrf_trusts, parse_origin, registrable_domain, same_site
+from django_duet.sessions import spa
+from django_duet.sessions.origins import csrf_trusts, parse_origin, registrable_domain, same_site
 
 BASE = {
     "INSTALLED_APPS": ["django.contrib.auth", "django_duet"],

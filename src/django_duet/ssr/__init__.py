@@ -4,6 +4,6 @@
 ``{% duet_render %}`` wraps it. mini-racer is imported only when a render needs it.
 """
 
-from .render import Rendered, render_component
+from django_duet.ssr.render import Rendered, render_component
 
 __all__ = ["Rendered", "render_component"]

@@ -14,8 +14,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..conf import Settings, conf
-from .errors import SsrBundleInvalid, SsrBundleNotFound
+from django_duet.conf import Settings, conf
+from django_duet.ssr.errors import SsrBundleInvalid, SsrBundleNotFound
 
 RECORD = Path(".vite") / "duet-ssr.json"
 MAX_BUNDLE_BYTES = 64 * 1024 * 1024

@@ -9,10 +9,10 @@ from typing import Any
 from django.apps import AppConfig
 from django.core.checks import CheckMessage, Error, Warning, register
 
-from ..conf import DEFAULTS, Settings, conf
-from ..frontends import checkable_frontends, setting_name
-from .bundle import bundle_from_record, get_bundle, record_path
-from .errors import SsrError
+from django_duet.build.frontends import checkable_frontends, setting_name
+from django_duet.conf import DEFAULTS, Settings, conf
+from django_duet.ssr.bundle import bundle_from_record, get_bundle, record_path
+from django_duet.ssr.errors import SsrError
 
 
 def _user_value(name: str) -> Any:

@@ -18,8 +18,8 @@ import threading
 import weakref
 from typing import Any
 
-from .bundle import ServerBundle
-from .errors import (
+from django_duet.ssr.bundle import ServerBundle
+from django_duet.ssr.errors import (
     SsrBundleInvalid,
     SsrComponentNotFound,
     SsrEngineError,
@@ -27,8 +27,8 @@ from .errors import (
     SsrRenderError,
     SsrTimeout,
 )
-from .jsontext import js_string, loads
-from .v8 import BudgetExceeded, Racer
+from django_duet.ssr.jsontext import js_string, loads
+from django_duet.ssr.v8 import BudgetExceeded, Racer
 
 logger = logging.getLogger("django_duet.ssr")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..exceptions import DuetError
+from django_duet.exceptions import DuetError
 
 
 class SsrError(DuetError):

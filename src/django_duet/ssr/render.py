@@ -21,13 +21,13 @@ from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from ..conf import conf
-from ..render import csp_nonce
-from .bundle import get_bundle
-from .engine import engine_for
-from .errors import SsrError
-from .head import head_tags
-from .jsontext import props_text
+from django_duet.conf import conf
+from django_duet.pages.render import csp_nonce
+from django_duet.ssr.bundle import get_bundle
+from django_duet.ssr.engine import engine_for
+from django_duet.ssr.errors import SsrError
+from django_duet.ssr.head import head_tags
+from django_duet.ssr.jsontext import props_text
 
 logger = logging.getLogger("django_duet.ssr")
 

@@ -17,8 +17,8 @@ import queue
 import threading
 from typing import Any
 
-from ..conf import conf
-from .errors import SsrEngineError, SsrForkedAfterV8, SsrUnavailable
+from django_duet.conf import conf
+from django_duet.ssr.errors import SsrEngineError, SsrForkedAfterV8, SsrUnavailable
 
 # After a cancel, V8 reports the terminated task; a script stuck in native code may not.
 TERMINATE_GRACE_S = 2.0

@@ -8,8 +8,8 @@ from django import template
 from django.template.base import FilterExpression, Parser, Token, token_kwargs
 from django.utils.safestring import SafeString
 
-from ..html import props_script
-from ..render import PageTags, asset_url
+from django_duet.pages.html import props_script
+from django_duet.pages.render import PageTags, asset_url
 
 register = template.Library()
 
@@ -102,7 +102,9 @@ def duet_render(
 ) -> SafeString:
     """``{% duet_render "ProductPage" props as page %}``: ``{{ page.head }}``, ``{{ page }}``;
     ``frontend="staff"`` renders from that frontend's server bundle."""
-    from ..ssr.render import render_component  # mini-racer itself loads on the first render
+    from django_duet.ssr.render import (
+        render_component,  # mini-racer itself loads on the first render
+    )
 
     request = context.get("request")
     element_id = None

@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from .servers import LOOPBACK
+from django_duet.testing.servers import LOOPBACK
 
 # No sandbox (root in containers), no GPU, and nothing that phones home: a closed network
 # refuses those connections and slows every start.

@@ -19,8 +19,8 @@ from typing import Any
 import httpx
 import pytest
 
-from .live import LiveServer, failing_setup, prepare_project, start_server
-from .servers import LOOPBACK, free_port_block
+from django_duet.testing.live import LiveServer, failing_setup, prepare_project, start_server
+from django_duet.testing.servers import LOOPBACK, free_port_block
 
 # Ports kept free for Vite: duet dev runs one per frontend (DUET["FRONTENDS"]), on consecutive
 # ports from --vite-port.

@@ -22,8 +22,8 @@ from typing import Any, Self
 
 import pytest
 
-from .build import FrontendBuild
-from .project import (
+from django_duet.testing.build import FrontendBuild
+from django_duet.testing.project import (
     Project,
     ProjectError,
     project_dir,
@@ -31,7 +31,7 @@ from .project import (
     settings_module,
     write_settings,
 )
-from .servers import LOOPBACK, ServerProcess, ServerStartError, free_port
+from django_duet.testing.servers import LOOPBACK, ServerProcess, ServerStartError, free_port
 
 SERVERS = ("gunicorn", "uvicorn", "runserver")
 START_ATTEMPTS = 3  # on another free port each: another process may take a free port first

@@ -11,7 +11,7 @@ import re
 import shutil
 from pathlib import Path
 
-from .servers import ServerProcess
+from django_duet.testing.servers import ServerProcess
 
 MIME_TYPES = Path("/etc/nginx/mime.types")
 

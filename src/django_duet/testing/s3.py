@@ -23,7 +23,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from .servers import LOOPBACK, ServerProcess, ServerStartError, free_port
+from django_duet.testing.servers import LOOPBACK, ServerProcess, ServerStartError, free_port
 
 ACCESS_KEY = "duet-test-access"
 SECRET_KEY = "duet-test-secret-" + "s" * 24

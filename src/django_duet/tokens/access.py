@@ -23,9 +23,9 @@ from typing import Any
 import jwt
 from django.utils.crypto import constant_time_compare
 
-from ..conf import conf
-from .errors import TokenRefused
-from .keys import ALLOWED_ALGORITHMS, keyring
+from django_duet.conf import conf
+from django_duet.tokens.errors import TokenRefused
+from django_duet.tokens.keys import ALLOWED_ALGORITHMS, keyring
 
 TOKEN_TYPE = "at+jwt"
 # Ours are under 1 KB even with RSA-4096; a bigger one is an attack on the parser.

@@ -18,8 +18,8 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.http import HttpRequest
 
-from .access import AccessClaims, auth_digest_matches, verify
-from .errors import TokenRefused
+from django_duet.tokens.access import AccessClaims, auth_digest_matches, verify
+from django_duet.tokens.errors import TokenRefused
 
 SCHEME = "bearer"  # compared case-insensitively (RFC 9110 section 11.1)
 

@@ -14,9 +14,9 @@ from django.apps import AppConfig
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Warning, register
 
-from ..conf import DEFAULTS, conf
-from .keys import SETTING, KeyConfigError, load_keyring, parse_key
-from .middleware import PATH as MIDDLEWARE_PATH
+from django_duet.conf import DEFAULTS, conf
+from django_duet.tokens.keys import SETTING, KeyConfigError, load_keyring, parse_key
+from django_duet.tokens.middleware import PATH as MIDDLEWARE_PATH
 
 AUTH_MIDDLEWARE = "django.contrib.auth.middleware.AuthenticationMiddleware"
 MAX_ACCESS_LIFETIME = 3600  # beyond this, a stolen access token is a long-lived credential

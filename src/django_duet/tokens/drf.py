@@ -17,8 +17,8 @@ from rest_framework.authentication import BaseAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
 
-from .auth import authenticate
-from .errors import TokenRefused
+from django_duet.tokens.auth import authenticate
+from django_duet.tokens.errors import TokenRefused
 
 
 class DuetTokenAuthentication(BaseAuthentication):  # type: ignore[misc]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.http import JsonResponse
 from django.utils.cache import patch_vary_headers
 
-from ..exceptions import DuetError
+from django_duet.exceptions import DuetError
 
 TOKEN_ERROR_CODES: dict[str, str] = {
     # Access tokens (Authorization: Bearer ...)

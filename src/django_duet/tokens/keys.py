@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
 from django.core.exceptions import ImproperlyConfigured
 
-from ..conf import conf
+from django_duet.conf import conf
 
 # The minimum secret length for HMAC is the hash's output size (RFC 7518, section 3.2).
 HMAC_ALGORITHMS = {"HS256": 32, "HS384": 48, "HS512": 64}

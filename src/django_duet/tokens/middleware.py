@@ -16,8 +16,8 @@ from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_vary_headers
 
-from .auth import aauthenticate, attach, authenticate
-from .errors import TokenRefused, refusal_response
+from django_duet.tokens.auth import aauthenticate, attach, authenticate
+from django_duet.tokens.errors import TokenRefused, refusal_response
 
 PATH = "django_duet.tokens.middleware.TokenAuthenticationMiddleware"
 

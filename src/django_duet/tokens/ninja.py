@@ -16,9 +16,9 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer
 
-from .auth import attach
-from .auth import authenticate as authenticate_request
-from .errors import TokenRefused, refusal_response
+from django_duet.tokens.auth import attach
+from django_duet.tokens.auth import authenticate as authenticate_request
+from django_duet.tokens.errors import TokenRefused, refusal_response
 
 
 class TokenAuthenticationError(AuthenticationError):

@@ -16,10 +16,10 @@ from typing import Any, NoReturn
 from django.db import transaction
 from django.utils import timezone
 
-from ..conf import conf
-from ..models import RefreshToken, RefreshTokenFamily
-from .access import auth_digest, auth_digest_matches
-from .errors import TokenRefused
+from django_duet.conf import conf
+from django_duet.models import RefreshToken, RefreshTokenFamily
+from django_duet.tokens.access import auth_digest, auth_digest_matches
+from django_duet.tokens.errors import TokenRefused
 
 logger = logging.getLogger("django_duet.tokens")
 

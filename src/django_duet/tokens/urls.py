@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from django_duet.tokens import views
 
 urlpatterns = [
     path("token/", views.obtain, name="token"),

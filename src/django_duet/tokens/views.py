@@ -17,11 +17,11 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
-from ..credentials import check_credentials
-from ..jsonapi import InvalidRequest, error, json_endpoint, read_fields
-from ..session_views import serialize_user
-from . import access, refresh
-from .errors import TokenRefused, refusal_response
+from django_duet.sessions.credentials import check_credentials
+from django_duet.sessions.jsonapi import InvalidRequest, error, json_endpoint, read_fields
+from django_duet.sessions.views import serialize_user
+from django_duet.tokens import access, refresh
+from django_duet.tokens.errors import TokenRefused, refusal_response
 
 logger = logging.getLogger("django_duet.tokens")
 

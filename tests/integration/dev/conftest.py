@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from django_duet import devserver, proxy_fast, upstream
+from django_duet.dev import proxy_fast, upstream
+from django_duet.dev import server as devserver
 
 from .fake_devserver import FakeDevServer
 

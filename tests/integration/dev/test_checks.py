@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.core import checks
 
-from django_duet import checks_dev
+from django_duet.dev import checks as checks_dev
 
 PROXY = "django_duet.proxy.DevProxyMiddleware"
 DOCS = Path(__file__).parents[3] / "docs" / "development.md"

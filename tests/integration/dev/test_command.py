@@ -15,8 +15,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from django_duet.commands import dev
-from django_duet.commands._supervise import Child, run_all
+from django_duet.cli import dev
+from django_duet.cli._supervise import Child, run_all
 from django_duet.testing.servers import free_port
 
 PROXY = "django_duet.proxy.DevProxyMiddleware"
@@ -108,9 +108,9 @@ def test_the_environment_tells_vite_about_django(project, settings):
 
 def test_django_runs_under_runserver_or_uvicorn(project):
     command = dev.django_command("127.0.0.1", 8000, {"asgi": False, "noreload": True})
-    assert command[1:] == ["-m", "django_duet.commands._wsgi_serve", "127.0.0.1:8000", "--noreload"]
+    assert command[1:] == ["-m", "django_duet.cli._wsgi_serve", "127.0.0.1:8000", "--noreload"]
     command = dev.django_command("::1", 8000, {"asgi": True, "noreload": False})
-    assert command[1:] == ["-m", "django_duet.commands._asgi_serve", "::1", "8000"]
+    assert command[1:] == ["-m", "django_duet.cli._asgi_serve", "::1", "8000"]
 
 
 def alive(pid: int) -> bool:
@@ -176,7 +176,7 @@ def test_ctrl_c_stops_everything(tmp_path):
     script = textwrap.dedent(f"""
         import os, sys
         from pathlib import Path
-        from django_duet.commands._supervise import Child, run_all
+        from django_duet.cli._supervise import Child, run_all
         tmp = Path({str(tmp_path)!r})
         children = [Child(name, [sys.executable, "-c", {SLEEPER!r}, str(tmp / name)], tmp,
                           dict(os.environ)) for name in ("vite", "django")]
@@ -200,7 +200,7 @@ def test_runserver_sends_without_delay():
     # Without TCP_NODELAY a keep-alive response waits ~40 ms for the browser's delayed ACK.
     from django.core.servers.basehttp import WSGIRequestHandler
 
-    from django_duet.commands._wsgi_serve import NoDelayWSGIServer
+    from django_duet.cli._wsgi_serve import NoDelayWSGIServer
 
     server = NoDelayWSGIServer(("127.0.0.1", 0), WSGIRequestHandler)
     try:

@@ -7,8 +7,8 @@ from django.template import Context, Template
 from django.template.loader import render_to_string
 from django.test import RequestFactory
 
-from django_duet.devserver import DevServerNotRunning
-from django_duet.views import ClientRoutesView
+from django_duet.dev.server import DevServerNotRunning
+from django_duet.pages.client_routes import ClientRoutesView
 
 from .fake_devserver import FakeDevServer, closed_port
 

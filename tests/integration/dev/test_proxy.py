@@ -8,7 +8,7 @@ import pytest
 from asgiref.sync import async_to_sync
 from django.test import AsyncClient, Client, RequestFactory
 
-from django_duet.proxy import MAX_BODY_BYTES, DevProxyMiddleware
+from django_duet.dev.proxy import MAX_BODY_BYTES, DevProxyMiddleware
 
 from .fake_devserver import MODULE, FakeDevServer, closed_port
 
@@ -170,7 +170,7 @@ def test_a_dev_server_gone_leaves_static_to_django_and_says_so(client, fake, cap
     # No liveness check per module (a connection to Vite each): the send finds out.
     port = fake.port
     fake.stop()
-    with caplog.at_level("WARNING", logger="django_duet.devserver"):
+    with caplog.at_level("WARNING", logger="django_duet.dev.server"):
         assert client.get("/static/src/main.tsx").status_code == 404  # Django's own 404
         assert client.get("/static/src/other.tsx").status_code == 404
     [warning] = [r.getMessage() for r in caplog.records if "Stale hot file" in r.getMessage()]

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 import pytest
 from django.core.handlers.wsgi import WSGIHandler
 
-from django_duet import upstream
-from django_duet.proxy_wsgi import duet_wsgi
+from django_duet.dev import upstream
+from django_duet.dev.proxy_wsgi import duet_wsgi
 
 from .fake_devserver import MODULE
 

@@ -83,7 +83,7 @@ def django(request, vite) -> Iterator[ServerProcess]:
         command = [
             sys.executable,
             "-m",
-            "django_duet.commands._wsgi_serve",
+            "django_duet.cli._wsgi_serve",
             f"127.0.0.1:{port}",
             "--noreload",
         ]

@@ -7,7 +7,7 @@ from django.conf import settings as django_settings
 from django.core.cache import caches
 from django.test import AsyncClient, Client
 
-from django_duet import spa
+from django_duet.sessions import spa
 
 from .helpers import APP_ORIGIN, PASSWORD, USERNAME, current_settings
 

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from django.core import checks
 
-from django_duet import checks_sessions, checks_spa
+from django_duet.sessions import checks as checks_sessions
+from django_duet.sessions import spa_checks as checks_spa
 
 from .helpers import APP_ORIGIN
 
@@ -253,7 +254,10 @@ def test_e021_w014_throttle_cache(auth_urls, settings, backend, expected):
 def test_e022_user_serializer(settings):
     settings.DUET = {**settings.DUET, "USER_SERIALIZER": "no.such.module.function"}
     assert "'no.such.module.function'" in only(run(deploy=False), "duet.E022").msg
-    settings.DUET = {**settings.DUET, "USER_SERIALIZER": "django_duet.session_views.serialize_user"}
+    settings.DUET = {
+        **settings.DUET,
+        "USER_SERIALIZER": "django_duet.sessions.views.serialize_user",
+    }
     assert run(deploy=False) == []
 
 

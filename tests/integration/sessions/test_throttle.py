@@ -9,7 +9,7 @@ import pytest
 from django.core.cache import caches
 from django.core.cache.backends.filebased import FileBasedCache
 
-from django_duet import throttle
+from django_duet.sessions import throttle
 
 from .helpers import USERNAME, get_token, login
 

@@ -1,4 +1,4 @@
-"""``python manage.py duet <sub>``: a thin dispatcher over ``django_duet.commands``."""
+"""``python manage.py duet <sub>``: a thin dispatcher over ``django_duet.cli``."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from ...commands import SUBCOMMANDS
+from django_duet.cli import SUBCOMMANDS
 
 
 class Command(BaseCommand):
@@ -18,14 +18,12 @@ class Command(BaseCommand):
         subparsers = parser.add_subparsers(dest="subcommand", metavar="SUBCOMMAND")
         subparsers.required = True
         for name, module_name in SUBCOMMANDS.items():
-            module = importlib.import_module(f"django_duet.commands.{module_name}")
+            module = importlib.import_module(f"django_duet.cli.{module_name}")
             sub = subparsers.add_parser(name, help=module.HELP, description=module.HELP)
             module.add_arguments(sub)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        module = importlib.import_module(
-            f"django_duet.commands.{SUBCOMMANDS[options['subcommand']]}"
-        )
+        module = importlib.import_module(f"django_duet.cli.{SUBCOMMANDS[options['subcommand']]}")
         status = module.run(options, self.stdout, self.stderr)
         if status:
             raise CommandError(

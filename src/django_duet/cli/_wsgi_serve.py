@@ -1,0 +1,51 @@
+"""``python -m django_duet.cli._wsgi_serve ADDRPORT [--noreload]``: runserver, tuned.
+
+What ``duet dev`` runs: Django's own runserver (autoreloader, checks, output), three changes:
+
+* Django core's command, not staticfiles' (which answers STATIC_URL before any middleware, so
+  the dev proxy could not see /static/@vite/client); the proxy hands what the dev server lacks to
+  the staticfiles finders instead.
+* The dev server's modules are answered before Django's handler (``proxy_wsgi``), with the
+  dev proxy's rules.
+* Its sockets send at once (TCP_NODELAY). wsgiref writes the status line, the headers and the
+  body separately; on a keep-alive connection Nagle's algorithm then holds the body until the
+  browser's delayed ACK, about 40 ms per response. A page that loads a hundred modules through
+  the proxy would wait for that a hundred times.
+"""
+
+from __future__ import annotations
+
+import socket
+import sys
+from typing import Any
+
+from django.core.servers.basehttp import WSGIServer
+
+
+class NoDelayWSGIServer(WSGIServer):
+    def get_request(self) -> tuple[socket.socket, Any]:
+        connection, address = super().get_request()
+        connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return connection, address
+
+
+def main(argv: list[str]) -> int:
+    import django
+    from django.core.management.commands.runserver import Command as Runserver
+
+    django.setup()
+
+    class Command(Runserver):
+        server_cls = NoDelayWSGIServer
+
+        def get_handler(self, *args: Any, **options: Any) -> Any:
+            from django_duet.dev.proxy_wsgi import duet_wsgi
+
+            return duet_wsgi(super().get_handler(*args, **options))
+
+    Command().run_from_argv(["manage.py", "runserver", *argv])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

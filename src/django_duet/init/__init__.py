@@ -1,8 +1,0 @@
-"""``python -m django_duet init``: adds a Vite + React frontend to an existing Django project.
-
-Plain file edits, no Django import: it runs before django_duet is in INSTALLED_APPS.
-"""
-
-from .plan import Change, InitError, apply, plan
-
-__all__ = ["Change", "InitError", "apply", "plan"]

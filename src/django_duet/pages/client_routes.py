@@ -1,0 +1,109 @@
+"""The catch-all view for client-side routes (React Router): one HTML shell for every route.
+
+``client_routes("app/")`` serves the build's ``index.html``, rendered as a Django template
+(so the CSRF cookie is set and ``{% csrf_token %}`` works), for ``/app/``, ``/app/items/2``,
+a reload of any deep link. In development (a live dev server) the same URLs serve the dev
+server's transformed ``index.html`` as is (never as a template), CSRF cookie included.
+Paths that look like files (``/app/logo.png``) get a real 404 instead of an HTML page that
+a browser would try to run as a script.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.template import Engine, RequestContext, Template
+from django.urls import URLPattern, re_path
+from django.utils.decorators import method_decorator
+from django.views import View
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import ensure_csrf_cookie
+
+from django_duet.build.integrity import integrity_lookup
+from django_duet.conf import Settings, conf
+from django_duet.dev.server import active_dev_server, explain_missing_build
+from django_duet.exceptions import BuildFileNotFound
+from django_duet.pages.render import csp_nonce
+from django_duet.pages.shell import prepare_shell
+from django_duet.pages.version import insert_build_meta
+
+# As Vite's own HTML fallback: a last segment with an extension (other than .html) is a file.
+_FILE_LIKE = re.compile(r"\.(?!html?$)[A-Za-z0-9]{1,10}$")
+
+
+def looks_like_file(path: str) -> bool:
+    return bool(_FILE_LIKE.search(path.rsplit("/", 1)[-1]))
+
+
+@method_decorator([never_cache, ensure_csrf_cookie], name="dispatch")
+class ClientRoutesView(View):
+    http_method_names = ["get", "head", "options"]
+    html: str = "index.html"  # the HTML entry, relative to the build directory
+    frontend: str | None = None  # the frontend's name in DUET["FRONTENDS"]; None: "default"
+
+    def get(self, request: HttpRequest, path: str = "") -> HttpResponse:
+        if looks_like_file(path):
+            raise Http404(f"No file at {request.path} (client routes never end in an extension).")
+        config = conf.frontend(self.frontend)
+        dev = active_dev_server(request, config)
+        if dev is not None:  # development: the dev server's transformed HTML, served as is
+            from django_duet.dev.upstream import dev_shell  # httpx is only needed in development
+
+            return dev_shell(request, dev, self.html)
+        with explain_missing_build(config):
+            template = load_build_template(config.BUILD_DIR / self.html, config)
+        context = RequestContext(request, self.get_context_data(path=path))
+        context["duet_csp_nonce"] = csp_nonce(request)
+        return HttpResponse(insert_build_meta(template.render(context), request, config))
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        """Override to give the HTML shell data (``{{ ... }}`` in the source index.html)."""
+        return kwargs
+
+
+def client_routes(
+    prefix: str,
+    html: str = "index.html",
+    *,
+    name: str | None = None,
+    view: type[View] = ClientRoutesView,
+    frontend: str | None = None,
+) -> URLPattern:
+    """A URL pattern sending every path under ``prefix`` ("app/") to the HTML shell ``html``
+    of the frontend named ``frontend`` (None: "default")."""
+    if ".." in Path(html).parts or Path(html).is_absolute():
+        raise ValueError(f"html={html!r} must be a path inside the build directory")
+    if frontend is not None and not isinstance(frontend, str):
+        raise TypeError(
+            f"frontend={frontend!r} must be the name of a frontend in DUET['FRONTENDS']"
+        )
+    pattern = (
+        rf"^{re.escape(prefix.strip('/'))}/(?P<path>.*)$"
+        if prefix.strip("/")
+        else r"^(?P<path>.*)$"
+    )
+    return re_path(pattern, view.as_view(html=html, frontend=frontend), name=name)
+
+
+def load_build_template(path: Path, frontend: Settings = conf) -> Template:
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        raise BuildFileNotFound(path) from None
+    key = (frontend.name, frontend.STATIC_PREFIX)
+    return _compile(str(path), st.st_mtime_ns, st.st_size, conf.SRI, key)
+
+
+@functools.lru_cache(maxsize=32)
+def _compile(path: str, mtime_ns: int, size: int, sri: bool, frontend: tuple[str, str]) -> Template:
+    # The build's own file (never a dev server's answer) is the template source.
+    name, prefix = frontend
+    source = Path(path).read_text(encoding="utf-8")
+    lookup = integrity_lookup(None, conf.frontend(name)) if sri else None
+    source = prepare_shell(source, prefix, lookup)
+    return Engine.get_default().from_string(source)

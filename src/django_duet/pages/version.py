@@ -1,0 +1,84 @@
+"""Version skew: tell a page built from an older frontend that a new one is deployed.
+
+Every response carries ``X-Duet-Build: <id>`` (the id of the build this server runs, derived
+from the manifest's content; with several frontends, each one's id: ``<id>, <id>``). Pages
+carry the id they loaded with (``<meta name="duet-build">``, emitted by ``{% duet_entry %}``
+and ``client_routes``); ``django-duet/client`` compares it with the server's on each API
+answer and fires ``duet:stale-frontend`` when it is not among them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction
+from django.http import HttpRequest, HttpResponseBase
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+from django_duet.build.loader import get_manifest
+from django_duet.conf import Settings, all_frontends, conf
+from django_duet.exceptions import DuetError
+
+BUILD_HEADER = "X-Duet-Build"
+_HEAD = re.compile(r"<head\b[^>]*>", re.IGNORECASE)
+
+
+def current_build_id(request: HttpRequest | None = None, frontend: Settings = conf) -> str | None:
+    try:
+        return get_manifest(request, frontend).build_id or None
+    except DuetError:
+        return None  # no build yet (development): nothing to compare
+
+
+def current_build_ids(request: HttpRequest | None = None) -> str | None:
+    """The header value: every frontend's build id ("default" first), or None without any.
+
+    A page of any frontend is current while its id is among them; the client compares so."""
+    ids = [current_build_id(request, frontend) for frontend in all_frontends()]
+    found = [build_id for build_id in ids if build_id]
+    return ", ".join(dict.fromkeys(found)) or None
+
+
+def build_meta(build_id: str) -> SafeString:
+    return format_html('<meta name="duet-build" content="{}">', build_id)
+
+
+def insert_build_meta(
+    html: str, request: HttpRequest | None = None, frontend: Settings = conf
+) -> str:
+    """The page's build id as a meta tag right after ``<head>`` (for HTML the bundler wrote)."""
+    build_id = current_build_id(request, frontend)
+    if not build_id or 'name="duet-build"' in html:
+        return html
+    return _HEAD.sub(lambda m: m.group(0) + build_meta(build_id), html, count=1)
+
+
+class BuildIdMiddleware:
+    """Adds ``X-Duet-Build`` to every response (sync and async)."""
+
+    sync_capable = True
+    async_capable = True
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+        self.is_async = iscoroutinefunction(get_response)
+        if self.is_async:
+            markcoroutinefunction(self)
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase | Awaitable[HttpResponseBase]:
+        if self.is_async:
+            return self.__acall__(request)
+        return self._stamp(request, self.get_response(request))
+
+    async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
+        response = await self.get_response(request)  # type: ignore[misc]
+        return self._stamp(request, response)
+
+    @staticmethod
+    def _stamp(request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
+        build_ids = current_build_ids(request)
+        if build_ids and BUILD_HEADER not in response:
+            response[BUILD_HEADER] = build_ids
+        return response

@@ -1,0 +1,45 @@
+"""Username and password from a request body, under the login throttle.
+
+One path for the web login (``login/``) and the apps' token login (``token/``): the same
+validation, the same throttle budget, the same error codes.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.contrib.auth import authenticate
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.debug import sensitive_variables
+
+from django_duet.sessions.jsonapi import InvalidRequest, error, read_fields
+from django_duet.sessions.throttle import LoginThrottle, client_ip
+
+logger = logging.getLogger("django_duet.auth")
+
+
+@sensitive_variables("fields")
+def check_credentials(request: HttpRequest, what: str) -> Any | HttpResponse:
+    """The authenticated user, or the JSON error to answer (400, 429 or 401)."""
+    try:
+        fields = read_fields(request, ("username", "password"))
+    except InvalidRequest as exc:
+        return error(400, "invalid_request", str(exc))
+    throttle = LoginThrottle(request, fields["username"])
+    # Checked before the password, so a blocked guesser learns nothing, not even a right guess.
+    wait = throttle.retry_after()
+    if wait is not None:
+        logger.warning("%s throttled for %r from %s", what, fields["username"], client_ip(request))
+        return error(
+            429,
+            "throttled",
+            f"Too many failed logins. Try again in {wait} seconds.",
+            headers={"Retry-After": str(wait)},
+        )
+    user = authenticate(request, username=fields["username"], password=fields["password"])
+    if user is None:
+        throttle.failed()
+        return error(401, "invalid_credentials", "The username or password is incorrect.")
+    throttle.succeeded()
+    return user
