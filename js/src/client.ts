@@ -12,10 +12,10 @@ export type { CsrfFetch, CsrfFetchOptions } from "./client/same-origin.js";
 export { createClient } from "./client/cross-origin.js";
 export type { ClientOptions, DuetClient, DuetUser } from "./client/cross-origin.js";
 export { DuetApiError, DuetError } from "./client/errors.js";
-export { DJANGO_CSRF_DEFAULTS } from "./client/names.js";
-export type { CsrfNames, PageCsrfConfig } from "./client/names.js";
-export { CSRF_FAILED } from "./client/send.js";
-export type { FetchInput } from "./client/send.js";
+export { DJANGO_CSRF_DEFAULTS } from "./client/csrf-names.js";
+export type { CsrfNames, PageCsrfConfig } from "./client/csrf-names.js";
+export { CSRF_FAILED } from "./client/csrf-send.js";
+export type { FetchInput } from "./client/csrf-send.js";
 export type { Credentials, DocumentLike, FetchLike } from "./client/env.js";
 export {
   BUILD_HEADER,
@@ -27,5 +27,5 @@ export {
   serverBuildIds,
 } from "./client/version.js";
 export type { ChunkReloadOptions, StaleFrontend } from "./client/version.js";
-export { createTokenClient } from "./tokens.js";
-export type { Tokens, TokenStorage, TokenClient, TokenClientOptions } from "./tokens.js";
+export { createTokenClient } from "./client/bearer.js";
+export type { Tokens, TokenStorage, TokenClient, TokenClientOptions } from "./client/bearer.js";

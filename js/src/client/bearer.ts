@@ -8,9 +8,9 @@
  * (theft detection). So refreshing is single flight: however many requests need a fresh access
  * token at once, one refresh is sent and they all wait for it.
  */
-import { DuetApiError, DuetError, UNEXPECTED_RESPONSE, apiError, errorOf, isRecordBody, readJson } from "./client/errors.js";
-import { globalFetch } from "./client/env.js";
-import type { FetchLike } from "./client/env.js";
+import { DuetApiError, DuetError, UNEXPECTED_RESPONSE, apiError, errorOf, isRecordBody, readJson } from "./errors.js";
+import { globalFetch } from "./env.js";
+import type { FetchLike } from "./env.js";
 
 /** What the store keeps. Times are milliseconds since the epoch, on this device's clock. */
 export interface Tokens {

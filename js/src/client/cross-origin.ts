@@ -10,10 +10,10 @@ import { watchBuild } from "./version.js";
 import { globalFetch, requestUrl } from "./env.js";
 import type { Credentials, FetchLike } from "./env.js";
 import { UNEXPECTED_RESPONSE, DuetApiError, DuetError, apiError, isRecordBody, readJson } from "./errors.js";
-import { DJANGO_CSRF_DEFAULTS } from "./names.js";
-import { sendWithCsrf } from "./send.js";
-import type { CsrfSource, FetchInput } from "./send.js";
-import { TokenStore, callCsrfEndpoint } from "./token.js";
+import { DJANGO_CSRF_DEFAULTS } from "./csrf-names.js";
+import { sendWithCsrf } from "./csrf-send.js";
+import type { CsrfSource, FetchInput } from "./csrf-send.js";
+import { CsrfTokenStore, callCsrfEndpoint } from "./csrf-token.js";
 
 /** Options of {@link createClient}. */
 export interface ClientOptions {
@@ -77,7 +77,7 @@ export function createClient<User = DuetUser>(options: ClientOptions): DuetClien
   };
   let headerName = DJANGO_CSRF_DEFAULTS.headerName;
 
-  const store = new TokenStore(async () => {
+  const store = new CsrfTokenStore(async () => {
     const answer = await callCsrfEndpoint(fetchFn(), endpoints.csrf, credentials);
     if (answer.headerName !== undefined) headerName = answer.headerName;
     return answer.csrfToken;

@@ -14,7 +14,7 @@
  */
 import { errorOf, readJson } from "./errors.js";
 import type { Credentials, FetchLike } from "./env.js";
-import type { Token } from "./token.js";
+import type { CsrfToken } from "./csrf-token.js";
 
 /** The error code of django-duet's JSON answer to a CSRF failure. */
 export const CSRF_FAILED = "csrf_failed";
@@ -27,8 +27,8 @@ export interface CsrfSource {
   credentials: Credentials;
   /** The header name Django reads the token from (may change once the endpoint has answered). */
   headerName(): string;
-  token(): Promise<Token>;
-  refresh(stale: Token): Promise<Token>;
+  token(): Promise<CsrfToken>;
+  refresh(stale: CsrfToken): Promise<CsrfToken>;
 }
 
 export type FetchInput = string | URL | Request;

@@ -8,18 +8,18 @@
  */
 import { DuetApiError, UNEXPECTED_RESPONSE, apiError, isRecordBody, readJson } from "./errors.js";
 import type { Credentials, FetchLike } from "./env.js";
-import { normalizeHeaderName } from "./names.js";
-import type { CsrfNames } from "./names.js";
+import { normalizeHeaderName } from "./csrf-names.js";
+import type { CsrfNames } from "./csrf-names.js";
 
 /** A token, with the generation of the store when the request took it. */
-export interface Token {
+export interface CsrfToken {
   readonly value: string;
   readonly generation: number;
 }
 
-export class TokenStore {
+export class CsrfTokenStore {
   private value: string | undefined;
-  private pending: Promise<Token> | undefined;
+  private pending: Promise<CsrfToken> | undefined;
   private gen = 0;
 
   constructor(private readonly load: () => Promise<string>) {}
@@ -38,7 +38,7 @@ export class TokenStore {
    * The cached token, or the endpoint's answer, fetched once for all concurrent callers. While a
    * refresh is under way, the cached token is known to be stale: wait for the new one.
    */
-  get(): Promise<Token> {
+  get(): Promise<CsrfToken> {
     if (this.pending !== undefined) return this.pending;
     if (this.value !== undefined) return Promise.resolve({ value: this.value, generation: this.gen });
     return this.fetchOnce();
@@ -48,21 +48,21 @@ export class TokenStore {
    * A token to retry with after the server refused `stale`: the one that arrived since `stale`
    * was taken, if any; otherwise a fresh answer from the endpoint (shared with concurrent callers).
    */
-  refresh(stale: Token): Promise<Token> {
+  refresh(stale: CsrfToken): Promise<CsrfToken> {
     if (this.value !== undefined && this.gen > stale.generation) {
       return Promise.resolve({ value: this.value, generation: this.gen });
     }
     return this.fetchOnce();
   }
 
-  private fetchOnce(): Promise<Token> {
+  private fetchOnce(): Promise<CsrfToken> {
     this.pending ??= this.loadAndStore().finally(() => {
       this.pending = undefined;
     });
     return this.pending;
   }
 
-  private async loadAndStore(): Promise<Token> {
+  private async loadAndStore(): Promise<CsrfToken> {
     const started = this.gen;
     const value = await this.load();
     // A login answer that arrived while the endpoint was being called is newer: keep it.

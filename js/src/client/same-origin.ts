@@ -5,12 +5,12 @@
 import { watchBuild } from "./version.js";
 import { globalDocument, globalFetch, requestUrl } from "./env.js";
 import type { DocumentLike, FetchLike } from "./env.js";
-import { DJANGO_CSRF_DEFAULTS, readCookie, readPageConfig } from "./names.js";
-import type { CsrfNames, PageCsrfConfig } from "./names.js";
-import { sendWithCsrf } from "./send.js";
-import type { CsrfSource, FetchInput } from "./send.js";
-import { TokenStore, callCsrfEndpoint } from "./token.js";
-import type { Token } from "./token.js";
+import { DJANGO_CSRF_DEFAULTS, readCookie, readPageConfig } from "./csrf-names.js";
+import type { CsrfNames, PageCsrfConfig } from "./csrf-names.js";
+import { sendWithCsrf } from "./csrf-send.js";
+import type { CsrfSource, FetchInput } from "./csrf-send.js";
+import { CsrfTokenStore, callCsrfEndpoint } from "./csrf-token.js";
+import type { CsrfToken } from "./csrf-token.js";
 
 /** Where `django_duet.urls` is mounted in the example project and the docs. */
 export const DEFAULT_CSRF_ENDPOINT = "/api/auth/csrf/";
@@ -57,7 +57,7 @@ export function createCsrfFetch(options: CsrfFetchOptions = {}): CsrfFetch {
     return value === "" ? undefined : value;
   };
 
-  const store = new TokenStore(async () => {
+  const store = new CsrfTokenStore(async () => {
     const endpoint = options.csrfEndpoint ?? pageConfig().csrfEndpoint ?? DEFAULT_CSRF_ENDPOINT;
     const answer = await callCsrfEndpoint(fetchFn(), new URL(endpoint, doc().baseURI).href, "same-origin");
     if (answer.headerName !== undefined) learned.headerName = answer.headerName;
@@ -74,11 +74,11 @@ export function createCsrfFetch(options: CsrfFetchOptions = {}): CsrfFetch {
     headerName: () => names().headerName,
     // The cookie first: it follows logins in other tabs. Memory holds the endpoint's answer for
     // when the cookie cannot be read (CSRF_COOKIE_HTTPONLY, CSRF_USE_SESSIONS).
-    token: (): Promise<Token> => {
+    token: (): Promise<CsrfToken> => {
       const value = cookieToken();
       return value !== undefined ? Promise.resolve({ value, generation: store.generation }) : store.get();
     },
-    refresh: (stale: Token): Promise<Token> => {
+    refresh: (stale: CsrfToken): Promise<CsrfToken> => {
       const value = cookieToken();
       if (value !== undefined && value !== stale.value) {
         return Promise.resolve({ value, generation: store.generation });

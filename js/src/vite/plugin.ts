@@ -14,8 +14,6 @@ import type { ConfigEnv, Plugin, ResolvedConfig, UserConfig } from "vite";
 import { devBase, devServerConfig, manageHotFile } from "./dev.js";
 import type { DuetDevOptions } from "./dev.js";
 
-export type { DuetDevOptions, DuetHotFile } from "./dev.js";
-
 /** Options of {@link duet}. */
 export interface DuetOptions {
   /**
@@ -211,5 +209,3 @@ export function duet(options: DuetOptions): Plugin {
     },
   };
 }
-
-export default duet;

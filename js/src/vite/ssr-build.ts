@@ -16,7 +16,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { ConfigEnv, EnvironmentOptions, Plugin, UserConfig, ViteDevServer } from "vite";
-import { polyfillBanner } from "./ssr/polyfills.js";
+import { polyfillBanner } from "../ssr/polyfills.js";
 
 /** Options of {@link duetSsr}. */
 export interface DuetSsrOptions {
@@ -221,5 +221,3 @@ export function duetSsr(options: DuetSsrOptions): Plugin {
     },
   };
 }
-
-export default duetSsr;

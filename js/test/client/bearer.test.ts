@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
-import { createTokenClient } from "../src/tokens.js";
-import type { TokenStorage, Tokens } from "../src/tokens.js";
-import { DuetApiError, DuetError } from "../src/client/errors.js";
+import { createTokenClient } from "../../src/client/bearer.js";
+import type { TokenStorage, Tokens } from "../../src/client/bearer.js";
+import { DuetApiError, DuetError } from "../../src/client/errors.js";
 
 const API = "https://api.example.test";
 const BASE = `${API}/api/auth/`;

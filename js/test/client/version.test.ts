@@ -10,7 +10,7 @@ import {
   reloadOnChunkError,
   resetStaleFrontend,
   serverBuildIds,
-} from "../src/client.js";
+} from "../../src/client.js";
 
 const LOADED = "aaaaaaaaaaaaaaaa";
 const CURRENT = "bbbbbbbbbbbbbbbb";

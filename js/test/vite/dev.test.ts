@@ -4,9 +4,9 @@ import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createServer } from "vite";
 import type { ConfigPluginContext, Plugin, UserConfig } from "vite";
-import duet from "../src/vite.js";
-import { devBase, hotUrl } from "../src/dev.js";
-import type { DuetHotFile } from "../src/dev.js";
+import duet from "../../src/vite.js";
+import { devBase, hotUrl } from "../../src/vite/dev.js";
+import type { DuetHotFile } from "../../src/vite/dev.js";
 
 let root: string;
 const ENV_NAMES = ["DUET_STATIC_URL", "DUET_HOT_FILE", "DUET_DEV_ORIGINS", "DUET_DEV_HOSTS", "DUET_DEV_HMR"];

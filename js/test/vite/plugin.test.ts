@@ -4,8 +4,8 @@ import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { build } from "vite";
 import type { ConfigPluginContext, InlineConfig, Logger, Manifest, Plugin, UserConfig } from "vite";
-import duet, { duet as namedDuet, normalizeStaticPrefix, normalizeStaticUrl } from "../src/vite.js";
-import type { DuetOptions } from "../src/vite.js";
+import duet, { duet as namedDuet, normalizeStaticPrefix, normalizeStaticUrl } from "../../src/vite.js";
+import type { DuetOptions } from "../../src/vite.js";
 
 let root: string;
 const ENV = "DUET_STATIC_URL";
