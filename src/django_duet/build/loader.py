@@ -12,6 +12,7 @@ from pathlib import Path
 
 from django.http import HttpRequest
 
+from django_duet import caches
 from django_duet.build.manifest import Manifest, read_manifest
 from django_duet.conf import Settings, conf
 from django_duet.exceptions import ManifestNotFound
@@ -65,6 +66,7 @@ def _current(frontend: Settings) -> Manifest:
     return manifest
 
 
+@caches.register
 def clear_cache() -> None:
     global _production
     _production = None

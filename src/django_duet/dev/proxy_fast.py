@@ -20,6 +20,7 @@ import httpx
 from django.conf import settings
 from django.http.request import split_domain_port, validate_host
 
+from django_duet import caches
 from django_duet.conf import Settings
 from django_duet.dev.proxy import Refused, checked_target, forwarded_headers
 from django_duet.dev.server import DevServer, proxied_dev_server
@@ -46,6 +47,7 @@ _plan: Plan | None = None
 _planned = False
 
 
+@caches.register
 def clear_cache() -> None:
     """Called on ``setting_changed`` (apps.py)."""
     global _plan, _planned

@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.http import HttpRequest
 
+from django_duet import caches
 from django_duet.conf import Settings, all_frontends, conf
 from django_duet.exceptions import BuildFileNotFound, DuetError, ManifestNotFound
 
@@ -97,6 +98,7 @@ def frontend_for_path(path: str) -> Settings | None:
     return best
 
 
+@caches.register
 def clear_cache() -> None:
     _parse.cache_clear()
     _warned.clear()

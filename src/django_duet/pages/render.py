@@ -13,6 +13,7 @@ from django.contrib.staticfiles.storage import staticfiles_storage
 from django.http import HttpRequest
 from django.utils.safestring import SafeString
 
+from django_duet import caches
 from django_duet.build.integrity import integrity_lookup
 from django_duet.build.loader import get_manifest
 from django_duet.build.manifest import Manifest
@@ -268,6 +269,7 @@ def _state(frontend: Settings) -> _RenderState:
     return found
 
 
+@caches.register
 def clear_cache() -> None:
     """Called on ``setting_changed`` (apps.py): the next render reads the settings again."""
     _states.clear()

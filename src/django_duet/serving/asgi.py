@@ -33,6 +33,7 @@ from django.conf import settings
 from django.core.handlers.asgi import get_script_prefix
 from django.utils.module_loading import import_string
 
+from django_duet import caches
 from django_duet.dev.server import dev_enabled
 from django_duet.serving.middleware import BLOCK_SIZE, DuetStaticMiddleware
 
@@ -59,6 +60,7 @@ _table: _Table | None = None
 _built = False
 
 
+@caches.register
 def clear_cache() -> None:
     """Forget the file table and the plan: rebuilt at the next request (``setting_changed``)."""
     global _table, _built

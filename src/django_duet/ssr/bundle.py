@@ -14,6 +14,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django_duet import caches
 from django_duet.conf import Settings, conf
 from django_duet.ssr.errors import SsrBundleInvalid, SsrBundleNotFound
 
@@ -62,6 +63,7 @@ def get_bundle(frontend: Settings = conf) -> ServerBundle:
     return found
 
 
+@caches.register
 def clear_cache() -> None:
     _production.clear()
     _load.cache_clear()
