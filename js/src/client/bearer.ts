@@ -8,9 +8,10 @@
  * (theft detection). So refreshing is single flight: however many requests need a fresh access
  * token at once, one refresh is sent and they all wait for it.
  */
-import { DuetApiError, DuetError, UNEXPECTED_RESPONSE, apiError, errorOf, isRecordBody, readJson } from "./errors.js";
+import { DuetApiError, DuetError, UNEXPECTED_RESPONSE, isRecordBody } from "./errors.js";
 import { globalFetch } from "./env.js";
 import type { FetchLike } from "./env.js";
+import { errorCode, readRecord, requestJson, singleFlight } from "./request.js";
 
 /** What the store keeps. Times are milliseconds since the epoch, on this device's clock. */
 export interface Tokens {
@@ -71,23 +72,11 @@ export function createTokenClient(options: TokenClientOptions): TokenClient {
   const { store } = options;
   const now = options.now ?? Date.now;
   const leewayMs = (options.refreshLeewaySeconds ?? DEFAULT_LEEWAY_SECONDS) * 1000;
-  const send = (input: string | URL, init: RequestInit): Promise<Response> =>
-    (options.fetch ?? globalFetch())(input, { ...init, credentials: "omit" }); // never a cookie
-  let pending: Promise<Tokens> | undefined;
+  const send: FetchLike = (input, init) => (options.fetch ?? globalFetch())(input, { ...init, credentials: "omit" }); // never a cookie
 
-  async function post(path: string, body: unknown, what: string): Promise<Record<string, unknown>> {
+  function post(path: string, body: unknown, what: string): Promise<Record<string, unknown>> {
     const url = new URL(path, base).toString();
-    const response = await send(url, {
-      method: "POST",
-      headers: { "Content-Type": "application/json", Accept: "application/json" },
-      body: JSON.stringify(body),
-    });
-    const parsed = await readJson(response);
-    if (!response.ok) throw apiError(response, parsed, `${what} (POST ${url})`);
-    if (!isRecordBody(parsed)) {
-      throw new DuetApiError(response.status, UNEXPECTED_RESPONSE, `django-duet: ${what} answered without a JSON object.`);
-    }
-    return parsed;
+    return requestJson(send, url, { method: "POST", body, what: `${what} (POST ${url})` });
   }
 
   function tokensFrom(body: Record<string, unknown>, receivedAt: number): Tokens {
@@ -132,15 +121,11 @@ export function createTokenClient(options: TokenClientOptions): TokenClient {
     return tokens;
   }
 
-  function refresh(): Promise<Tokens> {
-    pending ??= refreshOnce().finally(() => {
-      pending = undefined;
-    });
-    return pending;
-  }
+  const refreshing = singleFlight(refreshOnce);
+  const refresh = (): Promise<Tokens> => refreshing.run();
 
   async function accessToken(): Promise<string> {
-    if (pending !== undefined) return (await pending).accessToken;
+    if (refreshing.pending !== undefined) return (await refreshing.pending).accessToken;
     const tokens = await current();
     if (tokens.accessExpiresAt - leewayMs > now()) return tokens.accessToken;
     return (await refresh()).accessToken;
@@ -189,11 +174,11 @@ export function createTokenClient(options: TokenClientOptions): TokenClient {
       }
     },
     async logoutAllDevices() {
-      const response = await apiFetch(new URL("token/revoke-all/", base), { method: "POST" });
-      const body = await readJson(response);
-      if (!response.ok) throw apiError(response, body, "the revoke-all endpoint");
+      const url = new URL("token/revoke-all/", base);
+      const response = await apiFetch(url, { method: "POST" });
+      const body = await readRecord(response, { what: `the revoke-all endpoint (POST ${url.href})` });
       await store.clear();
-      return isRecordBody(body) && typeof body.revoked === "number" ? body.revoked : 0;
+      return typeof body.revoked === "number" ? body.revoked : 0;
     },
   };
 }
@@ -201,8 +186,4 @@ export function createTokenClient(options: TokenClientOptions): TokenClient {
 /** A body that can be sent twice (a stream is consumed by the first attempt). */
 function replayable(body: RequestInit["body"]): boolean {
   return body === undefined || body === null || typeof body === "string" || body instanceof URLSearchParams;
-}
-
-async function errorCode(response: Response): Promise<string | undefined> {
-  return errorOf(await readJson(response.clone()))?.code; // a clone: the caller may read the body
 }

@@ -9,11 +9,12 @@
 import { watchBuild } from "./version.js";
 import { globalFetch, requestUrl } from "./env.js";
 import type { Credentials, FetchLike } from "./env.js";
-import { UNEXPECTED_RESPONSE, DuetApiError, DuetError, apiError, isRecordBody, readJson } from "./errors.js";
+import { UNEXPECTED_RESPONSE, DuetApiError, DuetError, isRecordBody } from "./errors.js";
 import { DJANGO_CSRF_DEFAULTS } from "./csrf-names.js";
 import { sendWithCsrf } from "./csrf-send.js";
 import type { CsrfSource, FetchInput } from "./csrf-send.js";
 import { CsrfTokenStore, callCsrfEndpoint } from "./csrf-token.js";
+import { requestJson } from "./request.js";
 
 /** Options of {@link createClient}. */
 export interface ClientOptions {
@@ -104,22 +105,7 @@ export function createClient<User = DuetUser>(options: ClientOptions): DuetClien
 
   /** Calls an auth endpoint and returns its JSON body; a failure becomes a DuetApiError. */
   async function call(url: string, method: "GET" | "POST", body?: unknown): Promise<Record<string, unknown>> {
-    const headers: Record<string, string> = { Accept: "application/json" };
-    const init: RequestInit = { method, headers };
-    if (body !== undefined) {
-      headers["Content-Type"] = "application/json";
-      init.body = JSON.stringify(body);
-    }
-    const response = await apiFetch(url, init);
-    const json = await readJson(response);
-    if (!response.ok) throw apiError(response, json, `${method} ${url}`);
-    if (!isRecordBody(json)) {
-      throw new DuetApiError(
-        response.status,
-        UNEXPECTED_RESPONSE,
-        `django-duet: ${method} ${url} answered HTTP ${response.status} without a JSON object.`,
-      );
-    }
+    const json = await requestJson(apiFetch, url, { method, body, what: `${method} ${url}` });
     // Login and logout rotate Django's CSRF token; their answers carry the new one.
     if (typeof json.csrfToken === "string" && json.csrfToken !== "") store.set(json.csrfToken);
     return json;

@@ -12,7 +12,7 @@
  *   the 403 goes back to the caller. A `Request` with a body is cloned before it is sent, so that
  *   it can be retried.
  */
-import { errorOf, readJson } from "./errors.js";
+import { errorCode } from "./request.js";
 import type { Credentials, FetchLike } from "./env.js";
 import type { CsrfToken } from "./csrf-token.js";
 
@@ -52,8 +52,8 @@ function isStream(body: unknown): boolean {
 /** Whether a response is django-duet's JSON answer to a CSRF failure (not any other 403). */
 export async function isCsrfFailure(response: Response): Promise<boolean> {
   if (response.status !== 403) return false;
-  // Read a clone: the caller gets the response, body unread, when it is not retried.
-  return errorOf(await readJson(response.clone()))?.code === CSRF_FAILED;
+  // errorCode reads a clone: the caller gets the response, body unread, when it is not retried.
+  return (await errorCode(response)) === CSRF_FAILED;
 }
 
 export async function sendWithCsrf(source: CsrfSource, input: FetchInput, init?: RequestInit): Promise<Response> {

@@ -6,10 +6,11 @@
  * so a request refused with an old token can tell that a newer one already arrived (from a
  * refresh or a login answer) and retry with it instead of calling the endpoint again.
  */
-import { DuetApiError, UNEXPECTED_RESPONSE, apiError, isRecordBody, readJson } from "./errors.js";
+import { DuetApiError, UNEXPECTED_RESPONSE } from "./errors.js";
 import type { Credentials, FetchLike } from "./env.js";
 import { normalizeHeaderName } from "./csrf-names.js";
 import type { CsrfNames } from "./csrf-names.js";
+import { requestJson, singleFlight } from "./request.js";
 
 /** A token, with the generation of the store when the request took it. */
 export interface CsrfToken {
@@ -19,8 +20,8 @@ export interface CsrfToken {
 
 export class CsrfTokenStore {
   private value: string | undefined;
-  private pending: Promise<CsrfToken> | undefined;
   private gen = 0;
+  private readonly loading = singleFlight(() => this.loadAndStore());
 
   constructor(private readonly load: () => Promise<string>) {}
 
@@ -39,9 +40,9 @@ export class CsrfTokenStore {
    * refresh is under way, the cached token is known to be stale: wait for the new one.
    */
   get(): Promise<CsrfToken> {
-    if (this.pending !== undefined) return this.pending;
+    if (this.loading.pending !== undefined) return this.loading.pending;
     if (this.value !== undefined) return Promise.resolve({ value: this.value, generation: this.gen });
-    return this.fetchOnce();
+    return this.loading.run();
   }
 
   /**
@@ -52,14 +53,7 @@ export class CsrfTokenStore {
     if (this.value !== undefined && this.gen > stale.generation) {
       return Promise.resolve({ value: this.value, generation: this.gen });
     }
-    return this.fetchOnce();
-  }
-
-  private fetchOnce(): Promise<CsrfToken> {
-    this.pending ??= this.loadAndStore().finally(() => {
-      this.pending = undefined;
-    });
-    return this.pending;
+    return this.loading.run();
   }
 
   private async loadAndStore(): Promise<CsrfToken> {
@@ -82,21 +76,11 @@ export async function callCsrfEndpoint(
   url: string,
   credentials: Credentials,
 ): Promise<EndpointAnswer> {
-  const response = await fetchFn(url, {
-    method: "GET",
-    credentials,
-    headers: { Accept: "application/json" },
-  });
-  const body = await readJson(response);
   const what = `the CSRF endpoint (GET ${url})`;
-  if (!response.ok) throw apiError(response, body, what);
-  if (!isRecordBody(body) || typeof body.csrfToken !== "string" || body.csrfToken === "") {
-    throw new DuetApiError(
-      response.status,
-      UNEXPECTED_RESPONSE,
-      `django-duet: ${what} answered without a "csrfToken" in a JSON body: is csrfEndpoint the URL of ` +
-        `django_duet.urls' "csrf/" view?`,
-    );
+  const hint = `is csrfEndpoint the URL of django_duet.urls' "csrf/" view?`;
+  const body = await requestJson(fetchFn, url, { method: "GET", credentials, what, hint });
+  if (typeof body.csrfToken !== "string" || body.csrfToken === "") {
+    throw new DuetApiError(200, UNEXPECTED_RESPONSE, `django-duet: ${what} answered without a "csrfToken": ${hint}`);
   }
   const answer: EndpointAnswer = { csrfToken: body.csrfToken };
   if (typeof body.headerName === "string" && body.headerName !== "") {
