@@ -8,7 +8,7 @@
  * (theft detection). So refreshing is single flight: however many requests need a fresh access
  * token at once, one refresh is sent and they all wait for it.
  */
-import { DuetApiError, DuetError, UNEXPECTED_RESPONSE, isRecordBody } from "./errors.js";
+import { DuetApiError, DuetError, UNEXPECTED_RESPONSE, isRecord } from "./errors.js";
 import { globalFetch } from "./env.js";
 import type { FetchLike } from "./env.js";
 import { errorCode, readRecord, requestJson, singleFlight } from "./request.js";
@@ -160,7 +160,7 @@ export function createTokenClient(options: TokenClientOptions): TokenClient {
     async login(username, password) {
       const body = await post("token/", { username, password }, "the token login endpoint");
       await store.set(tokensFrom(body, now()));
-      return isRecordBody(body.user) ? body.user : {};
+      return isRecord(body.user) ? body.user : {};
     },
     fetch: apiFetch,
     accessToken,

@@ -9,7 +9,7 @@
 import { watchBuild } from "./version.js";
 import { globalFetch, requestUrl } from "./env.js";
 import type { Credentials, FetchLike } from "./env.js";
-import { UNEXPECTED_RESPONSE, DuetApiError, DuetError, isRecordBody } from "./errors.js";
+import { UNEXPECTED_RESPONSE, DuetApiError, DuetError, isRecord } from "./errors.js";
 import { DJANGO_CSRF_DEFAULTS } from "./csrf-names.js";
 import { sendWithCsrf } from "./csrf-send.js";
 import type { CsrfSource, FetchInput } from "./csrf-send.js";
@@ -112,7 +112,7 @@ export function createClient<User = DuetUser>(options: ClientOptions): DuetClien
   }
 
   function userOf(json: Record<string, unknown>, url: string): User {
-    if (!isRecordBody(json.user)) {
+    if (!isRecord(json.user)) {
       throw new DuetApiError(200, UNEXPECTED_RESPONSE, `django-duet: ${url} answered without a "user" object.`);
     }
     return json.user as User;

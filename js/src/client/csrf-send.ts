@@ -41,7 +41,7 @@ function methodOf(input: FetchInput, init: RequestInit | undefined): string {
   return (init?.method ?? (isRequest(input) ? input.method : "GET")).toUpperCase();
 }
 
-export function isUnsafe(input: FetchInput, init: RequestInit | undefined): boolean {
+function isUnsafe(input: FetchInput, init: RequestInit | undefined): boolean {
   return !SAFE_METHODS.has(methodOf(input, init));
 }
 
@@ -50,7 +50,7 @@ function isStream(body: unknown): boolean {
 }
 
 /** Whether a response is django-duet's JSON answer to a CSRF failure (not any other 403). */
-export async function isCsrfFailure(response: Response): Promise<boolean> {
+async function isCsrfFailure(response: Response): Promise<boolean> {
   if (response.status !== 403) return false;
   // errorCode reads a clone: the caller gets the response, body unread, when it is not retried.
   return (await errorCode(response)) === CSRF_FAILED;

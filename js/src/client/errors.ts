@@ -33,7 +33,8 @@ export interface ErrorBody {
   message: string;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
+/** A JSON object (not an array, not null). */
+export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
@@ -43,21 +44,6 @@ export function errorOf(body: unknown): ErrorBody | undefined {
   const { code, message } = body.error;
   if (typeof code !== "string") return undefined;
   return { code, message: typeof message === "string" ? message : code };
-}
-
-/** The parsed JSON body, or `undefined` when the answer is not JSON (an HTML error page, say). */
-export async function readJson(response: Response): Promise<unknown> {
-  const type = response.headers.get("content-type") ?? "";
-  if (!/[/+]json\b/i.test(type)) return undefined;
-  try {
-    return (await response.json()) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
-export function isRecordBody(value: unknown): value is Record<string, unknown> {
-  return isRecord(value);
 }
 
 /**

@@ -10,8 +10,19 @@
  *   they all wait for its answer (a CSRF token fetched once; a refresh token, which the server
  *   accepts only once, presented once).
  */
-import { DuetApiError, UNEXPECTED_RESPONSE, apiError, errorOf, isRecordBody, readJson } from "./errors.js";
+import { DuetApiError, UNEXPECTED_RESPONSE, apiError, errorOf, isRecord } from "./errors.js";
 import type { Credentials, FetchLike } from "./env.js";
+
+/** The parsed JSON body, or `undefined` when the answer is not JSON (an HTML error page, say). */
+export async function readJson(response: Response): Promise<unknown> {
+  const type = response.headers.get("content-type") ?? "";
+  if (!/[/+]json\b/i.test(type)) return undefined;
+  try {
+    return (await response.json()) as unknown;
+  } catch {
+    return undefined;
+  }
+}
 
 /** One call to an endpoint. */
 export interface JsonRequest {
@@ -49,7 +60,7 @@ export async function readRecord(
 ): Promise<Record<string, unknown>> {
   const body = await readJson(response);
   if (!response.ok) throw apiError(response, body, request.what);
-  if (!isRecordBody(body)) {
+  if (!isRecord(body)) {
     const hint = request.hint !== undefined ? `: ${request.hint}` : ".";
     throw new DuetApiError(
       response.status,

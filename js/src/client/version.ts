@@ -56,7 +56,6 @@ export interface WatchOptions {
   /** Send the page's id (same origin only: on another origin it would need a CORS preflight). */
   sendHeader: boolean;
   document?: Pick<DocumentLike, "querySelector"> | undefined;
-  target?: Target | undefined;
 }
 
 /** Wraps `fetch` so that each answer from the API is checked against the page's build. */
@@ -72,7 +71,7 @@ export function watchBuild(fetchFn: FetchLike, options: WatchOptions): FetchLike
     const response = await fetchFn(input, sent);
     const current = serverBuildIds(response.headers.get(BUILD_HEADER));
     if (loaded !== null && current.length > 0 && !current.includes(loaded)) {
-      announce({ loaded, current: current.join(", ") }, options.target ?? defaultTarget());
+      announce({ loaded, current: current.join(", ") }, defaultTarget());
     }
     return response;
   };
