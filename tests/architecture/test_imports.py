@@ -1,0 +1,80 @@
+"""The tree is the architecture: data flows one way, with no import cycle (ARCHITECTURE.md)."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+
+from tests.architecture.imports import find_cycle, import_graph
+
+# Import paths that the docs tell users to write: each must keep working.
+DOCUMENTED = [
+    ("django_duet.static", "DuetStaticMiddleware"),
+    ("django_duet.storage", "DuetStaticFilesStorage"),
+    ("django_duet.storage_s3", "DuetS3StaticStorage"),
+    ("django_duet.proxy", "DevProxyMiddleware"),
+    ("django_duet.asgi", "duet_asgi"),
+    ("django_duet.views", "client_routes"),
+    ("django_duet.spa", "configure"),
+    ("django_duet.spa", "spa_settings"),
+    ("django_duet.render", "render_entries"),
+    ("django_duet.render", "csp_nonce"),
+    ("django_duet.version", "BuildIdMiddleware"),
+    ("django_duet.session_views", "csrf_failure"),
+    ("django_duet.session_views", "serialize_user"),
+    ("django_duet.jsonapi", "InvalidRequest"),
+    ("django_duet.jsonapi", "error"),
+    ("django_duet.jsonapi", "json_endpoint"),
+    ("django_duet.jsonapi", "read_fields"),
+    ("django_duet.tokens.middleware", "TokenAuthenticationMiddleware"),
+    ("django_duet.tokens.drf", "DuetTokenAuthentication"),
+    ("django_duet.tokens.ninja", "DuetBearer"),
+    ("django_duet.tokens.refresh", "purge"),
+    ("django_duet.ssr", "render_component"),
+    ("django_duet.ssr.preload", "preload_library"),
+    ("django_duet.exceptions", "DuetError"),
+    ("django_duet.testing.servers", "free_port"),
+    ("django_duet.testing.servers", "ServerProcess"),
+    ("django_duet.testing.recorder", "replay"),
+    ("django_duet.testing.s3", "SeaweedS3"),
+    ("django_duet.testing.nginx", "nginx_process"),
+    ("django_duet.pytest_plugin", "duet_page"),
+    ("django_duet.urls", "urlpatterns"),
+]
+
+FACADES = {
+    "django_duet.static",
+    "django_duet.storage",
+    "django_duet.storage_s3",
+    "django_duet.proxy",
+    "django_duet.asgi",
+    "django_duet.views",
+    "django_duet.spa",
+    "django_duet.render",
+    "django_duet.version",
+    "django_duet.session_views",
+    "django_duet.jsonapi",
+    "django_duet.pytest_plugin",
+}
+
+
+@pytest.mark.parametrize(("module", "name"), DOCUMENTED, ids=lambda v: v)
+def test_documented_import_paths_work(module: str, name: str) -> None:
+    assert callable(getattr(importlib.import_module(module), name)) or name == "urlpatterns"
+
+
+def test_the_cycle_finder_finds_a_cycle() -> None:
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
+    assert find_cycle(graph) == ["a", "b", "c", "a"]
+    assert find_cycle({"a": {"b"}, "b": set()}) is None
+
+
+def test_subsystems_never_import_the_facades() -> None:
+    """Facades re-export for users; inside the package code imports where things live."""
+    offenders = {
+        module: sorted(imported & FACADES)
+        for module, imported in import_graph().items()
+        if module not in FACADES and module != "django_duet.testing.plugin" and imported & FACADES
+    }
+    assert offenders == {}
