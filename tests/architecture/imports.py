@@ -65,7 +65,7 @@ def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
             nxt = todo.pop(0)
             if state.get(nxt) == 1:
                 path = [name for name, _ in stack]
-                return path[path.index(nxt) :] + [nxt]
+                return [*path[path.index(nxt) :], nxt]
             if not state.get(nxt):
                 state[nxt] = 1
                 stack.append((nxt, sorted(graph.get(nxt, ()))))
