@@ -1,21 +1,78 @@
 """The one registry of django-duet's system checks, registered from ``AppConfig.ready()``.
 
 Each subsystem keeps its checks beside what they check (``build/checks.py``, ``dev/checks.py``
-...); this module only says which run, under which Django tags.
+...) as plain functions; this table alone says which run, under which Django tags, and which only
+with ``check --deploy``. Every check also carries the tag ``duet``, so ``manage.py check --tag
+duet`` runs django-duet's checks alone. docs/checks.md lists the same table for users.
 """
 
 from __future__ import annotations
 
-from django_duet.build import checks as build_checks  # noqa: F401  (registers with @register)
-from django_duet.build import frontends  # noqa: F401  (duet.E110, E111)
-from django_duet.build.formats import checks as format_checks  # noqa: F401
-from django_duet.dev import checks as dev_checks  # noqa: F401
-from django_duet.serving import checks as serving_checks  # noqa: F401
-from django_duet.sessions import checks as session_checks  # noqa: F401
-from django_duet.sessions import spa_checks  # noqa: F401
-from django_duet.ssr import checks as ssr_checks  # noqa: F401
-from django_duet.tokens import checks as token_checks  # noqa: F401
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.core.checks import CheckMessage, Tags, register
+
+from django_duet.build import checks as build_checks
+from django_duet.build import frontends
+from django_duet.build.formats import checks as format_checks
+from django_duet.dev import checks as dev_checks
+from django_duet.serving import checks as serving_checks
+from django_duet.sessions import checks as session_checks
+from django_duet.sessions import spa_checks
+from django_duet.ssr import checks as ssr_checks
+from django_duet.tokens import checks as token_checks
+
+TAG = "duet"
+
+CheckFunction = Callable[..., list[CheckMessage]]
+
+
+@dataclass(frozen=True)
+class Registration:
+    check: CheckFunction
+    tags: tuple[str, ...]  # Django's Tags.*; TAG is added to every check
+    deploy: bool = False  # only with `check --deploy`: it is about production
+
+
+SECURITY = (Tags.security,)
+STATICFILES = (Tags.staticfiles,)
+TEMPLATES = (Tags.templates,)
+
+CHECKS: tuple[Registration, ...] = (
+    # The build on disk and how staticfiles collects and serves it
+    Registration(frontends.check_frontends, STATICFILES),  # E110, E111
+    Registration(format_checks.check_manifest_format, STATICFILES),  # E100
+    Registration(build_checks.check_build, STATICFILES, deploy=True),  # E001, E003
+    Registration(build_checks.check_build_dir_collected, STATICFILES),  # E002
+    Registration(build_checks.check_build_base, STATICFILES, deploy=True),  # W001
+    Registration(build_checks.check_storage, STATICFILES),  # W002
+    Registration(serving_checks.check_s3_storage, STATICFILES),  # E090, E091, W090
+    # Development: its settings, and who answers /static/ while the dev server runs
+    Registration(dev_checks.check_dev_settings, ()),  # E030, E031
+    Registration(dev_checks.check_dev_middleware, STATICFILES),  # W030-W032
+    # Cookie sessions, CORS and CSRF origins, the login throttle
+    Registration(session_checks.check_cookie_flags, SECURITY),  # E016, W011, W012
+    Registration(session_checks.check_session_settings, SECURITY),  # E019, E022
+    Registration(session_checks.check_throttle_cache, SECURITY, deploy=True),  # E021, W014
+    Registration(spa_checks.check_cors_origins, SECURITY),  # E010-E012, W010
+    Registration(spa_checks.check_spa_origins, SECURITY),  # E013-E015, E018, E020
+    Registration(spa_checks.check_cors_middleware_order, SECURITY),  # E017
+    Registration(spa_checks.check_http_origins, SECURITY, deploy=True),  # W013
+    # Tokens: their keys and settings
+    Registration(token_checks.check_signing_keys, SECURITY),  # E050-E055, W050, W052
+    Registration(token_checks.check_token_settings, SECURITY),  # E056-E058, W053
+    # Server-side rendering ({% duet_render %})
+    Registration(ssr_checks.check_ssr_budgets, TEMPLATES),  # E070, E071, E073
+    Registration(ssr_checks.check_ssr_bundle, TEMPLATES, deploy=True),  # E072, W070
+)
 
 
 def register_checks() -> None:
-    """Today the subsystems still register on import (above); the registry replaces that."""
+    """Register every check with Django, each once.
+
+    Django keeps checks in sets, so a second call (``ready()`` run again) adds nothing; one
+    function listed twice would land in both the normal and the deploy set, which the tests refuse.
+    """
+    for entry in CHECKS:
+        register(entry.check, TAG, *entry.tags, deploy=entry.deploy)

@@ -92,7 +92,11 @@ class Settings:
     def __repr__(self) -> str:
         return f"<django-duet frontend {self.name!r}>"
 
-    def _get(self, name: str) -> Any:
+    def raw(self, name: str) -> Any:
+        """The value as written in ``DUET`` (or its default), unvalidated and unconverted.
+
+        For the system checks that validate it; everything else reads the typed properties.
+        """
         user = _user()
         if name in FRONTEND_KEYS:
             own = _frontends().get(self.name)
@@ -101,6 +105,10 @@ class Settings:
             if self.name != DEFAULT_FRONTEND:
                 return DEFAULTS[name]  # a named frontend never borrows the default's paths
         return user.get(name, DEFAULTS[name])
+
+    def is_set(self, name: str) -> bool:
+        """Whether ``DUET`` spells out the shared setting ``name`` (a default is not set)."""
+        return name in _user()
 
     @property
     def is_default(self) -> bool:
@@ -123,7 +131,7 @@ class Settings:
 
     @property
     def FRONTEND_DIR(self) -> Path:
-        value = self._get("FRONTEND_DIR")
+        value = self.raw("FRONTEND_DIR")
         if value is not None:
             return Path(value)
         if not self.is_default:
@@ -141,12 +149,12 @@ class Settings:
 
     @property
     def BUILD_DIR(self) -> Path:
-        value = self._get("BUILD_DIR")
+        value = self.raw("BUILD_DIR")
         return Path(value) if value is not None else self.FRONTEND_DIR / "dist"
 
     @property
     def MANIFEST_PATH(self) -> Path:
-        value = self._get("MANIFEST_PATH")
+        value = self.raw("MANIFEST_PATH")
         if value is not None:
             return Path(value)
         from django_duet.build.formats import default_manifest_path
@@ -156,53 +164,53 @@ class Settings:
     @property
     def MANIFEST_FORMAT(self) -> str | None:
         """Validated by duet.E100; None detects the format from the manifest itself."""
-        value = self._get("MANIFEST_FORMAT")
+        value = self.raw("MANIFEST_FORMAT")
         return None if value is None else str(value)
 
     @property
     def STATIC_PREFIX(self) -> str:
         """Where the build lives under STATIC_URL: "" or "sub/path/"."""
-        value = str(self._get("STATIC_PREFIX") or "").strip("/")
+        value = str(self.raw("STATIC_PREFIX") or "").strip("/")
         return f"{value}/" if value else ""
 
     @property
     def DEV_MODE(self) -> bool:
-        value = self._get("DEV_MODE")
+        value = self.raw("DEV_MODE")
         return bool(settings.DEBUG) if value is None else bool(value)
 
     @property
     def SERVE_SOURCE_MAPS(self) -> bool:
-        return bool(self._get("SERVE_SOURCE_MAPS"))
+        return bool(self.raw("SERVE_SOURCE_MAPS"))
 
     @property
     def HOT_FILE(self) -> Path:
-        value = self._get("HOT_FILE")
+        value = self.raw("HOT_FILE")
         return Path(value) if value is not None else self.FRONTEND_DIR / ".duet-hot"
 
     @property
     def DEV_PROXY_TIMEOUT(self) -> float:
         # Validated by duet.E030; a bad value falls back to the default here.
-        value = self._get("DEV_PROXY_TIMEOUT")
+        value = self.raw("DEV_PROXY_TIMEOUT")
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
             return float(DEFAULTS["DEV_PROXY_TIMEOUT"])
         return float(value)
 
     @property
     def SPA_ORIGINS(self) -> list[str]:
-        return list(self._get("SPA_ORIGINS") or [])
+        return list(self.raw("SPA_ORIGINS") or [])
 
     @property
     def API_ORIGIN(self) -> str | None:
-        value = self._get("API_ORIGIN")
+        value = self.raw("API_ORIGIN")
         return str(value) if value else None
 
     @property
     def USER_SERIALIZER(self) -> str | None:
-        return self._get("USER_SERIALIZER")  # type: ignore[no-any-return]
+        return self.raw("USER_SERIALIZER")  # type: ignore[no-any-return]
 
     def _count(self, name: str, minimum: int) -> int:
         # Validated by duet.E019; a bad value falls back to the default (the throttle stays on).
-        value = self._get(name)
+        value = self.raw(name)
         if value is None and minimum == 0:
             return 0  # None, like 0, turns a limit off
         if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
@@ -223,11 +231,11 @@ class Settings:
 
     @property
     def LOGIN_THROTTLE_CACHE(self) -> str:
-        return str(self._get("LOGIN_THROTTLE_CACHE"))
+        return str(self.raw("LOGIN_THROTTLE_CACHE"))
 
     @property
     def CLIENT_IP_HEADER(self) -> str | None:
-        value = self._get("CLIENT_IP_HEADER")
+        value = self.raw("CLIENT_IP_HEADER")
         return str(value) if value else None
 
     @property
@@ -237,32 +245,32 @@ class Settings:
     # Token settings: converted here, validated by the checks in tokens/checks.py.
     @property
     def TOKEN_SIGNING_KEYS(self) -> list[Any]:
-        return list(self._get("TOKEN_SIGNING_KEYS") or [])
+        return list(self.raw("TOKEN_SIGNING_KEYS") or [])
 
     @property
     def TOKEN_ISSUER(self) -> str:
-        return str(self._get("TOKEN_ISSUER"))
+        return str(self.raw("TOKEN_ISSUER"))
 
     @property
     def TOKEN_AUDIENCE(self) -> str:
-        return str(self._get("TOKEN_AUDIENCE"))
+        return str(self.raw("TOKEN_AUDIENCE"))
 
     @property
     def TOKEN_ACCESS_LIFETIME(self) -> int:
-        return int(self._get("TOKEN_ACCESS_LIFETIME"))
+        return int(self.raw("TOKEN_ACCESS_LIFETIME"))
 
     @property
     def TOKEN_REFRESH_LIFETIME(self) -> int:
-        return int(self._get("TOKEN_REFRESH_LIFETIME"))
+        return int(self.raw("TOKEN_REFRESH_LIFETIME"))
 
     @property
     def TOKEN_REFRESH_MAX_AGE(self) -> int | None:
-        value = self._get("TOKEN_REFRESH_MAX_AGE")
+        value = self.raw("TOKEN_REFRESH_MAX_AGE")
         return None if value is None else int(value)
 
     @property
     def TOKEN_LEEWAY(self) -> int:
-        return int(self._get("TOKEN_LEEWAY"))
+        return int(self.raw("TOKEN_LEEWAY"))
 
     @property
     def STATIC_ON_OTHER_ORIGIN(self) -> bool:
@@ -272,13 +280,13 @@ class Settings:
 
     @property
     def SRI(self) -> bool:
-        value = self._get("SRI")
+        value = self.raw("SRI")
         return self.STATIC_ON_OTHER_ORIGIN if value is None else bool(value)
 
     @property
     def CROSSORIGIN(self) -> str | None:
         """The crossorigin attribute: "" (anonymous), "use-credentials", or None for none."""
-        value = self._get("CROSSORIGIN")
+        value = self.raw("CROSSORIGIN")
         if value is None:
             return "" if self.STATIC_ON_OTHER_ORIGIN else None
         if value is False:
@@ -288,25 +296,25 @@ class Settings:
     # SSR budgets are validated by duet.E070/E071; a bad value falls back to the default here.
     @property
     def SSR_ENABLED(self) -> bool:
-        return bool(self._get("SSR_ENABLED"))
+        return bool(self.raw("SSR_ENABLED"))
 
     @property
     def SSR_TIMEOUT_MS(self) -> float:
-        value = self._get("SSR_TIMEOUT_MS")
+        value = self.raw("SSR_TIMEOUT_MS")
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
             return float(DEFAULTS["SSR_TIMEOUT_MS"])
         return float(value)
 
     @property
     def SSR_HEAP_MB(self) -> int:
-        value = self._get("SSR_HEAP_MB")
+        value = self.raw("SSR_HEAP_MB")
         if isinstance(value, bool) or not isinstance(value, int) or value < 16:
             return int(DEFAULTS["SSR_HEAP_MB"])
         return value
 
     @property
     def SSR_SEMI_SPACE_MB(self) -> int | None:
-        value = self._get("SSR_SEMI_SPACE_MB")
+        value = self.raw("SSR_SEMI_SPACE_MB")
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 64:
@@ -315,7 +323,7 @@ class Settings:
 
     @property
     def SSR_BUNDLE(self) -> Path | None:
-        value = self._get("SSR_BUNDLE")
+        value = self.raw("SSR_BUNDLE")
         return Path(value) if value else None
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.apps import AppConfig
 from django.conf import settings
-from django.core.checks import CheckMessage, Error, Warning, register
+from django.core.checks import CheckMessage, Error, Warning
 from django.utils.module_loading import import_string
 
 from django_duet.build.frontends import checkable_frontends, setting_name
@@ -24,7 +24,6 @@ def _of(frontend: Settings) -> str:
     return "" if frontend.is_default else f" of the frontend {frontend.name!r}"
 
 
-@register(deploy=True)
 def check_build(app_configs: Sequence[AppConfig] | None, **kwargs: Any) -> list[CheckMessage]:
     """duet.E001/E003: production needs a build that parses (dev without one still starts)."""
     return [found for frontend in checkable_frontends() for found in _check_build(frontend)]
@@ -49,7 +48,6 @@ def _check_build(frontend: Settings) -> list[CheckMessage]:
     return []
 
 
-@register()
 def check_build_dir_collected(
     app_configs: Sequence[AppConfig] | None, **kwargs: Any
 ) -> list[CheckMessage]:
@@ -78,7 +76,6 @@ def _check_collected(frontend: Settings) -> list[CheckMessage]:
     ]
 
 
-@register(deploy=True)
 def check_build_base(app_configs: Sequence[AppConfig] | None, **kwargs: Any) -> list[CheckMessage]:
     """duet.W001: each build's `base` (recorded by the Vite plugin) must match STATIC_URL."""
     return [found for frontend in checkable_frontends() for found in _check_base(frontend)]
@@ -105,7 +102,6 @@ def _check_base(frontend: Settings) -> list[CheckMessage]:
     ]
 
 
-@register()
 def check_storage(app_configs: Sequence[AppConfig] | None, **kwargs: Any) -> list[CheckMessage]:
     """duet.W002: a hashing storage that is not ours renames Vite's chunks a second time."""
     from django.contrib.staticfiles.storage import HashedFilesMixin

@@ -14,8 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.apps import AppConfig
-from django.conf import settings
-from django.core.checks import CheckMessage, Error, register
+from django.core.checks import CheckMessage, Error
 from django.core.exceptions import ImproperlyConfigured
 
 from django_duet.conf import DEFAULT_FRONTEND, FRONTEND_KEYS, Settings, conf
@@ -31,7 +30,7 @@ def setting_name(frontend: Settings, key: str) -> str:
 
 
 def _declared() -> Any:
-    value = (getattr(settings, "DUET", None) or {}).get("FRONTENDS")
+    value = conf.raw("FRONTENDS")
     return {} if value is None else value
 
 
@@ -83,7 +82,6 @@ def checkable_frontends() -> list[Settings]:
     return found
 
 
-@register()
 def check_frontends(app_configs: Sequence[AppConfig] | None, **kwargs: Any) -> list[CheckMessage]:
     """duet.E110 (shape) and duet.E111 (two frontends sharing a prefix, build or hot file)."""
     errors = configuration_errors()

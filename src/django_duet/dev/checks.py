@@ -9,9 +9,9 @@ from typing import Any
 
 from django.apps import AppConfig, apps
 from django.conf import settings
-from django.core.checks import CheckMessage, Error, Warning, register
+from django.core.checks import CheckMessage, Error, Warning
 
-from django_duet.conf import DEFAULTS
+from django_duet.conf import conf
 from django_duet.dev.server import dev_enabled
 
 PROXY = "django_duet.proxy.DevProxyMiddleware"
@@ -22,17 +22,12 @@ STATIC_SERVERS = (
 )
 
 
-def _duet(name: str) -> Any:
-    return (getattr(settings, "DUET", None) or {}).get(name, DEFAULTS[name])
-
-
-@register()
 def check_dev_settings(
     app_configs: Sequence[AppConfig] | None, **kwargs: Any
 ) -> list[CheckMessage]:
     """duet.E030: DEV_PROXY_TIMEOUT; duet.E031: HOT_FILE."""
     errors: list[CheckMessage] = []
-    timeout = _duet("DEV_PROXY_TIMEOUT")
+    timeout = conf.raw("DEV_PROXY_TIMEOUT")
     if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
         errors.append(
             Error(
@@ -42,7 +37,7 @@ def check_dev_settings(
                 id="duet.E030",
             )
         )
-    hot_file = _duet("HOT_FILE")
+    hot_file = conf.raw("HOT_FILE")
     if hot_file is not None and not isinstance(hot_file, (str, os.PathLike)):
         errors.append(
             Error(
@@ -55,7 +50,6 @@ def check_dev_settings(
     return errors
 
 
-@register()
 def check_dev_middleware(
     app_configs: Sequence[AppConfig] | None, **kwargs: Any
 ) -> list[CheckMessage]:

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.apps import AppConfig
 from django.conf import settings
-from django.core.checks import CheckMessage, Error, Warning, register
+from django.core.checks import CheckMessage, Error, Warning
 
 S3_BACKEND = "django_duet.storage_s3.DuetS3StaticStorage"
 
@@ -20,7 +20,6 @@ def _staticfiles() -> tuple[str, dict[str, Any]]:
     return str(config.get("BACKEND", "")), dict(config.get("OPTIONS") or {})
 
 
-@register()
 def check_s3_storage(app_configs: Sequence[AppConfig] | None, **kwargs: Any) -> list[CheckMessage]:
     """duet.E090/E091/W090: the S3 storage's dependencies, bucket, and STATIC_URL."""
     backend, options = _staticfiles()

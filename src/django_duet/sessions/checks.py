@@ -7,7 +7,7 @@ from typing import Any
 
 from django.apps import AppConfig
 from django.conf import settings
-from django.core.checks import CheckMessage, Error, Warning, register
+from django.core.checks import CheckMessage, Error, Warning
 from django.urls import NoReverseMatch, reverse
 from django.utils.module_loading import import_string
 
@@ -23,7 +23,6 @@ def _samesite(cookie: str) -> str:
     return str(value).lower() if value else ""  # False: no attribute, browsers treat it as Lax
 
 
-@register()
 def check_cookie_flags(
     app_configs: Sequence[AppConfig] | None, **kwargs: Any
 ) -> list[CheckMessage]:
@@ -90,17 +89,17 @@ def _api_domains() -> set[str]:
 def _invalid_throttle_settings() -> list[str]:
     problems = []
     for name in ("LOGIN_FAILURES_PER_USERNAME", "LOGIN_FAILURES_PER_IP"):
-        value = conf._get(name)
+        value = conf.raw(name)
         if value is not None and (type(value) is not int or value < 0):
             problems.append(f'DUET["{name}"] = {value!r} (want an int >= 0; 0 turns it off)')
     for name in ("LOGIN_THROTTLE_WINDOW", "CLIENT_IP_PROXY_COUNT"):
-        value = conf._get(name)
+        value = conf.raw(name)
         if type(value) is not int or value < 1:
             problems.append(f'DUET["{name}"] = {value!r} (want an int >= 1)')
-    alias = conf._get("LOGIN_THROTTLE_CACHE")
+    alias = conf.raw("LOGIN_THROTTLE_CACHE")
     if alias not in settings.CACHES:
         problems.append(f'DUET["LOGIN_THROTTLE_CACHE"] = {alias!r} (not a key of CACHES)')
-    header = conf._get("CLIENT_IP_HEADER")
+    header = conf.raw("CLIENT_IP_HEADER")
     if header is not None and (not isinstance(header, str) or header.upper().startswith("HTTP_")):
         problems.append(
             f'DUET["CLIENT_IP_HEADER"] = {header!r} (want a header name such as '
@@ -109,7 +108,6 @@ def _invalid_throttle_settings() -> list[str]:
     return problems
 
 
-@register()
 def check_session_settings(
     app_configs: Sequence[AppConfig] | None, **kwargs: Any
 ) -> list[CheckMessage]:
@@ -117,7 +115,7 @@ def check_session_settings(
     messages: list[CheckMessage] = [
         Error(
             f"Invalid login throttle setting: {problem}.",
-            hint="Fix the value in settings.DUET; docs/sessions-and-csrf.md lists the defaults.",
+            hint="Fix the value in DUET; docs/sessions-and-csrf.md lists the defaults.",
             id="duet.E019",
         )
         for problem in _invalid_throttle_settings()
@@ -142,7 +140,6 @@ def check_session_settings(
     return messages
 
 
-@register(deploy=True)
 def check_throttle_cache(
     app_configs: Sequence[AppConfig] | None, **kwargs: Any
 ) -> list[CheckMessage]:
@@ -151,7 +148,7 @@ def check_throttle_cache(
         reverse("duet:login")
     except NoReverseMatch:
         return []  # the login endpoint is not mounted: nothing to throttle
-    alias = conf._get("LOGIN_THROTTLE_CACHE")
+    alias = conf.raw("LOGIN_THROTTLE_CACHE")
     backend = settings.CACHES.get(alias, {}).get("BACKEND", "") if alias in settings.CACHES else ""
     if backend.endswith("DummyCache"):
         return [

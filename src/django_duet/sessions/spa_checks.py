@@ -14,7 +14,7 @@ from typing import Any
 
 from django.apps import AppConfig
 from django.conf import settings
-from django.core.checks import CheckMessage, Error, Warning, register
+from django.core.checks import CheckMessage, Error, Warning
 
 from django_duet.conf import conf
 from django_duet.sessions.origins import Origin, csrf_trusts, parse_origin
@@ -46,7 +46,6 @@ def spa_origins() -> list[Origin]:
     return valid
 
 
-@register()
 def check_cors_origins(
     app_configs: Sequence[AppConfig] | None, **kwargs: Any
 ) -> list[CheckMessage]:
@@ -108,7 +107,6 @@ def check_cors_origins(
     return messages
 
 
-@register()
 def check_spa_origins(app_configs: Sequence[AppConfig] | None, **kwargs: Any) -> list[CheckMessage]:
     """duet.E020, E018, E013, E014, E015: every SPA origin can send cookies and pass CSRF."""
     messages: list[CheckMessage] = []
@@ -188,7 +186,6 @@ def check_spa_origins(app_configs: Sequence[AppConfig] | None, **kwargs: Any) ->
     return messages
 
 
-@register()
 def check_cors_middleware_order(
     app_configs: Sequence[AppConfig] | None, **kwargs: Any
 ) -> list[CheckMessage]:
@@ -211,7 +208,6 @@ def check_cors_middleware_order(
     ]
 
 
-@register(deploy=True)
 def check_http_origins(
     app_configs: Sequence[AppConfig] | None, **kwargs: Any
 ) -> list[CheckMessage]:

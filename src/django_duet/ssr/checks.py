@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.apps import AppConfig
-from django.core.checks import CheckMessage, Error, Warning, register
+from django.core.checks import CheckMessage, Error, Warning
 
 from django_duet.build.frontends import checkable_frontends, setting_name
 from django_duet.conf import DEFAULTS, Settings, conf
@@ -15,18 +15,11 @@ from django_duet.ssr.bundle import bundle_from_record, get_bundle, record_path
 from django_duet.ssr.errors import SsrError
 
 
-def _user_value(name: str) -> Any:
-    from django.conf import settings
-
-    return (getattr(settings, "DUET", None) or {}).get(name, DEFAULTS[name])
-
-
-@register()
 def check_ssr_budgets(app_configs: Sequence[AppConfig] | None, **kwargs: Any) -> list[CheckMessage]:
     """duet.E070/E071/E073: the per-render budgets and V8's young generation size must be
     usable numbers."""
     errors: list[CheckMessage] = []
-    timeout = _user_value("SSR_TIMEOUT_MS")
+    timeout = conf.raw("SSR_TIMEOUT_MS")
     if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
         errors.append(
             Error(
@@ -36,7 +29,7 @@ def check_ssr_budgets(app_configs: Sequence[AppConfig] | None, **kwargs: Any) ->
                 id="duet.E070",
             )
         )
-    heap = _user_value("SSR_HEAP_MB")
+    heap = conf.raw("SSR_HEAP_MB")
     if isinstance(heap, bool) or not isinstance(heap, int) or heap < 16:
         errors.append(
             Error(
@@ -46,7 +39,7 @@ def check_ssr_budgets(app_configs: Sequence[AppConfig] | None, **kwargs: Any) ->
                 id="duet.E071",
             )
         )
-    semi = _user_value("SSR_SEMI_SPACE_MB")
+    semi = conf.raw("SSR_SEMI_SPACE_MB")
     if semi is not None and (
         isinstance(semi, bool) or not isinstance(semi, int) or not 1 <= semi <= 64
     ):
@@ -62,7 +55,6 @@ def check_ssr_budgets(app_configs: Sequence[AppConfig] | None, **kwargs: Any) ->
     return errors
 
 
-@register(deploy=True)
 def check_ssr_bundle(app_configs: Sequence[AppConfig] | None, **kwargs: Any) -> list[CheckMessage]:
     """duet.E072 / duet.W070: a server bundle that is there must be usable in production,
     for each frontend that has one."""

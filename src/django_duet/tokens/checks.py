@@ -1,7 +1,7 @@
 """System checks of the token settings: duet.E050-E069 and duet.W050-W069 (docs/tokens.md).
 
-Registered by ``apps.py``. The key checks share ``keys.parse_key`` with the code that signs,
-so a configuration the checks accept is one the endpoints can use.
+Registered by ``django_duet/checks.py``. The key checks share ``keys.parse_key`` with the
+code that signs, so a configuration the checks accept is one the endpoints can use.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Any
 
 from django.apps import AppConfig
 from django.conf import settings
-from django.core.checks import CheckMessage, Error, Warning, register
+from django.core.checks import CheckMessage, Error, Warning
 
 from django_duet.conf import DEFAULTS, conf
 from django_duet.tokens.keys import SETTING, KeyConfigError, load_keyring, parse_key
@@ -24,8 +24,8 @@ MAX_LEEWAY = 300
 
 
 def tokens_in_use() -> bool:
-    user: dict[str, Any] = getattr(settings, "DUET", None) or {}
-    return MIDDLEWARE_PATH in getattr(settings, "MIDDLEWARE", []) or "TOKEN_SIGNING_KEYS" in user
+    in_middleware = MIDDLEWARE_PATH in getattr(settings, "MIDDLEWARE", [])
+    return in_middleware or conf.is_set("TOKEN_SIGNING_KEYS")
 
 
 def _error(exc: KeyConfigError) -> CheckMessage:
@@ -33,14 +33,13 @@ def _error(exc: KeyConfigError) -> CheckMessage:
     return cls(exc.message, hint=exc.hint, id=exc.check_id)
 
 
-@register()
 def check_signing_keys(
     app_configs: Sequence[AppConfig] | None, **kwargs: Any
 ) -> list[CheckMessage]:
     """duet.E050-E055, W050, W052: keys present, strong, parseable, one algorithm each."""
     if not tokens_in_use():
         return []
-    raw = (getattr(settings, "DUET", None) or {}).get("TOKEN_SIGNING_KEYS")
+    raw = conf.raw("TOKEN_SIGNING_KEYS")
     if raw is not None and not isinstance(raw, (list, tuple)):
         return [
             Error(
@@ -87,7 +86,7 @@ def check_signing_keys(
 
 
 def _seconds(name: str, *, minimum: int, maximum: int | None = None) -> CheckMessage | None:
-    value = (getattr(settings, "DUET", None) or {}).get(name, DEFAULTS[name])
+    value = conf.raw(name)
     if name == "TOKEN_REFRESH_MAX_AGE" and value is None:
         return None
     too_big = maximum is not None and isinstance(value, int) and value > maximum
@@ -101,7 +100,6 @@ def _seconds(name: str, *, minimum: int, maximum: int | None = None) -> CheckMes
     return None
 
 
-@register()
 def check_token_settings(
     app_configs: Sequence[AppConfig] | None, **kwargs: Any
 ) -> list[CheckMessage]:
@@ -115,9 +113,8 @@ def check_token_settings(
         _seconds("TOKEN_LEEWAY", minimum=0, maximum=MAX_LEEWAY),
     ]
     messages: list[CheckMessage] = [m for m in found if m is not None]
-    user: dict[str, Any] = getattr(settings, "DUET", None) or {}
     for name in ("TOKEN_ISSUER", "TOKEN_AUDIENCE"):
-        value = user.get(name, DEFAULTS[name])
+        value = conf.raw(name)
         if not isinstance(value, str) or not value.strip():
             messages.append(
                 Error(
@@ -126,7 +123,7 @@ def check_token_settings(
                     id="duet.E057",
                 )
             )
-    lifetime = user.get("TOKEN_ACCESS_LIFETIME", DEFAULTS["TOKEN_ACCESS_LIFETIME"])
+    lifetime = conf.raw("TOKEN_ACCESS_LIFETIME")
     if isinstance(lifetime, int) and lifetime > MAX_ACCESS_LIFETIME:
         messages.append(
             Warning(

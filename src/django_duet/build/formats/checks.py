@@ -6,19 +6,18 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.apps import AppConfig
-from django.core.checks import CheckMessage, Error, register
+from django.core.checks import CheckMessage, Error
 
 from django_duet.build.formats import FORMATS
 from django_duet.build.frontends import checkable_frontends, setting_name
 
 
-@register()
 def check_manifest_format(
     app_configs: Sequence[AppConfig] | None, **kwargs: Any
 ) -> list[CheckMessage]:
     errors: list[CheckMessage] = []
     for frontend in checkable_frontends():
-        value = frontend._get("MANIFEST_FORMAT")
+        value = frontend.raw("MANIFEST_FORMAT")
         if value is None or value in FORMATS:
             continue
         errors.append(
