@@ -28,7 +28,7 @@ from django_duet.exceptions import DuetError
 HELP = "Install and build the frontend from its lockfile, check the build, collect static files."
 
 
-class StepFailed(Exception):
+class StepFailed(DuetError):
     pass
 
 

@@ -42,6 +42,7 @@ from django_duet.dev.upstream import (
     to_django,
     upstream_error,
 )
+from django_duet.exceptions import DuetError
 
 MAX_BODY_BYTES = 1024 * 1024
 DECLINED = "duet.dev_proxy_declined"  # set in the scope by duet_asgi (proxy_asgi.py)
@@ -53,7 +54,7 @@ _BAD_PATH = re.compile(r"[\x00-\x1f\x7f\\#]")
 _QUERY = re.compile(r"[!-~]*")  # printable ASCII, as a browser sends it (no space, no '#')
 
 
-class Refused(Exception):
+class Refused(DuetError):
     def __init__(self, status: int, detail: str) -> None:
         super().__init__(detail)
         self.status = status

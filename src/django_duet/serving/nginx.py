@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+from django_duet.exceptions import DuetError
+
 # Values end up inside nginx directives: refuse anything that could end one or open a block.
 _UPSTREAM = re.compile(r"^(?:unix:/[\w./-]+|[\w.-]+:\d{1,5}|\[[0-9a-fA-F:]+\]:\d{1,5})$")
 _SERVER_NAME = re.compile(r"^(?:\*\.)?[\w.-]+$|^_$")
@@ -26,7 +28,7 @@ _VARY = 'add_header Vary "Accept-Encoding" always;'
 _VARIANT = r"(?:\.gz|\.br)?$"
 
 
-class NginxConfigError(ValueError):
+class NginxConfigError(DuetError, ValueError):
     pass
 
 

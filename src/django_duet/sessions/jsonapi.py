@@ -14,6 +14,8 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.cache import patch_vary_headers
 
+from django_duet.exceptions import DuetError
+
 ERROR_CODES: dict[str, str] = {
     "invalid_request": "400: the body is not JSON/form data, a field is missing or not a string, "
     "or the body is too large.",
@@ -30,7 +32,7 @@ _FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")  # HTML fo
 View = Callable[..., HttpResponse]
 
 
-class InvalidRequest(Exception):
+class InvalidRequest(DuetError):
     """The request body cannot be used; the message says why and what to send instead."""
 
 

@@ -13,6 +13,8 @@ import ipaddress
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from django_duet.exceptions import DuetError
+
 # Suffixes under which different labels belong to different owners (incomplete on purpose:
 # pass cross_site= to the preset when yours is missing).
 MULTI_LABEL_SUFFIXES = frozenset(
@@ -71,12 +73,16 @@ class Origin:
         return f"{self.scheme}://{registrable_domain(self.host)}"
 
 
+class InvalidOrigin(DuetError, ValueError):
+    """Not an origin a browser sends; the message says what is wrong with it."""
+
+
 def parse_origin(value: object) -> Origin:
-    """``Origin`` of an origin string; ValueError saying what is wrong with it otherwise."""
+    """``Origin`` of an origin string; else InvalidOrigin (a ValueError) saying what is wrong."""
     if not isinstance(value, str):
-        raise ValueError(f"{value!r} is not a string")
+        raise InvalidOrigin(f"{value!r} is not a string")
     if value == "null":
-        raise ValueError(
+        raise InvalidOrigin(
             "'null' is the origin of sandboxed iframes, file: pages and redirects: any site "
             "can produce it, so it must never be trusted"
         )
@@ -84,21 +90,21 @@ def parse_origin(value: object) -> Origin:
         parts = urlsplit(value)
         port = parts.port
     except ValueError as exc:
-        raise ValueError(f"{value!r} is not a valid origin ({exc})") from None
+        raise InvalidOrigin(f"{value!r} is not a valid origin ({exc})") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(
+        raise InvalidOrigin(
             f"{value!r} is not an origin: write scheme://host[:port], e.g. "
             "'https://app.example.com'"
         )
     if parts.path or parts.query or parts.fragment or parts.username or parts.password:
-        raise ValueError(
+        raise InvalidOrigin(
             f"{value!r} has more than scheme://host[:port] (a browser's Origin "
             "header never has a path, not even a trailing slash)"
         )
     if "*" in value:
-        raise ValueError(f"{value!r} has a wildcard: list each origin")
+        raise InvalidOrigin(f"{value!r} has a wildcard: list each origin")
     if value != value.lower():
-        raise ValueError(
+        raise InvalidOrigin(
             f"{value!r} has upper-case letters: browsers send origins in "
             "lower case, so it would never match"
         )

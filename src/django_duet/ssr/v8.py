@@ -18,6 +18,7 @@ import threading
 from typing import Any
 
 from django_duet.conf import conf
+from django_duet.exceptions import DuetError
 from django_duet.ssr.errors import SsrEngineError, SsrForkedAfterV8, SsrUnavailable
 
 # After a cancel, V8 reports the terminated task; a script stuck in native code may not.
@@ -48,7 +49,7 @@ def v8_flags() -> tuple[str, ...]:
     return (*V8_FLAGS, f"--min-semi-space-size={size}", f"--max-semi-space-size={size}")
 
 
-class BudgetExceeded(Exception):
+class BudgetExceeded(DuetError):
     """The evaluation ran out of time; ``stuck`` when V8 did not even report its termination."""
 
     def __init__(self, stuck: bool = False) -> None:

@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
 from django.core.exceptions import ImproperlyConfigured
 
 from django_duet.conf import conf
+from django_duet.exceptions import DuetError
 
 # The minimum secret length for HMAC is the hash's output size (RFC 7518, section 3.2).
 HMAC_ALGORITHMS = {"HS256": 32, "HS384": 48, "HS512": 64}
@@ -33,7 +34,7 @@ _KID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 SETTING = 'DUET["TOKEN_SIGNING_KEYS"]'
 
 
-class KeyConfigError(Exception):
+class KeyConfigError(DuetError):
     """A problem with one key entry, with the system check id that reports it."""
 
     def __init__(self, check_id: str, message: str, hint: str) -> None:

@@ -16,12 +16,13 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer
 
+from django_duet.exceptions import DuetError
 from django_duet.tokens.auth import attach
 from django_duet.tokens.auth import authenticate as authenticate_request
 from django_duet.tokens.errors import TokenRefused, refusal_response
 
 
-class TokenAuthenticationError(AuthenticationError):
+class TokenAuthenticationError(DuetError, AuthenticationError):
     """A refused token, as ninja's 401 error (with django-duet's code kept on it)."""
 
     def __init__(self, refusal: TokenRefused) -> None:

@@ -7,10 +7,12 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from django_duet.exceptions import DuetError
+
 _SETTINGS_DEFAULT = re.compile(r"""DJANGO_SETTINGS_MODULE["']\s*,\s*["']([A-Za-z_][\w.]*)["']""")
 
 
-class InitError(Exception):
+class InitError(DuetError):
     """Something init cannot do safely; the message says what to change."""
 
 
