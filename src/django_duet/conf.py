@@ -1,6 +1,7 @@
 """Settings, read from the ``DUET`` dict on every access (so ``override_settings`` just works).
 
-Values are only read here; they are validated by the system checks in ``checks.py``.
+Values are only read here; the system checks (each subsystem's ``checks.py``, registered by
+``django_duet/checks.py``) validate them, reading the unvalidated value with ``Settings.raw``.
 """
 
 from __future__ import annotations
