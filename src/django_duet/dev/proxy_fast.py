@@ -25,7 +25,8 @@ from django_duet.conf import Settings
 from django_duet.dev.proxy import Refused, checked_target, forwarded_headers
 from django_duet.dev.server import DevServer, proxied_dev_server
 from django_duet.dev.upstream import Forward, send
-from django_duet.serving.asgi import SECURITY, security_headers
+from django_duet.serving.requestfacts import SECURITY_MIDDLEWARE as SECURITY
+from django_duet.serving.requestfacts import security_headers
 
 PROXY = "django_duet.proxy.DevProxyMiddleware"
 READ_WHOLE_BYTES = 256 * 1024  # answers up to this size are read in the sending thread
@@ -71,7 +72,8 @@ def _make_plan() -> Plan | None:
         return None  # e.g. a middleware that may answer or change the request first
     if SECURITY not in before:
         return Plan(False, None, [])
-    return Plan(*security_headers())
+    found = security_headers()
+    return Plan(found.ssl_redirect, found.hsts, list(found.headers))
 
 
 def host_allowed(host: str) -> bool:

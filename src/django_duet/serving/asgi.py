@@ -25,8 +25,7 @@ about a hundred lines.
 from __future__ import annotations
 
 import asyncio
-from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -36,24 +35,22 @@ from django.utils.module_loading import import_string
 from django_duet import caches
 from django_duet.dev.server import dev_enabled
 from django_duet.serving.middleware import BLOCK_SIZE, DuetStaticMiddleware
+from django_duet.serving.requestfacts import SecurityHeaders, asgi_meta, headers_before, is_secure
 
-SECURITY = "django.middleware.security.SecurityMiddleware"
-# Middleware that may sit before DuetStaticMiddleware without changing a static response:
-# SecurityMiddleware's headers are added below; the dev proxy only acts in development mode.
+# Besides SecurityMiddleware (whose headers are added here, serving.requestfacts), the dev
+# proxy may sit before DuetStaticMiddleware: it only acts in development mode.
+DEV_PROXY = "django_duet.proxy.DevProxyMiddleware"
 # The first blocks of an answer are read on the event loop (a page-cache read of 64 KiB takes
 # microseconds, like the open() and stat() whitenoise already does there); only the rest of a
 # large file goes to a thread. A thread hop costs up to the GIL switch interval while the loop
 # is busy: reading every block in a thread halved the small-file rate (docs/benchmarks.md).
 INLINE_BYTES = 512 * 1024
-_TRANSPARENT = {SECURITY, "django_duet.proxy.DevProxyMiddleware"}
 
 
 @dataclass
 class _Table:
     server: Any  # a DuetStaticMiddleware (whitenoise): files, find_file, autorefresh
-    ssl_redirect: bool
-    hsts: str | None
-    headers: list[tuple[bytes, bytes]] = field(default_factory=list)
+    security: SecurityHeaders  # SecurityMiddleware's, when it comes before
 
 
 _table: _Table | None = None
@@ -81,34 +78,8 @@ def _build() -> _Table | None:
     if found is None or dev_enabled():
         return None
     cls, index = found
-    if not set(middleware[:index]) <= _TRANSPARENT:
-        return None
-    table = _Table(server=cls(get_response=None), ssl_redirect=False, hsts=None)
-    if SECURITY in middleware[:index]:
-        table.ssl_redirect, table.hsts, table.headers = security_headers()
-    return table
-
-
-def security_headers() -> tuple[bool, str | None, list[tuple[bytes, bytes]]]:
-    """What SecurityMiddleware would do to a response: (redirects plain http, the HSTS value
-    for https, the other headers it adds), for answers made before Django."""
-    hsts = None
-    if settings.SECURE_HSTS_SECONDS:
-        hsts = f"max-age={settings.SECURE_HSTS_SECONDS}"
-        hsts += "; includeSubDomains" if settings.SECURE_HSTS_INCLUDE_SUBDOMAINS else ""
-        hsts += "; preload" if settings.SECURE_HSTS_PRELOAD else ""
-    policy = settings.SECURE_REFERRER_POLICY
-    if isinstance(policy, str):
-        policy = ",".join(v.strip() for v in policy.split(","))
-    elif policy:
-        policy = ",".join(policy)
-    pairs = [
-        ("x-content-type-options", "nosniff" if settings.SECURE_CONTENT_TYPE_NOSNIFF else ""),
-        ("referrer-policy", policy or ""),
-        ("cross-origin-opener-policy", settings.SECURE_CROSS_ORIGIN_OPENER_POLICY or ""),
-    ]
-    headers = [(k.encode(), v.encode("latin-1")) for k, v in pairs if v]
-    return bool(settings.SECURE_SSL_REDIRECT), hsts, headers
+    security = headers_before(middleware, index, {DEV_PROXY})
+    return None if security is None else _Table(cls(get_response=None), security)
 
 
 async def _current() -> _Table | None:
@@ -118,25 +89,6 @@ async def _current() -> _Table | None:
         table = await asyncio.to_thread(_build)
         _table, _built = table, True
     return _table
-
-
-def _meta(scope: dict[str, Any] | Any) -> dict[str, str]:
-    """Request headers as Django's ASGIRequest puts them in META (what whitenoise reads)."""
-    headers: defaultdict[str, list[str]] = defaultdict(list)
-    for raw_name, raw_value in scope.get("headers") or []:
-        name = raw_name.decode("latin-1")
-        if "_" not in name:  # as Django: no spoofing through underscores
-            headers["HTTP_" + name.upper().replace("-", "_")].append(raw_value.decode("latin-1"))
-    return {name: ",".join(values) for name, values in headers.items()}
-
-
-def _is_secure(scope: Any, meta: dict[str, str]) -> bool:
-    if settings.SECURE_PROXY_SSL_HEADER:  # as HttpRequest.scheme
-        header, secure_value = settings.SECURE_PROXY_SSL_HEADER
-        value = meta.get(header)
-        if value is not None:
-            return bool(value.split(",", 1)[0].strip() == secure_value)
-    return bool(scope.get("scheme") == "https")
 
 
 async def serve_static(scope: Any, receive: Any, send: Any) -> bool:
@@ -154,15 +106,13 @@ async def serve_static(scope: Any, receive: Any, send: Any) -> bool:
         static_file = server.files.get(path_info)
     if static_file is None:
         return False
-    meta = _meta(scope)
-    secure = _is_secure(scope, meta)
-    if table.ssl_redirect and not secure:
+    meta = asgi_meta(scope)
+    secure = is_secure(meta, scope.get("scheme", "http"))
+    if table.security.ssl_redirect and not secure:
         return False  # SecurityMiddleware redirects (or serves an exempt path)
     response = static_file.get_response(scope["method"].upper(), meta)
     headers = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in response.headers]
-    if table.hsts and secure:
-        headers.append((b"strict-transport-security", table.hsts.encode()))
-    headers += table.headers
+    headers = table.security.add_to(headers, secure)
     await send({"type": "http.response.start", "status": int(response.status), "headers": headers})
     file = response.file
     if file is None:  # HEAD, 304, 405, 416, redirects
