@@ -35,6 +35,7 @@ const DOCUMENTED: Record<string, { values: string[]; types: string[] }> = {
   "django-duet/ssr/server": { values: ["createRenderer"], types: ["RendererOptions"] },
   "django-duet/ssr/client": { values: ["hydrate"], types: ["HydrateOptions"] },
   "django-duet/ssr/head": { values: ["head"], types: ["HeadTags"] },
+  "django-duet/islands": { values: ["registerIslands", "lazyIsland"], types: ["IslandsAdapter", "IslandComponents"] },
 };
 
 interface ExportTarget {
