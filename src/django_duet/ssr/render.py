@@ -78,21 +78,14 @@ def render_component(
     head: SafeString = mark_safe("")
     failure: SsrError | None = None
     if conf.SSR_ENABLED:
-        started = time.perf_counter()
-        try:
-            config = conf.frontend(frontend)
-            engine = engine_for(get_bundle(config), conf.SSR_HEAP_MB, config.name)
-            result = engine.render_literal(name, props_.literal, conf.SSR_TIMEOUT_MS)
-            html = str(result.get("html", ""))
-            head = head_tags(result.get("head"), nonce)
-        except SsrError as exc:
-            failure = exc
-            _warn(name, exc, time.perf_counter() - started)
+        html, head_data, failure = server_html(name, props_.literal, frontend)
+        if failure is None:
+            head = head_tags(head_data, nonce)
     ssr = conf.SSR_ENABLED and failure is None
     # One join of the page's parts (React's HTML and the props are the big ones): small parts
     # built by format_html, the big ones inserted as they are.
     parts = [
-        _overlay(name, failure) if failure is not None and settings.DEBUG else "",
+        error_overlay(name, failure) if failure is not None and settings.DEBUG else "",
         _container_open(name, element_id, ssr),
         html,  # React's renderToString output: escaped by React
         "</div>",  # no whitespace around the HTML: the children must be exactly React's output
@@ -101,6 +94,25 @@ def render_component(
         "</script>",
     ]
     return Rendered("".join(parts), head=head, component=name, ssr=ssr)
+
+
+def server_html(
+    name: str, props_literal: str, frontend: str | None
+) -> tuple[str, Any, SsrError | None]:
+    """React's HTML for ``name`` and the head data it declared, or the failure (logged).
+
+    ``props_literal``: the props as ``props_text(...).literal``. Shared with islands
+    (``django_duet.pages.islands``), which render the same way into their own element.
+    """
+    started = time.perf_counter()
+    try:
+        config = conf.frontend(frontend)
+        engine = engine_for(get_bundle(config), conf.SSR_HEAP_MB, config.name)
+        result = engine.render_literal(name, props_literal, conf.SSR_TIMEOUT_MS)
+    except SsrError as exc:
+        _warn(name, exc, time.perf_counter() - started)
+        return "", None, exc
+    return str(result.get("html", "")), result.get("head"), None
 
 
 def _container_open(name: str, element_id: str, ssr: bool) -> SafeString:
@@ -126,7 +138,7 @@ def _warn(name: str, exc: SsrError, elapsed: float) -> None:
     )
 
 
-def _overlay(name: str, exc: SsrError) -> SafeString:
+def error_overlay(name: str, exc: SsrError) -> SafeString:
     """DEBUG only: the error on the page, outside the container React takes over."""
     details = f"{exc}\n\n{exc.js_stack}" if exc.js_stack else str(exc)
     return format_html(

@@ -9,6 +9,7 @@ from django.template.base import FilterExpression, Parser, Token, token_kwargs
 from django.utils.safestring import SafeString
 
 from django_duet.pages.html import props_script
+from django_duet.pages.islands import island_html
 from django_duet.pages.render import PageTags, asset_url
 
 register = template.Library()
@@ -114,3 +115,28 @@ def duet_render(
         root[_SSR_SEQ] = root.get(_SSR_SEQ, 0) + 1
         element_id = f"duet-ssr-{root[_SSR_SEQ]}"
     return render_component(request, name, props, element_id=element_id, frontend=frontend)
+
+
+_ISLAND_SEQ = "django_duet.island_seq"
+
+
+@register.simple_tag(takes_context=True)
+def duet_island(
+    context: template.Context,
+    name: str,
+    props: Any = None,
+    load: str | None = None,
+    ssr: bool = False,
+    frontend: str | None = None,
+) -> SafeString:
+    """``{% duet_island "Greeting" props load="visible" ssr=True %}``: the element that
+    ``django-duet/islands`` mounts (``django_duet.pages.islands.island_html``)."""
+    request = context.get("request")
+    element_id = None
+    if request is None and props is not None:
+        root: dict[Any, Any] = context.render_context.dicts[0]
+        root[_ISLAND_SEQ] = root.get(_ISLAND_SEQ, 0) + 1
+        element_id = f"duet-island-{root[_ISLAND_SEQ]}"
+    return island_html(
+        request, name, props, load=load, ssr=ssr, element_id=element_id, frontend=frontend
+    )
