@@ -9,6 +9,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     # Every route of the React Router section (deep links, reloads) gets the built index.html.
     client_routes("app/", "index.html", name="app"),
+    # Islands: each load strategy ({% duet_island ... load="visible" %}), one server-rendered.
+    path("islands/", views.islands, name="islands"),
     # A product page rendered by React inside Django (V8), then hydrated in the browser.
     path("ssr/", views.ssr_product, name="ssr"),
     # The second frontend (DUET["FRONTENDS"]["staff"]): its own build, served beside the first.

@@ -18,6 +18,22 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "example/home.html", context)
 
 
+def islands(request: HttpRequest) -> HttpResponse:
+    """Islands with each load strategy, and one rendered on the server ({% duet_island %})."""
+    context = {
+        "greeting": {"name": "islands", "items": ["Props from Django", "Mounted on load"]},
+        "stock": {"item": "lamps", "count": 3},
+        "tip": {"text": "idle islands wait for a quiet moment"},
+        "reviews": {
+            "reviews": [
+                {"author": "Ada", "text": "Loaded when I scrolled here."},
+                {"author": "Grace", "text": "Not one byte before."},
+            ]
+        },
+    }
+    return render(request, "example/islands.html", context)
+
+
 PRODUCT = {
     "slug": "duet-desk-lamp",
     "name": "Duet desk lamp",
