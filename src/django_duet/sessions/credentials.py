@@ -27,8 +27,10 @@ def check_credentials(request: HttpRequest, what: str) -> Any | HttpResponse:
     except InvalidRequest as exc:
         return error(400, "invalid_request", str(exc))
     throttle = LoginThrottle(request, fields["username"])
-    # Checked before the password, so a blocked guesser learns nothing, not even a right guess.
-    wait = throttle.retry_after()
+    # Reserved before the password is checked, so a blocked guesser learns nothing, not even a
+    # right guess, and requests in flight together cannot all pass a check made before any of
+    # them failed. A check that raises keeps its reservation: it counts as a failure.
+    wait = throttle.reserve()
     if wait is not None:
         logger.warning("%s throttled for %r from %s", what, fields["username"], client_ip(request))
         return error(

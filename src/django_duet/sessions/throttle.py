@@ -4,11 +4,16 @@ Counters live in Django's cache (``DUET["LOGIN_THROTTLE_CACHE"]``), so every pro
 shares the cache (Redis, Memcached, the database cache) shares the limits; the per-process
 local-memory cache multiplies them by the number of workers (deploy check duet.W014).
 
+An attempt is *reserved* before its password is checked, and the reservation is the count:
+each budget is a row of numbered slots per window, and a request takes the first free one with
+``cache.add``, which only one caller can win (a lock in the local-memory cache, the primary key
+of the database cache, SET NX in Redis, add in Memcached). Requests in flight together hold
+distinct slots, so no interleaving checks more passwords than the budget. A failure keeps its
+slot; a success gives its slots back (and clears the username's: the user proved the password).
+
 Each limit is a sliding window approximated from two fixed windows, as many rate limiters
 do: ``previous * (1 - elapsed fraction) + current``. Unlike a plain fixed window it does not
-let twice the limit through around a window boundary, and every counter is one atomic
-``incr``. Only failures count; a success resets the username's counter but not the IP's
-(else an attacker with one valid account could reset their own IP limit).
+let twice the limit through around a window boundary.
 """
 
 from __future__ import annotations
@@ -46,12 +51,12 @@ def client_ip(request: HttpRequest) -> str:
 @dataclass(frozen=True)
 class Counter:
     scope: str  # "username" or "ip"
-    key: str  # cache key prefix, without the window number
+    key: str  # cache key prefix, without the window number and slot
     limit: int
 
 
 class LoginThrottle:
-    """``retry_after()`` before checking a password, then ``failed()`` or ``succeeded()``."""
+    """``reserve()`` before checking a password, then ``failed()`` or ``succeeded()``."""
 
     def __init__(self, request: HttpRequest, username: str) -> None:
         self.window = conf.LOGIN_THROTTLE_WINDOW
@@ -65,54 +70,72 @@ class LoginThrottle:
             Counter("ip", _key("ip", client_ip(request)), conf.LOGIN_FAILURES_PER_IP),
         ]
         self.counters = [c for c in candidates if c.limit > 0]
+        self.held: dict[str, str] = {}  # scope -> the slot this attempt holds
+        self.at = now()
 
-    def _windows(self, counter: Counter, at: float) -> tuple[str, str]:
-        index = int(at // self.window)
-        return f"{counter.key}:{index - 1}", f"{counter.key}:{index}"
+    def _slots(self, counter: Counter, index: int) -> list[str]:
+        return [f"{counter.key}:{index}:{slot}" for slot in range(1, counter.limit + 1)]
 
-    def retry_after(self) -> int | None:
-        """Seconds until a login may be tried again, or None when it may be tried now."""
-        at = now()
-        waits = [self._wait(counter, at) for counter in self.counters]
-        blocked = [w for w in waits if w is not None]
-        return max(blocked) if blocked else None
+    def reserve(self) -> int | None:
+        """Take one attempt from every budget: None when taken, else the seconds to wait.
 
-    def _wait(self, counter: Counter, at: float) -> int | None:
-        previous_key, current_key = self._windows(counter, at)
-        values = self.cache.get_many([previous_key, current_key])
-        previous, current = int(values.get(previous_key, 0)), int(values.get(current_key, 0))
-        start = (at // self.window) * self.window
-        elapsed = (at - start) / self.window
-        if previous * (1 - elapsed) + current < counter.limit:
-            return None
-        if current >= counter.limit:
+        A refused attempt holds nothing (a blocked guesser does not extend the block).
+        """
+        self.at = now()
+        for counter in self.counters:
+            wait = self._take(counter)
+            if wait is not None:
+                self.cache.delete_many(list(self.held.values()))
+                self.held = {}
+                return wait
+        return None
+
+    def _take(self, counter: Counter) -> int | None:
+        index = int(self.at // self.window)
+        previous_keys, current_keys = self._slots(counter, index - 1), self._slots(counter, index)
+        present = self.cache.get_many([*previous_keys, *current_keys])
+        previous = sum(key in present for key in previous_keys)
+        elapsed = (self.at - index * self.window) / self.window
+        weighted = previous * (1 - elapsed)
+        current = sum(key in present for key in current_keys)
+        for number, key in enumerate(current_keys, start=1):
+            # Slot n is only for an attempt that n - 1 earlier ones leave under the limit.
+            if weighted + number - 1 >= counter.limit:
+                break
+            if key in present:
+                continue
+            # Kept two windows: it is still read as "previous" during the next one.
+            if self.cache.add(key, 1, timeout=2 * self.window):
+                self.held[counter.scope] = key
+                return None
+            current += 1  # taken meanwhile by a concurrent attempt
+        return self._wait(counter, previous, current, elapsed)
+
+    def _wait(self, counter: Counter, previous: int, current: int, elapsed: float) -> int:
+        start = self.at - elapsed * self.window
+        if current and current >= counter.limit:
             # Wait for the next window, where this window's count weighs less as time passes.
-            wait = (start + self.window - at) + (1 - counter.limit / current) * self.window
-        else:
+            wait = (start + self.window - self.at) + (1 - counter.limit / current) * self.window
+        elif previous:
             needed = 1 - (counter.limit - current) / previous
             wait = (needed - elapsed) * self.window
+        else:
+            wait = 1.0  # the slots below were given back meanwhile: try again
         return max(1, math.ceil(wait))
 
     def failed(self) -> None:
-        at = now()
-        for counter in self.counters:
-            _, key = self._windows(counter, at)
-            # Two windows: the counter is still read as "previous" during the next one.
-            self.cache.add(key, 0, timeout=2 * self.window)
-            try:
-                self.cache.incr(key)
-            except ValueError:  # expired between add and incr
-                self.cache.set(key, 1, timeout=2 * self.window)
-            else:
-                # The database and file caches implement incr as get + set with their default
-                # timeout, which may be shorter than two windows.
-                self.cache.touch(key, timeout=2 * self.window)
+        """The password was wrong: the reservations stay, as the failure's count."""
+        self.held = {}
 
     def succeeded(self) -> None:
-        at = now()
+        """Give the attempt back; a right password also clears the username's failures."""
+        keys = list(self.held.values())
+        index = int(self.at // self.window)
         for counter in self.counters:
             if counter.scope == "username":
-                self.cache.delete_many(list(self._windows(counter, at)))
+                keys += self._slots(counter, index - 1) + self._slots(counter, index)
+        self.cache.delete_many(keys)
+        self.held = {}
 
 
 def _key(scope: str, value: str) -> str:
