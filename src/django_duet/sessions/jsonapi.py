@@ -12,13 +12,14 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils.cache import patch_vary_headers
 
 from django_duet.exceptions import DuetError
 
 ERROR_CODES: dict[str, str] = {
-    "invalid_request": "400: the body is not JSON/form data, a field is missing or not a string, "
-    "or the body is too large.",
+    "invalid_request": "400: the body is not JSON/form data (or is nested too deeply), a field "
+    "is missing, not a string, not valid Unicode or has a NUL, or the body is too large.",
     "not_authenticated": "401: the request has no logged-in session.",
     "invalid_credentials": "401: no active user with that username and password.",
     "csrf_failed": "403: the CSRF check refused the request; fetch a fresh token and retry once.",
@@ -71,10 +72,15 @@ def read_fields(request: HttpRequest, names: Iterable[str]) -> dict[str, str]:
             data: Any = json.loads(body)
         except (ValueError, UnicodeDecodeError) as exc:
             raise InvalidRequest(f"The body is not valid JSON ({exc}).") from None
+        except RecursionError:  # a few KB of "[[[[..." nest deeper than the parser recurses
+            raise InvalidRequest("The body is JSON nested too deeply.") from None
         if not isinstance(data, dict):
             raise InvalidRequest("The body must be a JSON object.")
     elif content_type in _FORMS:
-        data = request.POST
+        try:
+            data = request.POST
+        except MultiPartParserError as exc:  # no boundary, a broken part
+            raise InvalidRequest(f"The form body cannot be parsed ({exc}).") from None
     else:
         raise InvalidRequest(
             f"Unsupported Content-Type {content_type!r}: send application/json "
@@ -85,8 +91,22 @@ def read_fields(request: HttpRequest, names: Iterable[str]) -> dict[str, str]:
         value = data.get(name)
         if not isinstance(value, str) or not value:
             raise InvalidRequest(f"The field {name!r} is missing or not a non-empty string.")
-        fields[name] = value
+        fields[name] = _text(name, value)
     return fields
+
+
+def _text(name: str, value: str) -> str:
+    # JSON's "\ud800" decodes to a lone surrogate, which no database, hasher or log can encode;
+    # NUL is refused by PostgreSQL (and by Django's form fields, ProhibitNullCharactersValidator).
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidRequest(
+            f"The field {name!r} is not valid Unicode (it has a lone surrogate)."
+        ) from None
+    if "\x00" in value:
+        raise InvalidRequest(f"The field {name!r} contains a NUL character.")
+    return value
 
 
 def wants_json(request: HttpRequest) -> bool:
@@ -105,7 +125,8 @@ def no_store(response: HttpResponse) -> HttpResponse:
 
 
 def json_endpoint(*methods: str) -> Callable[[View], View]:
-    """Allow only ``methods`` (JSON 405 otherwise) and mark every answer ``no-store``."""
+    """Allow only ``methods`` (JSON 405 otherwise), answer an uncaught InvalidRequest with a JSON
+    400 ``invalid_request``, and mark every answer ``no-store``."""
     allowed = sorted({m.upper() for m in methods})
 
     def decorator(view: View) -> View:
@@ -119,7 +140,10 @@ def json_endpoint(*methods: str) -> Callable[[View], View]:
                     headers={"Allow": ", ".join(allowed)},
                 )
             else:
-                response = view(request, *args, **kwargs)
+                try:
+                    response = view(request, *args, **kwargs)
+                except InvalidRequest as exc:  # from read_fields, uncaught by the view
+                    response = error(400, "invalid_request", str(exc))
             return no_store(response)
 
         return wrapper

@@ -95,7 +95,7 @@ def _b64_json(segment: str, what: str) -> Any:
     try:
         raw = base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
         return json.loads(raw)
-    except (binascii.Error, ValueError):
+    except (binascii.Error, ValueError, RecursionError):  # 4 KB of "[[[[..." recurses deep
         raise TokenRefused(
             "token_malformed", f"The token's {what} is not base64url-encoded JSON."
         ) from None
