@@ -136,3 +136,110 @@ def test_wsgi_response_stays_a_plain_file_response(collected, client):
     response = client.get("/static/assets/big-B1gB1g00.js")
     response.close()
     assert not response.is_async
+
+
+# --- HTTP semantics (django_duet.serving.conditional), where whitenoise departs from RFC 9110 --
+
+BIG = "/static/assets/big-B1gB1g00.js"  # compressible: collectstatic writes .gz and .br
+ROBOTS = "/static/robots.txt"  # 14 bytes, no .gz/.br (too small to gain)
+ROBOTS_BODY = b"User-agent: *\n"
+
+# Request headers ("{tag}": the file's ETag), status, Content-Encoding, body (None: the .gz
+# or .br file's bytes). Also sent through duet_asgi by tests/integration/test_static_asgi.py.
+SEMANTICS = {
+    "gzip-q0": (BIG, {"accept-encoding": "gzip;q=0"}, 200, None, BIG),
+    "br-q0": (BIG, {"accept-encoding": "br;q=0"}, 200, None, BIG),
+    "br-q0-gzip": (BIG, {"accept-encoding": "br;q=0, gzip"}, 200, "gzip", None),
+    "gzip-q1": (BIG, {"accept-encoding": "gzip;q=1"}, 200, "gzip", None),
+    "if-range-other": (ROBOTS, {"range": "bytes=0-3", "if-range": '"x"'}, 200, None, ROBOTS),
+    "if-range-match": (ROBOTS, {"range": "bytes=0-3", "if-range": "{tag}"}, 206, None, b"User"),
+    "inm-list": (ROBOTS, {"if-none-match": '"x", {tag}'}, 304, None, b""),
+    "inm-weak": (ROBOTS, {"if-none-match": "W/{tag}"}, 304, None, b""),
+    "inm-star": (ROBOTS, {"if-none-match": "*"}, 304, None, b""),
+    "if-match-other": (ROBOTS, {"if-match": '"x"'}, 412, None, b""),
+    "if-match-weak": (ROBOTS, {"if-match": "W/{tag}"}, 412, None, b""),
+    "if-match-star": (ROBOTS, {"if-match": "*"}, 200, None, ROBOTS),
+    "first-byte": (ROBOTS, {"range": "bytes=0-0"}, 206, None, b"U"),
+    "suffix-1": (ROBOTS, {"range": "bytes=-1"}, 206, None, b"\n"),
+    "last-byte": (ROBOTS, {"range": "bytes=13-"}, 206, None, b"\n"),
+    "suffix-0": (ROBOTS, {"range": "bytes=-0"}, 416, None, b""),
+}
+
+
+def semantics_case(root, name):
+    """The case's URL, request headers and expected (status, Content-Encoding, body)."""
+    url, headers, status, encoding, expected = SEMANTICS[name]
+    file = root / url.removeprefix("/static/")
+    stat = file.stat()
+    tag = f'"{int(stat.st_mtime):x}-{stat.st_size:x}"'
+    headers = {k: v.replace("{tag}", tag) for k, v in headers.items()}
+    if expected is None:
+        expected = file.with_name(file.name + {"gzip": ".gz", "br": ".br"}[encoding]).read_bytes()
+    elif isinstance(expected, str):
+        expected = (root / expected.removeprefix("/static/")).read_bytes()
+    return url, headers, (status, encoding, expected)
+
+
+@pytest.mark.parametrize("name", SEMANTICS)
+def test_http_semantics(collected, client, name):
+    url, headers, expected = semantics_case(collected, name)
+    response = fetch(client, url, headers=headers)
+    assert (response.status_code, response.get("Content-Encoding"), response.body) == expected
+
+
+@pytest.mark.parametrize("name", SEMANTICS)
+def test_http_semantics_under_asgi(collected, async_client, name):
+    url, headers, expected = semantics_case(collected, name)
+
+    async def get():
+        response = await async_client.get(url, headers=headers)
+        if response.is_async:
+            body = b"".join([block async for block in response.streaming_content])
+        else:  # no body: Django's empty iterator
+            body = b"".join(response.streaming_content)
+        response.close()
+        return response, body
+
+    with ThreadPoolExecutor(1) as pool:
+        response, body = pool.submit(asyncio.run, get()).result(timeout=30)
+    assert (response.status_code, response.get("Content-Encoding"), body) == expected
+
+
+def test_several_ranges_are_one_multipart_answer(collected, client):
+    response = fetch(client, BIG, headers={"range": "bytes=0-5,-3"})
+    assert response.status_code == 206
+    content_type = response["Content-Type"]
+    assert content_type.startswith("multipart/byteranges; boundary=")
+    boundary = content_type.split("boundary=")[1].encode()
+    part = b'\r\n--%s\r\nContent-Type: text/javascript; charset="utf-8"\r\nContent-Range: %s'
+    assert response.body == (
+        part % (boundary, b"bytes 0-5/400000") + b"\r\n\r\nexport"
+        + part % (boundary, b"bytes 399997-399999/400000") + b"\r\n\r\n1;\n"
+        + b"\r\n--%s--\r\n" % boundary
+    )  # fmt: skip
+    assert response["Content-Length"] == str(len(response.body))
+
+
+def test_each_coding_has_its_own_etag(collected, client):
+    tags = {
+        encoding: fetch(client, BIG, headers={"accept-encoding": encoding})["ETag"]
+        for encoding in ("identity", "gzip", "br")
+    }
+    assert len(set(tags.values())) == 3
+    gzip_answer = fetch(
+        client, BIG, headers={"accept-encoding": "gzip", "if-none-match": tags["gzip"]}
+    )
+    assert gzip_answer.status_code == 304
+    plain_tag = fetch(
+        client, BIG, headers={"accept-encoding": "gzip", "if-none-match": tags["identity"]}
+    )
+    assert plain_tag.status_code == 200 and plain_tag["Content-Encoding"] == "gzip"
+
+
+def test_a_variant_symlinked_out_of_the_root_is_not_used(collected, client, tmp_path):
+    outside = tmp_path / "outside.gz"
+    outside.write_bytes(b"SECRET")
+    os.symlink(outside, collected / "robots.txt.gz")
+    response = fetch(client, ROBOTS, headers={"accept-encoding": "gzip"})
+    assert response.status_code == 200 and "Content-Encoding" not in response
+    assert response.body == ROBOTS_BODY

@@ -17,6 +17,7 @@ from django.core.asgi import get_asgi_application
 
 from django_duet.asgi import duet_asgi
 from django_duet.serving import asgi as static_asgi
+from tests.integration.test_static import SEMANTICS, semantics_case
 from tests.security.test_hostile_static import BIG, CONTENT, HOSTILE_PATHS, RANGES
 
 IMMUTABLE = "max-age=31536000, public, immutable"
@@ -256,3 +257,31 @@ def test_development_mode_leaves_static_paths_to_django(build_dir, settings):
     settings.DEBUG = True  # DEV_MODE follows DEBUG: the dev proxy may answer these paths
     answer = call("/static/assets/main-AbCd1234.js")
     assert answer.reached_django
+
+
+@pytest.mark.parametrize("name", SEMANTICS)
+def test_http_semantics(collected, name):
+    url, headers, expected = semantics_case(collected, name)
+    answer = call(url, headers=headers)
+    assert (answer.status, answer.headers.get("content-encoding"), answer.body) == expected
+    assert not answer.reached_django
+
+
+def test_several_ranges_arrive_as_one_multipart_answer_in_blocks(collected):
+    answer = call(BIG, headers={"range": "bytes=0-99999,-200000"})
+    assert answer.status == 206
+    boundary = answer.headers["content-type"].split("boundary=")[1].encode()
+    assert answer.headers["content-length"] == str(len(answer.body))
+    assert len(answer.chunks) > 1 and max(len(c) for c in answer.chunks) <= 64 * 1024
+    *_, first, second, end = answer.body.split(b"\r\n--" + boundary)
+    assert first.endswith(b"Content-Range: bytes 0-99999/400000\r\n\r\n" + CONTENT[:100_000])
+    assert second.endswith(b"\r\n\r\n" + CONTENT[200_000:])
+    assert end == b"--\r\n"
+
+
+def test_head_with_a_range_gets_the_whole_files_headers(collected):
+    # RFC 9110 §14.2: range handling is defined for GET only.
+    answer = call(BIG, method="HEAD", headers={"range": "bytes=0-0"})
+    assert answer.status == 200 and answer.body == b""
+    assert answer.headers["content-length"] == str(len(CONTENT))
+    assert "content-range" not in answer.headers

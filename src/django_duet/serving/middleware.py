@@ -2,8 +2,10 @@
 
 On top of whitenoise it: serves Vite's hashed files ``immutable`` for a year; never serves
 dotfiles (so not ``.vite/manifest.json`` nor ``.env``), the staticfiles manifest, source maps
-(unless ``DUET["SERVE_SOURCE_MAPS"]``) or a file reached through a symlink that leaves its
-static root; and under ASGI streams files in blocks instead of reading them whole.
+(unless ``DUET["SERVE_SOURCE_MAPS"]``) or a file (or .gz/.br) reached through a symlink that
+leaves its static root; answers content coding, conditional and range requests as RFC 9110
+and nginx do (``conditional``, where whitenoise departs from both); and under ASGI streams
+files in blocks instead of reading them whole.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import os
 from collections.abc import AsyncIterator
 from functools import cached_property
 from typing import IO, Any
+from wsgiref.headers import Headers
 
 from django.conf import settings
 from django.contrib.staticfiles.finders import get_finders
@@ -23,10 +26,12 @@ from whitenoise.middleware import WhiteNoiseFileResponse, WhiteNoiseMiddleware
 
 from django_duet.conf import conf
 from django_duet.serving.hashing import is_bundler_hashed
+from django_duet.serving.static_file import DuetStaticFile
 
 BLOCK_SIZE = 64 * 1024
 _PRIVATE_NAMES = {"staticfiles.json"}
 _COMPRESSED = (".gz", ".br")
+_ENCODINGS = {"gzip": ".gz", "br": ".br"}  # whitenoise's precompressed variants
 
 
 def is_public_url(url: str) -> bool:
@@ -68,6 +73,24 @@ class DuetStaticMiddleware(WhiteNoiseMiddleware):  # type: ignore[misc]
         if not self._allowed(url, path):
             raise MissingFileError(path)
         return super().find_file_at_path(path, url)
+
+    def get_static_file(self, path: str, url: str, stat_cache: Any = None) -> DuetStaticFile:
+        # whitenoise's headers (the same hooks, in its order); the answer is conditional's.
+        if stat_cache is None and not os.path.exists(path):
+            raise MissingFileError(path)
+        headers = Headers([])
+        self.add_mime_headers(headers, path, url)
+        self.add_cache_headers(headers, path, url)
+        if self.allow_all_origins:
+            headers["Access-Control-Allow-Origin"] = "*"
+        if self.add_headers_function is not None:
+            self.add_headers_function(headers, path, url)
+        encodings = {
+            encoding: path + suffix
+            for encoding, suffix in _ENCODINGS.items()
+            if self._allowed(url + suffix, path + suffix)
+        }
+        return DuetStaticFile(path, headers.items(), encodings, stat_cache)
 
     def immutable_file_test(self, path: str, url: str) -> bool:
         if url.startswith(self.static_prefix) and is_bundler_hashed(url[len(self.static_prefix) :]):
