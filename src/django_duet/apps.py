@@ -12,6 +12,8 @@ class DuetConfig(AppConfig):
     def ready(self) -> None:
         from django_duet.caches import on_setting_changed
         from django_duet.checks import register_checks
+        from django_duet.tokens import signals
 
         register_checks()
+        signals.connect()  # deactivating a user ends their token logins
         setting_changed.connect(on_setting_changed, dispatch_uid="django_duet.caches")

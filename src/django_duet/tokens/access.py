@@ -135,8 +135,17 @@ def verify(token: str, *, at: datetime | None = None) -> AccessClaims:
         raise TokenRefused("token_malformed", "The token's payload is not a JSON object.")
     if not _SEGMENT.match(parts[2]):
         raise TokenRefused("token_malformed", "The token's signature is not base64url.")
-    claims = _decode(token, key.verifying_key, key.algorithm)
-    return _claims(claims)
+    claims = _claims(_decode(token, key.verifying_key, key.algorithm))
+    # A signed token with a lifetime we never issue (a key used elsewhere, a forged exp):
+    # refused, however valid its signature, rather than trusted for its absurd exp.
+    longest = conf.TOKEN_ACCESS_LIFETIME + conf.TOKEN_LEEWAY
+    if claims.expires_at - claims.issued_at > longest:
+        raise TokenRefused(
+            "token_claims_invalid",
+            f"The token lives {claims.expires_at - claims.issued_at} s (exp - iat), longer than "
+            f"TOKEN_ACCESS_LIFETIME + TOKEN_LEEWAY ({longest} s).",
+        )
+    return claims
 
 
 def _decode(token: str, verifying_key: Any, algorithm: str) -> dict[str, Any]:

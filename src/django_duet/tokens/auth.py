@@ -10,6 +10,7 @@ a cookie could otherwise ride along a token's CSRF exemption).
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from asgiref.sync import sync_to_async
@@ -18,6 +19,8 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.http import HttpRequest
 
+from django_duet.models import RefreshTokenFamily
+from django_duet.tokens import refresh
 from django_duet.tokens.access import AccessClaims, auth_digest_matches, verify
 from django_duet.tokens.errors import TokenRefused
 
@@ -55,10 +58,20 @@ def _user_pk(claims: AccessClaims) -> Any:
         raise TokenRefused("token_claims_invalid", "The token's sub is not a user id.") from None
 
 
-def check_user(user: Any, claims: AccessClaims) -> Any:
+def _family_pk(claims: AccessClaims) -> uuid.UUID:
+    try:
+        return uuid.UUID(claims.family)
+    except ValueError:
+        raise TokenRefused("token_claims_invalid", "The token's sid is not a login id.") from None
+
+
+def check_user(user: Any, family: RefreshTokenFamily | None, claims: AccessClaims) -> Any:
     """``user`` if the token may still act for them; TokenRefused otherwise."""
     if user is None or not getattr(user, "is_active", True):
         raise TokenRefused("user_inactive", "The user is inactive or no longer exists.")
+    if family is None or family.revoked_at is not None:
+        reason = f" ({family.revoked_reason})" if family is not None else ""
+        raise TokenRefused("token_revoked", f"The login this token belongs to has ended{reason}.")
     if not auth_digest_matches(user, claims.auth_digest):
         raise TokenRefused("token_revoked", "The password changed since this token was issued.")
     return user
@@ -71,27 +84,45 @@ def _load_user(pk: Any) -> Any:
         return None
 
 
+def _load(claims: AccessClaims) -> tuple[Any, RefreshTokenFamily | None]:
+    """The token's user and its login (refresh token family), in one query; None when gone."""
+    user_pk, family_pk = _user_pk(claims), _family_pk(claims)
+    family = (
+        RefreshTokenFamily.objects.select_related("user")
+        .filter(pk=family_pk, user_id=user_pk)
+        .first()
+    )
+    if family is None:  # the user was deleted (the login with them), or the login purged
+        return _load_user(user_pk), None
+    if not getattr(family.user, "is_active", True) and family.revoked_at is None:
+        # Seen inactive: the login ends for good, so reactivating the user revives no token
+        # (deactivation through save() already ended it: signals.py).
+        refresh.revoke_family(family, refresh.USER_INACTIVE)
+    return family.user, family
+
+
 def authenticate(request: HttpRequest) -> tuple[Any, AccessClaims] | None:
     """(user, claims) for a Bearer request, None without one; TokenRefused when refused.
 
-    The user is read from the database on every request, so that deactivating a user or
-    changing their password refuses their access tokens at once.
+    The user and the token's login are read from the database on every request, so that
+    deactivating a user, changing their password or logging the device out refuses their
+    access tokens at once.
     """
     token = bearer_token(request)
     if token is None:
         return None
     claims = verify(token)
-    return check_user(_load_user(_user_pk(claims)), claims), claims
+    return check_user(*_load(claims), claims), claims
 
 
 async def aauthenticate(request: HttpRequest) -> tuple[Any, AccessClaims] | None:
-    """``authenticate`` for async code: the same checks, the user read without blocking."""
+    """``authenticate`` for async code: the same checks, the database read without blocking."""
     token = bearer_token(request)
     if token is None:
         return None
     claims = verify(token)  # pure computation: no I/O
-    user = await sync_to_async(_load_user)(_user_pk(claims))
-    return check_user(user, claims), claims
+    user, family = await sync_to_async(_load)(claims)
+    return check_user(user, family, claims), claims
 
 
 def attach(request: HttpRequest, user: Any, claims: AccessClaims) -> None:

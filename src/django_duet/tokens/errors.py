@@ -27,9 +27,11 @@ TOKEN_ERROR_CODES: dict[str, str] = {
     "token_not_yet_valid": "401: nbf or iat is in the future (beyond the allowed clock skew).",
     "token_wrong_audience": "401: aud is not DUET['TOKEN_AUDIENCE'].",
     "token_wrong_issuer": "401: iss is not DUET['TOKEN_ISSUER'].",
-    "token_claims_invalid": "401: a required claim is missing or has the wrong type.",
+    "token_claims_invalid": "401: a required claim is missing or has the wrong type, or the "
+    "token lives longer (exp - iat) than TOKEN_ACCESS_LIFETIME + TOKEN_LEEWAY.",
     "token_invalid": "401: refused for another reason that the message names.",
-    "token_revoked": "401: the user's password changed since the token was issued.",
+    "token_revoked": "401: the token's login ended (logout, logout of all devices, "
+    "deactivation, theft detection) or the password changed since it was issued.",
     "user_inactive": "401: the user was deactivated or deleted.",
     "ambiguous_credentials": "400: the request has both a Bearer token and a session cookie.",
     # Refresh tokens (token/refresh/)

@@ -98,16 +98,16 @@ def rotate(token: str, *, user_agent: str = "") -> tuple[Any, RefreshTokenFamily
     """Use ``token`` up: (user, family, the new refresh token); TokenRefused otherwise."""
     row = _find(token)
     family, now = row.family, timezone.now()
+    user = family.user
+    if not getattr(user, "is_active", True):
+        revoke_family(family, USER_INACTIVE)
+        raise TokenRefused("user_inactive", "The user is inactive.")
     if family.revoked_at is not None:
         raise TokenRefused("refresh_revoked", f"This login was revoked ({family.revoked_reason}).")
     if row.used_at is not None:
         _reused(family)
     if row.expires_at <= now or (family.expires_at is not None and family.expires_at <= now):
         raise TokenRefused("refresh_expired", "The refresh token has expired: log in again.")
-    user = family.user
-    if not getattr(user, "is_active", True):
-        revoke_family(family, USER_INACTIVE)
-        raise TokenRefused("user_inactive", "The user is inactive.")
     if not auth_digest_matches(user, family.auth_digest):
         revoke_family(family, PASSWORD_CHANGED)
         raise TokenRefused("refresh_revoked", "The password changed since this login.")

@@ -276,3 +276,33 @@ def test_purge(app, user):
     )
     assert refresh.purge() == 2  # the family and its token
     assert do_refresh(app, kept["refresh_token"]).status_code == 200
+
+
+def test_a_reactivated_user_gets_no_old_token_back(app, user):
+    pair = login(app).json()
+    user.is_active = False
+    user.save()  # the admin's way: no request of the app meanwhile
+    user.is_active = True
+    user.save()
+    response = app.get("/api/notes/", **bearer(pair["access_token"]))
+    assert response.status_code == 401 and code(response) == "token_revoked"
+    assert code(do_refresh(app, pair["refresh_token"])) == "refresh_revoked"
+    assert RefreshTokenFamily.objects.get().revoked_reason == refresh.USER_INACTIVE
+    fresh = login(app).json()  # logging in again works
+    assert app.get("/api/notes/", **bearer(fresh["access_token"])).status_code == 200
+
+
+def test_a_token_seen_while_inactive_stays_refused_after_reactivation(app, user):
+    pair = login(app).json()
+    users = get_user_model().objects.filter(pk=user.pk)
+    users.update(is_active=False)  # no signal: the refusal itself ends the login
+    assert code(app.get("/api/notes/", **bearer(pair["access_token"]))) == "user_inactive"
+    users.update(is_active=True)
+    assert code(app.get("/api/notes/", **bearer(pair["access_token"]))) == "token_revoked"
+
+
+def test_logout_ends_the_access_token_at_once(app, user):
+    pair = login(app).json()
+    assert post(app, "token/revoke/", {"refresh_token": pair["refresh_token"]}).status_code == 200
+    response = app.get("/api/notes/", **bearer(pair["access_token"]))
+    assert response.status_code == 401 and code(response) == "token_revoked"

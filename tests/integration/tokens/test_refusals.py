@@ -11,7 +11,7 @@ import time
 import jwt
 import pytest
 
-from django_duet.tokens import access
+from django_duet.tokens import access, refresh
 from django_duet.tokens.errors import TOKEN_ERROR_CODES
 
 from .conftest import HS_SECRET, bearer, pem_private, pem_public
@@ -31,7 +31,7 @@ def claims(user, **changes):
         "nbf": now,
         "exp": now + 300,
         "jti": "j" * 32,
-        "sid": "family",
+        "sid": str(refresh.start_family(user)[0].pk),  # a login: tokens live as long as it
         "sah": access.auth_digest(user),
     }
     base.update(changes)
@@ -198,3 +198,11 @@ def test_scheme_is_case_insensitive(app, user):
 def test_sub_of_no_user(app, user):
     refused(app, sign(claims(user, sub="123456")), "user_inactive")
     refused(app, sign(claims(user, sub="not-a-number")), "token_claims_invalid")
+
+
+def test_an_absurd_lifetime_is_refused_however_well_signed(app, user):
+    now = int(time.time())
+    refused(app, sign(claims(user, exp=now + 10 * 365 * 24 * 3600)), "token_claims_invalid")
+    refused(app, sign(claims(user, exp=now + 300 + 30 + 1)), "token_claims_invalid")
+    # Up to TOKEN_ACCESS_LIFETIME + TOKEN_LEEWAY (300 + 30): what we issue, and clock skew.
+    assert app.get("/api/notes/", **bearer(sign(claims(user, exp=now + 330)))).status_code == 200
