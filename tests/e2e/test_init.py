@@ -107,6 +107,8 @@ def test_the_django_page_gets_its_react_island(duet_page, init_server):
     duet_page.goto(init_server.url + "/")
     expect(duet_page.get_by_test_id("django-title")).to_have_text("A Django page")
     expect(duet_page.get_by_test_id("duet-hello")).to_have_text("Hello from React")
+    # {% duet_island "Hello" hello %}: mounted by django-duet/islands with the view's props.
+    expect(duet_page.get_by_test_id("duet-props")).to_have_text("Props from Django: name = Django")
     counter = duet_page.get_by_test_id("duet-counter")
     counter.click()
     expect(counter).to_have_text("Clicked 1 times")

@@ -52,8 +52,13 @@ def test_init_adds_the_frontend_and_says_what_to_run_next(project, capsys):
     package = json.loads((project / "frontend" / "package.json").read_text())
     assert package["devDependencies"]["django-duet"].startswith("^")
     assert "django-duet/vite" in (project / "frontend" / "vite.config.ts").read_text()
-    assert '{% duet_entry "src/main.tsx" %}' in (project / "templates/duet/base.html").read_text()
-    for name in ("index.html", "src/main.tsx", "src/App.tsx"):
+    assert (
+        '{% duet_entry "src/islands.tsx" %}' in (project / "templates/duet/base.html").read_text()
+    )
+    assert '{% duet_island "Hello" hello %}' in (project / "templates/duet/home.html").read_text()
+    islands = (project / "frontend" / "src" / "islands.tsx").read_text()
+    assert 'import { registerIslands } from "django-duet/islands";' in islands
+    for name in ("index.html", "src/main.tsx", "src/App.tsx", "src/islands/Hello.tsx"):
         assert MARKER in (project / "frontend" / name).read_text()
     settings = (project / "mysite" / "settings.py").read_text()
     assert settings.count(BLOCK_START) == 1 and settings.startswith(
@@ -140,3 +145,65 @@ def test_the_edited_project_is_configured_and_passes_djangos_checks(project):
     (root / "frontend" / "dist").mkdir()  # as after a build (else staticfiles.W004)
     done = run("manage.py", "check", "--fail-level", "WARNING", cwd=project, env=env)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def package_spec(project: Path) -> str:
+    return json.loads((project / "frontend" / "package.json").read_text())["devDependencies"][
+        "django-duet"
+    ]
+
+
+def test_js_package_applies_on_a_second_run_to_the_package_json_init_wrote(project, capsys):
+    # Until django-duet is on npm, the default ^<version> 404s: a re-run with a path or tarball
+    # must fix the file init wrote, not call it "edited since".
+    assert main(["init", "--dir", str(project)]) == 0
+    default = package_spec(project)
+    before = snapshot(project)
+    capsys.readouterr()
+    assert (
+        main(["init", "--dir", str(project), "--js-package", "file:../django-duet-0.1.0.tgz"]) == 0
+    )
+    out = capsys.readouterr().out
+    assert (
+        f"updated   frontend/package.json: devDependencies \"django-duet\": '{default}' -> "
+        "'file:../django-duet-0.1.0.tgz'"
+    ) in out
+    assert "edited since" not in out and "npm install" in out
+    assert package_spec(project) == "file:../django-duet-0.1.0.tgz"
+    after = snapshot(project)
+    assert {k for k in after if after[k] != before[k]} == {"frontend/package.json"}
+    # A run without --js-package keeps the spec: the file is still init's own, unedited.
+    capsys.readouterr()
+    assert main(["init", "--dir", str(project)]) == 0
+    out = capsys.readouterr().out
+    assert "unchanged frontend/package.json" in out and "Nothing to change" in out
+    assert package_spec(project) == "file:../django-duet-0.1.0.tgz"
+
+
+def test_js_package_keeps_the_users_edits_of_package_json(project, capsys):
+    assert main(["init", "--dir", str(project)]) == 0
+    path = project / "frontend" / "package.json"
+    data = json.loads(path.read_text())
+    data["dependencies"]["zod"] = "^4.0.0"
+    path.write_text(json.dumps(data, indent=2) + "\n")
+    assert main(["init", "--dir", str(project), "--js-package", "file:../js"]) == 0
+    assert "updated   frontend/package.json" in capsys.readouterr().out
+    data["devDependencies"]["django-duet"] = "file:../js"
+    assert json.loads(path.read_text()) == data
+
+
+def test_the_home_page_template_renders_its_island(project):
+    # Django's own template engine on init's templates (no build: the base's entry is replaced).
+    assert main(["init", "--dir", str(project)]) == 0
+    from django.template import Context, Engine
+
+    engine = Engine(
+        dirs=[str(project / "templates")], libraries={"duet": "django_duet.templatetags.duet"}
+    )
+    source = (project / "templates" / "duet" / "home.html").read_text()
+    template = engine.from_string(source.replace('{% extends "duet/base.html" %}', ""))
+    html = template.render(Context({"hello": {"name": "Django"}}))
+    assert (
+        '<div data-duet-island="Hello" data-props="duet-island-1"></div>'
+        '<script id="duet-island-1" type="application/json">{"name": "Django"}</script>'
+    ) in html

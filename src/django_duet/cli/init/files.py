@@ -51,8 +51,8 @@ import {{ defineConfig }} from "vite";
 export default defineConfig({{
   plugins: [
     react(),
-    // src/main.tsx: {{% duet_entry %}} on Django pages; index.html: the app under /app/.
-    duet({{ input: ["src/main.tsx", "index.html"] }}),
+    // src/islands.tsx: {{% duet_entry %}} on Django pages; index.html: the app under /app/.
+    duet({{ input: ["src/islands.tsx", "index.html"] }}),
   ],
 }});
 """
@@ -101,9 +101,43 @@ INDEX_HTML = f"""\
 </html>
 """
 
+ISLANDS_TSX = f"""\
+// {MARKER}; edit freely. The entry of the Django pages (templates/duet/base.html):
+// django-duet/islands mounts every {{% duet_island "Name" props %}} with its props. Every module
+// of src/islands/ is an island named after its file, imported when an island of it mounts.
+import {{ registerIslands }} from "django-duet/islands";
+import {{ createElement }} from "react";
+import {{ createRoot, hydrateRoot }} from "react-dom/client";
+
+registerIslands(import.meta.glob("./islands/*.tsx"), {{ createElement, createRoot, hydrateRoot }});
+"""
+
+HELLO_TSX = f"""\
+// {MARKER}; edit freely. An island: {{% duet_island "Hello" props %}} on a Django page.
+import {{ useState }} from "react";
+import "../App.css";
+
+export interface HelloProps {{
+  name: string;
+}}
+
+export function Hello({{ name }}: HelloProps) {{
+  const [count, setCount] = useState(0);
+  return (
+    <section className="duet-app">
+      <h2 data-testid="duet-hello">Hello from React</h2>
+      <p data-testid="duet-props">Props from Django: name = {{name}}</p>
+      <button type="button" data-testid="duet-counter" onClick={{() => setCount(count + 1)}}>
+        Clicked {{count}} times
+      </button>
+    </section>
+  );
+}}
+"""
+
 MAIN_TSX = f"""\
-// {MARKER}; edit freely. The entry only mounts: components live in their own modules,
-// so that React Fast Refresh can update them in place.
+// {MARKER}; edit freely. The entry of the app under /app/ (index.html). It only mounts:
+// components live in their own modules, so that React Fast Refresh can update them in place.
 import {{ StrictMode }} from "react";
 import {{ createRoot }} from "react-dom/client";
 import {{ App }} from "./App";
@@ -153,7 +187,7 @@ BASE_HTML = f"""\
   <meta name="viewport" content="width=device-width, initial-scale=1">
   <title>{{% block title %}}Django + React{{% endblock %}}</title>
   <link rel="icon" href="data:,">{{# no favicon yet: nothing to fetch #}}
-  {{% block duet_entries %}}{{% duet_entry "src/main.tsx" %}}{{% endblock %}}
+  {{% block duet_entries %}}{{% duet_entry "src/islands.tsx" %}}{{% endblock %}}
 </head>
 <body>
   {{% block content %}}{{% endblock %}}
@@ -162,12 +196,12 @@ BASE_HTML = f"""\
 """
 
 HOME_HTML = f"""\
-{{% extends "duet/base.html" %}}{{# {MARKER}; edit freely. #}}
+{{% extends "duet/base.html" %}}{{% load duet %}}{{# {MARKER}; edit freely. #}}
 {{% block content %}}
 <main>
   <h1 data-testid="django-title">A Django page</h1>
   <p>Django rendered this page; React renders the box below. <a href="/app/">Open the app</a>.</p>
-  <div id="root"></div>
+  {{% duet_island "Hello" hello %}}
 </main>
 {{% endblock %}}
 """
@@ -234,8 +268,14 @@ urlpatterns = [
     path("api/auth/", include("django_duet.urls")),
     # Every route of the React app under /app/ (deep links, reloads) gets the built index.html.
     client_routes("app/", "index.html", name="duet-app"),
-    # A Django page with a React island; a "" route of yours, above, wins.
-    path("", TemplateView.as_view(template_name="duet/home.html"), name="duet-home"),
+    # A Django page with a React island and its props; a "" route of yours, above, wins.
+    path(
+        "",
+        TemplateView.as_view(
+            template_name="duet/home.html", extra_context={{"hello": {{"name": "Django"}}}}
+        ),
+        name="duet-home",
+    ),
 ]
 {BLOCK_END}
 """

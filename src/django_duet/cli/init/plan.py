@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from dataclasses import dataclass
@@ -12,7 +13,9 @@ from django_duet import __version__
 from django_duet.cli.init import files
 from django_duet.cli.init.project import InitError, Project, find_project, parse
 
-Action = Literal["create", "append", "unchanged", "kept", "conflict"]
+_DEFAULT_SPEC = f"^{__version__}"
+
+Action = Literal["create", "append", "update", "unchanged", "kept", "conflict"]
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,7 @@ class Change:
         return {
             "create": f"created   {rel}",
             "append": f"appended  {rel}: {self.why}",
+            "update": f"updated   {rel}: {self.why}",
             "unchanged": f"unchanged {rel}",
             "kept": f"kept      {rel} ({self.why})",
             "conflict": f"refused   {rel}: {self.why}",
@@ -38,15 +42,17 @@ def _npm_name(root: Path) -> str:
     return f"{name}-frontend"
 
 
-def generated_files(project: Project, frontend: str, js_package: str) -> dict[Path, str]:
+def generated_files(project: Project, frontend: str) -> dict[Path, str]:
+    """Every file init writes but package.json (``_package_change``)."""
     fe = project.root / frontend
     templates = project.root / "templates" / "duet"
     return {
-        fe / "package.json": files.package_json(_npm_name(project.root), js_package),
         fe / "vite.config.ts": files.VITE_CONFIG,
         fe / "tsconfig.json": files.TSCONFIG,
         fe / ".gitignore": files.GITIGNORE,
         fe / "index.html": files.INDEX_HTML,
+        fe / "src" / "islands.tsx": files.ISLANDS_TSX,
+        fe / "src" / "islands" / "Hello.tsx": files.HELLO_TSX,
         fe / "src" / "main.tsx": files.MAIN_TSX,
         fe / "src" / "App.tsx": files.APP_TSX,
         fe / "src" / "App.css": files.APP_CSS,
@@ -68,6 +74,36 @@ def _file_change(path: Path, content: str) -> Change:
     return Change(path, "conflict", why="exists and was not written by init; move it away")
 
 
+def _package_change(path: Path, name: str, js_package: str | None) -> Change:
+    """package.json: ``--js-package`` applies to init's own file on a later run too (npm cannot
+    install the default spec before the package is published), edited or not; without it, the
+    spec the file holds is kept, so a file written with an earlier ``--js-package`` is still
+    init's own, unedited."""
+    spec = _django_duet_spec(path) if path.is_file() else None
+    if spec is None or js_package is None or js_package == spec:
+        return _file_change(path, files.package_json(name, js_package or spec or _DEFAULT_SPEC))
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["devDependencies"]["django-duet"] = js_package
+    return Change(
+        path,
+        "update",
+        json.dumps(data, indent=2) + "\n",  # npm's own formatting of package.json
+        why=f'devDependencies "django-duet": {spec!r} -> {js_package!r}',
+    )
+
+
+def _django_duet_spec(path: Path) -> str | None:
+    """The django-duet spec of a package.json init wrote (None: not init's, or not readable)."""
+    text = path.read_text(encoding="utf-8", errors="replace")
+    if files.MARKER not in text:
+        return None
+    try:
+        spec = json.loads(text)["devDependencies"]["django-duet"]
+    except (ValueError, KeyError, TypeError):
+        return None
+    return spec if isinstance(spec, str) else None
+
+
 def _block_change(path: Path, block: str, what: str) -> Change:
     current = path.read_text(encoding="utf-8")
     if files.BLOCK_START in current:
@@ -87,10 +123,10 @@ def plan(
     if Path(frontend).is_absolute() or ".." in Path(frontend).parts:
         raise InitError(f"--frontend {frontend!r} must be a folder inside the project.")
     project = find_project(root.resolve(), settings_module)
-    js = js_package or f"^{__version__}"
-    changes = [
-        _file_change(path, content)
-        for path, content in generated_files(project, frontend, js).items()
+    package = project.root / frontend / "package.json"
+    changes = [_package_change(package, _npm_name(project.root), js_package)]
+    changes += [
+        _file_change(path, content) for path, content in generated_files(project, frontend).items()
     ]
     depth = len(project.settings_file.relative_to(project.root).parts) - 1
     changes.append(
@@ -115,7 +151,7 @@ def apply(changes: list[Change]) -> list[Change]:
             + "\n  ".join(f"{c.path}: {c.why}" for c in conflicts)
         )
     for change in changes:
-        if change.action == "create":
+        if change.action in ("create", "update"):
             change.path.parent.mkdir(parents=True, exist_ok=True)
             change.path.write_text(change.content, encoding="utf-8")
         elif change.action == "append":
