@@ -10,9 +10,9 @@ second port. Everything else goes to the wrapped application unchanged.
 
 from __future__ import annotations
 
+from django_duet.dev.core import claim
 from django_duet.dev.hmr import ASGIApp, Receive, Scope, Send, relay_hmr
 from django_duet.dev.proxy_asgi import proxy_dev_request
-from django_duet.dev.server import dev_enabled, frontend_for_path
 from django_duet.serving.asgi import serve_static
 
 __all__ = ["duet_asgi"]
@@ -20,8 +20,8 @@ __all__ = ["duet_asgi"]
 
 def duet_asgi(application: ASGIApp) -> ASGIApp:
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] in ("http", "websocket") and dev_enabled():
-            frontend = frontend_for_path(scope["path"])
+        if scope["type"] in ("http", "websocket"):
+            frontend = claim(scope["path"])
             if frontend is not None and scope["type"] == "websocket":
                 await relay_hmr(scope, receive, send, frontend)
                 return

@@ -16,8 +16,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from django_duet.build.manifest import parse_manifest
-from django_duet.dev.proxy import PRIVATE_HEADERS, Refused, _headers, checked_target
-from django_duet.dev.upstream import HOP_BY_HOP
+from django_duet.dev.rules import (
+    HOP_BY_HOP,
+    PRIVATE_HEADERS,
+    Refused,
+    checked_target,
+    forwarded_headers,
+    meta_headers,
+)
 from django_duet.exceptions import EntryNotFound, ManifestInvalid
 from django_duet.sessions.origins import csrf_trusts, parse_origin, registrable_domain, same_site
 
@@ -137,7 +143,7 @@ def test_forwarded_headers_never_carry_credentials_hops_or_line_breaks(raw):
     meta = {"HTTP_" + name.upper().replace("-", "_"): value for name, value in raw.items()}
     request = RequestFactory().get("/static/src/main.tsx", **meta)
     try:
-        headers = _headers(request)
+        headers = forwarded_headers(meta_headers(request.META))
     except Refused as exc:
         assert exc.status == 400
         assert any(c in v for v in raw.values() for c in "\r\n\0")

@@ -11,7 +11,8 @@ from __future__ import annotations
 import pytest
 from django.test import RequestFactory
 
-from django_duet.dev.proxy import MAX_TARGET_LENGTH, DevProxyMiddleware
+from django_duet.dev.proxy import DevProxyMiddleware
+from django_duet.dev.rules import MAX_TARGET_LENGTH
 from django_duet.sessions.throttle import client_ip
 
 REFUSED_PATH = b"refuses paths"

@@ -1,13 +1,13 @@
 """The dev server's HMR WebSocket relayed through Django's origin under ``duet_asgi``.
 
-
 Django itself cannot speak WebSocket. In development this wrapper relays the dev server's HMR
 socket (``ws://<Django's host>/static/?token=...``, subprotocol ``vite-hmr``) to the dev server,
 so the browser needs no second port (start with ``manage.py duet dev --asgi``, which tells the
-Vite plugin to point its client at Django's origin). It applies the proxy's rules: DEBUG and
-DEV_MODE on, a Host that ALLOWED_HOSTS accepts (checked before any contact with the dev server),
-a clean path under the dev base. Origin is passed on, so Vite's own token check still applies;
-cookies and credentials are not. Everything else goes to the wrapped application unchanged.
+Vite plugin to point its client at Django's origin). The proxy's core decides, as for every
+request (``core.claim``, ``core.websocket_target``): DEBUG and DEV_MODE on, a Host that
+ALLOWED_HOSTS accepts (checked before any contact with the dev server), a clean path under the
+dev base. Origin is passed on, so Vite's own token check still applies; cookies and credentials
+are not. Everything else goes to the wrapped application unchanged.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 from django_duet.conf import Settings
-from django_duet.dev.proxy_fast import host_allowed as allowed_host
-from django_duet.dev.server import active_dev_server, dev_base
+from django_duet.dev import core
+from django_duet.serving.requestfacts import asgi_meta
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -31,12 +31,6 @@ MAX_MESSAGE_BYTES = 16 * 1024 * 1024  # an error overlay with a long stack is la
 OPEN_TIMEOUT = 5.0
 
 
-def host_allowed(scope: Scope) -> bool:
-    """ALLOWED_HOSTS as ``HttpRequest.get_host`` applies it (DEBUG adds the local names)."""
-    headers = dict(scope.get("headers") or [])
-    return allowed_host(headers.get(b"host", b"").decode("latin-1"))
-
-
 async def _refuse(receive: Receive, send: Send, code: int = 1008) -> None:
     # Closing before accepting makes the server answer the handshake with 403.
     await receive()  # websocket.connect
@@ -46,23 +40,18 @@ async def _refuse(receive: Receive, send: Send, code: int = 1008) -> None:
 async def relay_hmr(scope: Scope, receive: Receive, send: Send, frontend: Settings) -> None:
     from websockets.asyncio.client import connect
     from websockets.exceptions import ConnectionClosed, InvalidHandshake
+    from websockets.typing import Origin
 
-    from django_duet.dev.proxy import Refused, checked_target
-
-    if not host_allowed(scope):  # DNS rebinding: before any contact with the dev server
+    meta = asgi_meta(scope)
+    request = core.DevRequest.from_meta(
+        meta, method="GET", path=scope["path"], scheme=scope.get("scheme", "ws")
+    )
+    found = await asyncio.to_thread(core.websocket_target, request, frontend)
+    if found is None:
         await _refuse(receive, send)
         return
-    server = await asyncio.to_thread(active_dev_server, None, frontend)
-    try:
-        query = scope.get("query_string", b"").decode("latin-1")
-        target = checked_target(scope["path"], query, dev_base(frontend))
-    except Refused:
-        target = None
-    if server is None or target is None:
-        await _refuse(receive, send)
-        return
-    headers = dict(scope.get("headers") or [])
-    origin = headers.get(b"origin", b"").decode("latin-1") or None
+    server, target = found
+    origin = Origin(meta["HTTP_ORIGIN"]) if meta.get("HTTP_ORIGIN") else None
     host = f"[{server.host}]" if ":" in server.host else server.host
     try:
         upstream = await connect(

@@ -1,8 +1,8 @@
-"""Development: is the Vite dev server running? (The tags that load from it: ``devtags.py``.)
+"""Development: is the Vite dev server running? (The tags that load from it: ``dev.tags``.)
 
 The Vite plugin writes the "hot" file (``DUET["HOT_FILE"]``) with the dev server's URL while it
 runs. With DEBUG and DEV_MODE on, that file present and something listening at its URL, the tags
-load the Vite client and the source entries (through Django's origin: see ``proxy.py``). A hot
+load the Vite client and the source entries (through Django's origin: see ``dev.core``). A hot
 file left behind by a killed dev server is "stale": the build is used, with a logged warning.
 """
 

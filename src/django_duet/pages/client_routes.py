@@ -52,9 +52,9 @@ class ClientRoutesView(View):
         config = conf.frontend(self.frontend)
         dev = active_dev_server(request, config)
         if dev is not None:  # development: the dev server's transformed HTML, served as is
-            from django_duet.dev.upstream import dev_shell  # httpx is only needed in development
+            from django_duet.dev.shell import dev_shell  # httpx is only needed in development
 
-            return dev_shell(request, dev, self.html)
+            return dev_shell(dev, self.html, csp_nonce(request))
         with explain_missing_build(config):
             template = load_build_template(config.BUILD_DIR / self.html, config)
         context = RequestContext(request, self.get_context_data(path=path))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from django_duet.dev import proxy_fast, upstream
+from django_duet.dev import core, upstream
 from django_duet.dev import server as devserver
 
 from .fake_devserver import FakeDevServer
@@ -51,6 +51,6 @@ def fake(dev_settings, hot_path) -> Iterator[FakeDevServer]:
 @pytest.fixture
 def fresh_proxy_plan() -> Iterator[None]:
     """The fast paths' plan (read from MIDDLEWARE once) forgotten before and after a test."""
-    proxy_fast.clear_cache()
+    core.clear_cache()
     yield
-    proxy_fast.clear_cache()
+    core.clear_cache()

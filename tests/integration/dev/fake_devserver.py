@@ -1,6 +1,6 @@
 """A stand-in for the Vite dev server on a free loopback port, recording what reaches it.
 
-``mode`` says how it answers: "ok" (a module, 404 for paths under /static/missing/, a large
+``mode`` says how it answers: "ok" (a module, 404 for paths under one of ``absent``, a large
 module under /static/big/),
 "hang" (accepts, never answers), "garbage" (bytes that are not HTTP), "close" (hangs up).
 """
@@ -32,6 +32,7 @@ class FakeDevServer:
     requests: list[Seen] = field(default_factory=list)
     connections: int = 0
     html: str = "<!doctype html><p>dev shell</p>"
+    absent: tuple[str, ...] = ("/static/missing/",)  # path prefixes answered 404
     _server: ThreadingHTTPServer | None = None
     _release: threading.Event = field(default_factory=threading.Event)
 
@@ -96,7 +97,7 @@ class FakeDevServer:
                         body,
                     )
                 )
-                if self.path.startswith("/static/missing/"):
+                if self.path.startswith(fake.absent):
                     self.send_response(404)
                     self.send_header("Content-Length", "0")
                     self.end_headers()

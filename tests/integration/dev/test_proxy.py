@@ -8,7 +8,8 @@ import pytest
 from asgiref.sync import async_to_sync
 from django.test import AsyncClient, Client, RequestFactory
 
-from django_duet.dev.proxy import MAX_BODY_BYTES, DevProxyMiddleware
+from django_duet.dev.proxy import DevProxyMiddleware
+from django_duet.dev.rules import MAX_BODY_BYTES
 
 from .fake_devserver import MODULE, FakeDevServer, closed_port
 

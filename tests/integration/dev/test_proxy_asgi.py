@@ -68,9 +68,11 @@ def test_a_request_with_a_body_is_left_to_the_middleware(fake):
     assert answer.reached_django
 
 
-def test_a_foreign_host_gets_djangos_400(fake):
+def test_a_foreign_host_gets_a_plain_400_before_django(fake):
+    # Not Django's DisallowedHost page: with DEBUG it lists the settings (issue 17).
     answer = call("/static/src/main.tsx", headers={"host": "evil.example"})
-    assert answer.reached_django and answer.status == 400
+    assert not answer.reached_django and answer.status == 400
+    assert b"<h1>Bad Request (400)</h1>" in answer.body and b"ROOT_URLCONF" not in answer.body
     assert fake.requests == []
 
 

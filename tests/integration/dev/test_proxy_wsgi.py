@@ -100,13 +100,14 @@ def test_a_404_goes_to_django_without_a_second_request(fake):
     assert answer.reached_django and answer.status == 404 and len(fake.requests) == 1
 
 
-def test_bodies_foreign_hosts_and_a_stopped_dev_server_go_to_django(fake):
+def test_bodies_and_a_stopped_dev_server_go_to_django_a_foreign_host_does_not(fake):
     answer = call("/static/src/main.tsx", method="POST", headers={"content-length": "0"})
     assert answer.reached_django and answer.body == b"echo:"  # the middleware forwarded it
     answer = call("/static/src/main.tsx", headers={"content-length": "3"})
     assert answer.reached_django
     answer = call("/static/src/main.tsx", headers={"host": "evil.example"})
-    assert answer.reached_django and answer.status == 400
+    assert not answer.reached_django and answer.status == 400  # a plain 400 (issue 17)
+    assert b"<h1>Bad Request (400)</h1>" in answer.body and b"ROOT_URLCONF" not in answer.body
     fake.stop()
     upstream.close_client()  # a stopped Vite's connections are gone too (the fake's linger)
     answer = call("/static/src/main.tsx")

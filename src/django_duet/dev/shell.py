@@ -1,0 +1,46 @@
+"""The client-routes shell in development: the dev server's ``index.html``, as is.
+
+Called by ``pages.client_routes`` with what it needs (the dev server, the HTML entry, the
+request's CSP nonce): the dev layer never calls back into the pages layer.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+import httpx
+from django.http import HttpResponse
+from django.utils.html import format_html
+
+from django_duet.dev.answers import page, upstream_error
+from django_duet.dev.proxy import page_response
+from django_duet.dev.server import DevServer
+from django_duet.dev.upstream import Forward, send
+
+NONCE_PLACEHOLDER = ' nonce="DUET_CSP_NONCE"'  # html.cspNonce, set by the duet() Vite plugin
+
+
+def dev_shell(server: DevServer, html: str, nonce: str | None) -> HttpResponse:
+    """The dev server's HTML for ``html`` (index.html): it is never a template source."""
+    target = server.base + quote(html, safe="/-._~")
+    forward = Forward("GET", target, ((b"accept", b"text/html"),), b"")
+    try:
+        upstream = send(server, forward)
+        try:
+            upstream.read()
+        finally:
+            upstream.close()
+    except httpx.HTTPError as exc:
+        return page_response(upstream_error(server, exc))
+    if upstream.status_code != 200:
+        missing = page(
+            502,
+            "Bad gateway: the Vite dev server has no such page",
+            f"{server.origin}{target} answered {upstream.status_code}. Is {html!r} in the Vite "
+            "root, and is it declared in duet({ input })?",
+        )
+        return page_response(missing)
+    text = upstream.text.replace(
+        NONCE_PLACEHOLDER, format_html(' nonce="{}"', nonce) if nonce else ""
+    )
+    return HttpResponse(text, content_type="text/html; charset=utf-8")
