@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Literal
 
 from django_duet import __version__
-from django_duet.cli.init import files
+from django_duet.cli.init import files, sources
 from django_duet.cli.init.project import InitError, Project, find_project, parse
 
 _DEFAULT_SPEC = f"^{__version__}"
@@ -50,12 +50,12 @@ def generated_files(project: Project, frontend: str) -> dict[Path, str]:
         fe / "vite.config.ts": files.VITE_CONFIG,
         fe / "tsconfig.json": files.TSCONFIG,
         fe / ".gitignore": files.GITIGNORE,
-        fe / "index.html": files.INDEX_HTML,
-        fe / "src" / "islands.tsx": files.ISLANDS_TSX,
-        fe / "src" / "islands" / "Hello.tsx": files.HELLO_TSX,
-        fe / "src" / "main.tsx": files.MAIN_TSX,
-        fe / "src" / "App.tsx": files.APP_TSX,
-        fe / "src" / "App.css": files.APP_CSS,
+        fe / "index.html": sources.INDEX_HTML,
+        fe / "src" / "islands.tsx": sources.ISLANDS_TSX,
+        fe / "src" / "islands" / "Hello.tsx": sources.HELLO_TSX,
+        fe / "src" / "main.tsx": sources.MAIN_TSX,
+        fe / "src" / "App.tsx": sources.APP_TSX,
+        fe / "src" / "App.css": sources.APP_CSS,
         templates / "base.html": files.BASE_HTML,
         templates / "home.html": files.HOME_HTML,
     }
