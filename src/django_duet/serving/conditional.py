@@ -16,7 +16,9 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from email.utils import formatdate, mktime_tz, parsedate_tz
+from functools import cached_property
 
+from django_duet import caches
 from django_duet.serving.ranges import Segment, multipart, parse_ranges
 
 Headers = list[tuple[str, str]]
@@ -37,14 +39,14 @@ class Representation:
     mtime: int  # whole seconds since the epoch; 0 when the filesystem reports none
     encoding: str | None = None
 
-    @property
+    @cached_property
     def etag(self) -> str | None:
         # nginx's shape, of this representation: a strong tag differs per content coding
         # (RFC 9110 §8.8.3.3), and nginx and Django give a file the same tag.
         return f'"{self.mtime:x}-{self.size:x}"' if self.mtime else None
 
 
-@dataclass(frozen=True)
+@dataclass
 class Request:
     """The request header fields that decide a static answer (None: absent)."""
 
@@ -60,60 +62,74 @@ class Request:
     @classmethod
     def from_meta(cls, method: str, meta: Mapping[str, str]) -> Request:
         """From CGI-style names (``HTTP_IF_NONE_MATCH``: a WSGI environ, Django's META)."""
-        return cls(
-            method=method.upper(),
-            **{name: meta.get("HTTP_" + name.upper()) for name in _FIELDS},
-        )
+        get = meta.get
+        return cls(method.upper(), *[get(key) for key in _META_KEYS])
 
 
-_FIELDS = (
-    "accept_encoding",
-    "if_match",
-    "if_none_match",
-    "if_modified_since",
-    "if_unmodified_since",
-    "if_range",
-    "range",
+# In the order of Request's fields after the method.
+_META_KEYS = (
+    "HTTP_ACCEPT_ENCODING",
+    "HTTP_IF_MATCH",
+    "HTTP_IF_NONE_MATCH",
+    "HTTP_IF_MODIFIED_SINCE",
+    "HTTP_IF_UNMODIFIED_SINCE",
+    "HTTP_IF_RANGE",
+    "HTTP_RANGE",
 )
 
 
 @dataclass(frozen=True)
 class Answer:
     status: int
-    headers: Headers
+    headers: Sequence[tuple[str, str]]
     representation: Representation | None  # whose file ``body`` slices; None: no body
     body: tuple[Segment, ...] = ()  # literal bytes and range(start, stop)s of the file
 
 
-def answer(
-    request: Request,
-    representations: Sequence[Representation],
-    headers: Sequence[tuple[str, str]],
-    boundary: str | None = None,
-) -> Answer:
-    """The answer to ``request`` for a file available as ``representations`` (the plain file
-    first), whose other headers (Content-Type, Cache-Control ...) are ``headers``."""
+class Resource:
+    """A file as ``answer`` needs it: its representations (the plain file first) and its other
+    headers (Content-Type, Cache-Control ...), with each representation's headers worked out
+    once, as whitenoise does (a 304 then costs a few dictionary lookups)."""
+
+    def __init__(
+        self, representations: Sequence[Representation], headers: Sequence[tuple[str, str]]
+    ) -> None:
+        self.representations = tuple(representations)
+        vary = len(self.representations) > 1
+        self.content_type = next((v for k, v in headers if k.lower() == "content-type"), None)
+        self.full = {r: _headers(r, headers, vary) for r in self.representations}
+        self.ok = {  # a 200: ranges are served of the plain file only
+            r: tuple(full) if r.encoding else (*full, ("Accept-Ranges", "bytes"))
+            for r, full in self.full.items()
+        }
+        self.not_modified = {
+            r: tuple(h for h in full if h[0].lower() in _NOT_MODIFIED)
+            for r, full in self.full.items()
+        }
+
+
+def answer(request: Request, resource: Resource, boundary: str | None = None) -> Answer:
+    """The answer to ``request`` for ``resource``."""
     if request.method not in ("GET", "HEAD"):
         return Answer(405, [("Allow", "GET, HEAD")], None)
-    chosen = negotiate(request.accept_encoding, representations)
-    full = _headers(chosen, headers, vary=len(representations) > 1)
+    chosen = negotiate(request.accept_encoding, resource.representations)
     status = _precondition(request, chosen)
     if status == 412:
         return Answer(412, [("Content-Length", "0")], None)
     if status == 304:
-        return Answer(304, [h for h in full if h[0].lower() in _NOT_MODIFIED], None)
-    whole = (range(0, chosen.size),)
+        return Answer(304, resource.not_modified[chosen], None)
+    ok = Answer(200, resource.ok[chosen], chosen, (range(0, chosen.size),))
     # nginx, like most servers, serves byte ranges of the plain file only (RFC 9110 §14.2
     # lets a server ignore Range); the .gz and .br answers do not advertise them.
     if chosen.encoding is not None or not _range_applies(request, chosen):
-        extra = [] if chosen.encoding else [("Accept-Ranges", "bytes")]
-        return _sent(request, Answer(200, full + extra, chosen, whole))
+        return _sent(request, ok)
     ranges = parse_ranges(request.range or "", chosen.size)
     if ranges is None:  # ignored (RFC 9110 §14.2)
-        return _sent(request, Answer(200, [*full, ("Accept-Ranges", "bytes")], chosen, whole))
+        return ok
     if not ranges:
         unsatisfied = [("Content-Range", f"bytes */{chosen.size}"), ("Content-Length", "0")]
         return Answer(416, unsatisfied, None)
+    full = resource.full[chosen]
     if len(ranges) == 1:
         (part,) = ranges
         single = [
@@ -121,12 +137,11 @@ def answer(
             ("Content-Range", f"bytes {part.start}-{part.stop - 1}/{chosen.size}"),
             ("Content-Length", str(len(part))),
         ]
-        return _sent(request, Answer(206, single, chosen, (part,)))
-    content_type = next((v for k, v in headers if k.lower() == "content-type"), None)
-    body, length, media_type = multipart(ranges, chosen.size, content_type, boundary)
+        return Answer(206, single, chosen, (part,))
+    body, length, media_type = multipart(ranges, chosen.size, resource.content_type, boundary)
     several = [*_without(full, "content-length", "content-type"), ("Content-Type", media_type)]
     several.append(("Content-Length", str(length)))
-    return _sent(request, Answer(206, several, chosen, body))
+    return Answer(206, several, chosen, body)
 
 
 def negotiate(
@@ -146,7 +161,8 @@ def negotiate(
     return best
 
 
-def _qualities(accept_encoding: str) -> dict[str, float]:
+@caches.settings_cache(maxsize=64)  # browsers send a handful of distinct values
+def _qualities(accept_encoding: str) -> Mapping[str, float]:
     qualities: dict[str, float] = {}
     for item in accept_encoding.split(","):
         coding, _, parameters = item.partition(";")
@@ -163,6 +179,7 @@ def _qualities(accept_encoding: str) -> dict[str, float]:
 
 
 def _headers(chosen: Representation, headers: Sequence[tuple[str, str]], vary: bool) -> Headers:
+    """A 200's headers for ``chosen`` (but Accept-Ranges)."""
     full = [(k, v) for k, v in headers if k.lower() not in _DECIDED]
     if chosen.mtime:
         full.append(("Last-Modified", formatdate(chosen.mtime, usegmt=True)))
@@ -211,6 +228,8 @@ def _range_applies(request: Request, chosen: Representation) -> bool:
 
 def _matches(field: str, etag: str | None, weak: bool) -> bool:
     """Whether an If-Match/If-None-Match list matches (§8.8.3.2: weak or strong)."""
+    if field == etag:  # what browsers send: one strong tag, this one
+        return True
     if field.strip() == "*":
         return True
     if etag is None:

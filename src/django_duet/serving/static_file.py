@@ -9,7 +9,7 @@ from typing import IO, Any
 
 from whitenoise.responders import FileEntry, MissingFileError, Response
 
-from django_duet.serving.conditional import Answer, Representation, Request, answer
+from django_duet.serving.conditional import Answer, Representation, Request, Resource, answer
 from django_duet.serving.ranges import Segment
 
 
@@ -23,17 +23,16 @@ class DuetStaticFile:
         encodings: Mapping[str, str],
         stat_cache: Mapping[str, Any] | None = None,
     ) -> None:
-        self.headers = list(headers)
-        self.representations = [_representation(path, None, stat_cache)]
+        representations = [_representation(path, None, stat_cache)]
         for encoding, variant in encodings.items():
             try:
-                self.representations.append(_representation(variant, encoding, stat_cache))
+                representations.append(_representation(variant, encoding, stat_cache))
             except MissingFileError:
                 continue
+        self.resource = Resource(representations, list(headers))
 
     def get_response(self, method: str, request_headers: Mapping[str, str]) -> Response:
-        request = Request.from_meta(method, request_headers)
-        result = answer(request, self.representations, self.headers)
+        result = answer(Request.from_meta(method, request_headers), self.resource)
         return Response(result.status, result.headers, _open(result))
 
 
