@@ -4,8 +4,8 @@ Django runs its middleware chain under ASGI through ``sync_to_async`` (a thread 
 middleware, a few per request), which makes a static file several times slower under uvicorn
 than under gunicorn. Here the wrapper answers static requests with the same file table and
 rules as ``DuetStaticMiddleware``: an instance of the class named in ``MIDDLEWARE``, built at
-the first request (and again after ``setting_changed``), whose ``StaticFile.get_response``
-gives status and headers (304, Range, br/gzip, Cache-Control); the body goes out in 64 KiB
+the first request (and again after ``setting_changed``), whose ``DuetStaticFile.get_response``
+gives status and headers (``serving.conditional``: 304/412, Range, br/gzip); the body goes out in 64 KiB
 blocks (past the first 512 KiB read in a thread), never the whole file in memory. Anything
 else goes to Django.
 
@@ -18,8 +18,8 @@ wants a redirect.
 Why not ServeStatic (a whitenoise fork with native ASGI): it would be a second file table with
 its own settings (``SERVESTATIC_*``) and its own responders, so our hardening (private files,
 symlink escapes, immutable Vite files) would be written a second time for it and its headers
-could drift from the WSGI path's; reusing whitenoise's ``StaticFile`` keeps them identical in
-about a hundred lines.
+could drift from the WSGI path's; reusing the middleware's file table and its ``DuetStaticFile``
+keeps them identical in about a hundred lines.
 """
 
 from __future__ import annotations
