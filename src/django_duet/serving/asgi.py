@@ -4,10 +4,10 @@ Django runs its middleware chain under ASGI through ``sync_to_async`` (a thread 
 middleware, a few per request), which makes a static file several times slower under uvicorn
 than under gunicorn. Here the wrapper answers static requests with the same file table and
 rules as ``DuetStaticMiddleware``: an instance of the class named in ``MIDDLEWARE``, built at
-the first request (and again after ``setting_changed``), whose ``DuetStaticFile.get_response``
-gives status and headers (``serving.conditional``: 304/412, Range, br/gzip); the body goes out in 64 KiB
-blocks (past the first 512 KiB read in a thread), never the whole file in memory. Anything
-else goes to Django.
+the first request (and again after ``setting_changed``), whose
+``DuetStaticFile.get_response`` gives status and headers (``serving.conditional``: 304/412,
+Range, br/gzip); the body goes out in 64 KiB blocks (past the first 512 KiB read in a
+thread), never the whole file in memory. Anything else goes to Django.
 
 The fast path stays off (Django serves the file, as before) when the result could differ from
 Django's: ``DuetStaticMiddleware`` not in ``MIDDLEWARE``; a middleware before it other than
