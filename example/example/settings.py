@@ -16,8 +16,11 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 DEBUG = os.environ.get("DJANGO_DEBUG", "") == "1"
-# The fallback key is for the demo on 127.0.0.1 only; set DJANGO_SECRET_KEY anywhere else.
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "insecure-demo-key-for-127.0.0.1-only-" + "x" * 24)
+# The fallback key is for the demo on 127.0.0.1 only; set DJANGO_SECRET_KEY anywhere else. It is
+# published, so `check --deploy` refuses it (duet.E024, and Django's prefix rule, security.W009).
+SECRET_KEY = os.environ.get(
+    "DJANGO_SECRET_KEY", "django-insecure-demo-key-for-127.0.0.1-only-" + "x" * 24
+)
 ALLOWED_HOSTS = os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
 
 INSTALLED_APPS = [
@@ -51,9 +54,11 @@ MIDDLEWARE = [
 if os.environ.get("DUET_EXAMPLE_BACKEND_ID"):  # tests of several app servers behind nginx
     MIDDLEWARE.append("example.middleware.backend_id")
 
-# Behind nginx (`manage.py duet nginx-config`), which overwrites X-Forwarded-Proto: trust it.
-# Never set this when clients can reach the app server directly: they could claim https.
-if os.environ.get("DUET_EXAMPLE_BEHIND_PROXY") == "1":
+# Behind nginx (`manage.py duet nginx-config`), which overwrites X-Forwarded-Proto and X-Real-IP:
+# trust them. Never set this when clients can reach the app server directly: they could claim
+# https, and any address.
+BEHIND_PROXY = os.environ.get("DUET_EXAMPLE_BEHIND_PROXY") == "1"
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 ROOT_URLCONF = "example.urls"
@@ -122,8 +127,12 @@ DUET = {
         "staff": {"FRONTEND_DIR": STAFF_FRONTEND_DIR, "STATIC_PREFIX": "staff/"},
     },
 }
+if BEHIND_PROXY:
+    # The login throttle counts failures per client address: behind nginx it is in X-Real-IP,
+    # else every client would share nginx's address and 50 failures would lock everyone out.
+    DUET["CLIENT_IP_HEADER"] = "X-Real-IP"
 # Tokens for mobile and desktop apps (docs/tokens.md): DUET_TOKEN_KEY is a random secret of
-# 32+ bytes; the fallback is for the demo on 127.0.0.1 only, like the SECRET_KEY's.
+# 32+ bytes; the fallback is for the demo on 127.0.0.1 only, like the SECRET_KEY's (duet.E059).
 DUET["TOKEN_SIGNING_KEYS"] = [
     {
         "kid": os.environ.get("DUET_TOKEN_KEY_ID", "demo-1"),

@@ -54,14 +54,18 @@ CHECKS: tuple[Registration, ...] = (
     # Cookie sessions, CORS and CSRF origins, the login throttle
     Registration(session_checks.check_cookie_flags, SECURITY),  # E016, W011, W012
     Registration(session_checks.check_session_settings, SECURITY),  # E019, E022
-    Registration(session_checks.check_throttle_cache, SECURITY, deploy=True),  # E021, W014
+    Registration(session_checks.check_throttle_cache, SECURITY, deploy=True),  # E021, W014, W016
     Registration(spa_checks.check_cors_origins, SECURITY),  # E010-E012, W010
     Registration(spa_checks.check_spa_origins, SECURITY),  # E013-E015, E018, E020
     Registration(spa_checks.check_cors_middleware_order, SECURITY),  # E017
     Registration(spa_checks.check_http_origins, SECURITY, deploy=True),  # W013
+    Registration(session_checks.check_cors_paths, SECURITY),  # E023, W015
+    Registration(session_checks.check_client_ip_behind_proxy, SECURITY, deploy=True),  # W017
+    Registration(session_checks.check_published_secret_key, SECURITY, deploy=True),  # E024
     # Tokens: their keys and settings
     Registration(token_checks.check_signing_keys, SECURITY),  # E050-E055, W050, W052
     Registration(token_checks.check_token_settings, SECURITY),  # E056-E058, W053
+    Registration(token_checks.check_published_token_keys, SECURITY, deploy=True),  # E059
     # Server-side rendering ({% duet_render %})
     Registration(ssr_checks.check_ssr_budgets, TEMPLATES),  # E070, E071, E073
     Registration(ssr_checks.check_ssr_bundle, TEMPLATES, deploy=True),  # E072, W070

@@ -8,75 +8,24 @@ password it checks; at most the budget may be checked, whatever the interleaving
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from pathlib import Path
 
 import httpx
 import pytest
 
-from django_duet.testing.live import start_server
-from django_duet.testing.servers import LOOPBACK, ServerProcess
+from .race_server import PASSWORD, THREADS, RaceServer, race_server
 
-ROOT = Path(__file__).resolve().parents[2]
-BURST = 64
-PASSWORD = "the-right-password-1"
+BURST = 2 * THREADS  # every thread of both workers busy at once
 PER_USERNAME, PER_IP = 5, 50  # the defaults
-SETUP = """
-import django
-django.setup()
-from django.contrib.auth import get_user_model
-from django.core.management import call_command
-call_command("migrate", verbosity=0)
-call_command("createcachetable", verbosity=0)
-get_user_model().objects.create_user("alice", password="the-right-password-1")
-"""
-
-
-@dataclass
-class Server:
-    url: str
-    log: Path
-    process: ServerProcess
-
-    def checked(self) -> int:
-        """How many passwords were hashed since the last call."""
-        lines = self.log.read_text().splitlines()
-        self.log.write_text("")
-        return len(lines)
+Server = RaceServer
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    scratch = tmp_path_factory.mktemp("race")
-    log = scratch / "hashes.log"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.security.race_settings",
-        "DUET_RACE_DB": str(scratch / "db.sqlite3"),
-        "DUET_RACE_LOG": str(log),
-        "PYTHONPATH": str(ROOT),
-    }
-    subprocess.run([sys.executable, "-c", SETUP], cwd=ROOT, env=env, check=True, timeout=60)
-
-    def command(port: int) -> list[str]:
-        app = "django.core.wsgi:get_wsgi_application()"
-        bind = f"{LOOPBACK}:{port}"
-        workers = ["--workers", "2", "--threads", str(BURST // 2), "--worker-class", "gthread"]
-        return [sys.executable, "-m", "gunicorn", app, "--bind", bind, *workers]
-
-    process = start_server(command, cwd=ROOT, env=env, ready_path="/api/auth/csrf/")
-    try:
-        server = Server(process.url, log, process)
-        server.checked()  # the user's creation
-        yield server
-    finally:
-        process.stop()
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RaceServer]:
+    with race_server(tmp_path_factory.mktemp("race")) as running:
+        yield running
 
 
 def burst(server: Server, address: str, bodies: list[tuple[str, dict[str, str]]]) -> list[int]:

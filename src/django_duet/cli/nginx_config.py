@@ -9,7 +9,12 @@ from django.conf import settings
 from django.core.management.base import OutputWrapper
 
 from django_duet.conf import conf
-from django_duet.serving.nginx import NginxConfigError, NginxOptions, render_server_block
+from django_duet.serving.nginx import (
+    CLIENT_IP_HEADERS,
+    NginxConfigError,
+    NginxOptions,
+    render_server_block,
+)
 
 HELP = "Print an nginx server block: static files from STATIC_ROOT, the rest proxied to Django."
 
@@ -63,4 +68,12 @@ def run(options: dict[str, Any], stdout: OutputWrapper, stderr: OutputWrapper) -
     except NginxConfigError as exc:
         stderr.write(f"duet nginx-config: {exc}")
         return 2
+    header = conf.CLIENT_IP_HEADER
+    if not header or header.lower() not in {h.lower() for h in CLIENT_IP_HEADERS}:
+        # Said on stderr, so `duet nginx-config > site.conf` keeps a clean file.
+        stderr.write(
+            f'duet nginx-config: DUET["CLIENT_IP_HEADER"] is {header!r}: behind this nginx set '
+            'it to "X-Real-IP", which nginx overwrites with the client\'s address; else the '
+            "login throttle sees every client as nginx and 50 failed logins lock everyone out."
+        )
     return 0

@@ -20,6 +20,10 @@ _LISTEN = re.compile(r"^(?:[\w.-]+:|\[[0-9a-fA-F:]+\]:)?\d{1,5}(?: ssl| http2| d
 _SIZE = re.compile(r"^\d+[kKmMgG]?$")
 _SAFE_PATH = re.compile(r"^/[\w./@+-]*$")
 
+# The headers the proxy location overwrites with the client's address: what
+# DUET["CLIENT_IP_HEADER"] should name behind this config (with CLIENT_IP_PROXY_COUNT = 1).
+CLIENT_IP_HEADERS = ("X-Real-IP", "X-Forwarded-For")
+
 IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "public, max-age=60"
 # In each location that adds headers: nginx drops inherited add_header where a location has its own.
@@ -146,7 +150,9 @@ _PROXY_LOCATION = """\
         proxy_set_header Connection "";
         # With the port: Django's CSRF check compares Origin to it. ALLOWED_HOSTS still applies.
         proxy_set_header Host $http_host;
-        # Overwritten, never appended: a client cannot spoof them through nginx.
+        # Overwritten, never appended: a client cannot spoof them through nginx. The login
+        # throttle counts per client address: set DUET["CLIENT_IP_HEADER"] = "X-Real-IP",
+        # else every client has nginx's address and 50 failures lock everyone out.
         proxy_set_header X-Forwarded-For $remote_addr;
         proxy_set_header X-Forwarded-Proto $scheme;
         proxy_set_header X-Real-IP $remote_addr;

@@ -1,7 +1,9 @@
-"""System checks for cookie sessions: cookie flags, the login throttle and its settings."""
+"""System checks for cookie sessions: cookie flags, the CORS paths of the SPA, the login
+throttle and its settings, the client address behind a proxy, published secret keys."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -13,6 +15,7 @@ from django.utils.module_loading import import_string
 
 from django_duet.conf import conf
 from django_duet.sessions.origins import parse_origin, registrable_domain
+from django_duet.sessions.published import is_published
 from django_duet.sessions.spa_checks import spa_origins
 
 COOKIES = ("SESSION_COOKIE", "CSRF_COOKIE")
@@ -143,7 +146,8 @@ def check_session_settings(
 def check_throttle_cache(
     app_configs: Sequence[AppConfig] | None, **kwargs: Any
 ) -> list[CheckMessage]:
-    """duet.E021, W014: the throttle needs a cache that stores, shared by every process."""
+    """duet.E021, W014, W016: the throttle needs a cache that stores, shared by every process,
+    with an atomic add()."""
     try:
         reverse("duet:login")
     except NoReverseMatch:
@@ -160,6 +164,17 @@ def check_throttle_cache(
                 id="duet.E021",
             )
         ]
+    if backend.endswith("FileBasedCache"):
+        return [
+            Warning(
+                f"The login throttle uses CACHES[{alias!r}] = {backend!r}, whose add() is a read "
+                "then a write: requests in flight together can take one attempt slot twice, so "
+                "more passwords than the limit may be checked.",
+                hint="Use a cache with an atomic add() (Redis, Memcached or "
+                'django.core.cache.backends.db.DatabaseCache) for DUET["LOGIN_THROTTLE_CACHE"].',
+                id="duet.W016",
+            )
+        ]
     if backend.endswith("LocMemCache"):
         return [
             Warning(
@@ -171,3 +186,90 @@ def check_throttle_cache(
             )
         ]
     return []
+
+
+def _path(name: str) -> str | None:
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return None
+
+
+def check_cors_paths(app_configs: Sequence[AppConfig] | None, **kwargs: Any) -> list[CheckMessage]:
+    """duet.E023, W015: the SPA's CORS answers on the API's paths, and only there."""
+    if not spa_origins():
+        return []
+    regex = getattr(settings, "CORS_URLS_REGEX", r"^.*$")  # django-cors-headers' default
+    try:
+        pattern = re.compile(regex)
+    except (re.error, TypeError):
+        return []  # corsheaders.E009 reports it
+    messages: list[CheckMessage] = []
+    endpoint = _path("duet:csrf")
+    if endpoint is not None and not pattern.match(endpoint):
+        messages.append(
+            Error(
+                f"CORS_URLS_REGEX = {regex!r} does not match {endpoint!r}: the SPA's origins "
+                "get no CORS headers from django_duet.urls, so they cannot log in.",
+                hint="Pass the prefix django_duet.urls is mounted under to "
+                f"spa.configure(..., api_prefixes=[{endpoint.removesuffix('csrf/')!r}]).",
+                id="duet.E023",
+            )
+        )
+    if pattern.match("/"):
+        messages.append(
+            Warning(
+                f"CORS_URLS_REGEX = {regex!r} matches every path: the SPA's origins may read "
+                "credentialed answers of /admin/, the pages and the static files too.",
+                hint="Limit CORS to the API: spa.configure(..., api_prefixes=['/api/']) (the "
+                "default) sets CORS_URLS_REGEX = r'^(?:/api/)'.",
+                id="duet.W015",
+            )
+        )
+    return messages
+
+
+def check_client_ip_behind_proxy(
+    app_configs: Sequence[AppConfig] | None, **kwargs: Any
+) -> list[CheckMessage]:
+    """duet.W017: behind a proxy, the throttle must read the client's address from its header."""
+    proxied = [
+        name
+        for name in ("SECURE_PROXY_SSL_HEADER", "USE_X_FORWARDED_HOST")
+        if getattr(settings, name)
+    ]
+    if not proxied or conf.CLIENT_IP_HEADER or conf.LOGIN_FAILURES_PER_IP <= 0:
+        return []
+    if _path("duet:login") is None:
+        return []  # no login to throttle
+    return [
+        Warning(
+            f"{' and '.join(proxied)} say the site is behind a proxy, but "
+            'DUET["CLIENT_IP_HEADER"] is unset: every client has the proxy\'s address, so '
+            f"{conf.LOGIN_FAILURES_PER_IP} failed logins from anyone lock everyone out.",
+            hint='Set DUET["CLIENT_IP_HEADER"] to the header your proxy overwrites with the '
+            'client\'s address: "X-Real-IP" behind the nginx config of `manage.py duet '
+            "nginx-config` (docs/sessions-and-csrf.md).",
+            id="duet.W017",
+        )
+    ]
+
+
+def check_published_secret_key(
+    app_configs: Sequence[AppConfig] | None, **kwargs: Any
+) -> list[CheckMessage]:
+    """duet.E024: SECRET_KEY (or a fallback) is a key published in django-duet's repository."""
+    keys = {"SECRET_KEY": [getattr(settings, "SECRET_KEY", "")]}
+    keys["SECRET_KEY_FALLBACKS"] = list(getattr(settings, "SECRET_KEY_FALLBACKS", []))
+    return [
+        Error(
+            f"{name} is a published key (the django-duet example's fallback, or Django's "
+            "'django-insecure-' one): anyone can sign sessions, CSRF tokens and password reset "
+            "links with it.",
+            hint="Set a secret of your own from the environment, e.g. the output of `python -c "
+            '"from django.core.management.utils import get_random_secret_key as k; print(k())"`.',
+            id="duet.E024",
+        )
+        for name, values in keys.items()
+        if any(is_published(value) for value in values)
+    ]

@@ -9,13 +9,15 @@ At the end of settings.py::
 ``configure`` updates the settings namespace in place; ``spa_settings`` computes the same
 changes as a dict without touching anything (to inspect them, or to merge them yourself).
 It sets up django-cors-headers (the app, the middleware before anything that can answer first,
-the allowed origins with credentials), CSRF_TRUSTED_ORIGINS, the cookies' SameSite/Secure
-(Lax when the SPA is on the API's site, None + Secure when it is cross-site) and
+the allowed origins with credentials, on the API's paths only), CSRF_TRUSTED_ORIGINS, the
+cookies' SameSite/Secure (Lax when the SPA is on the API's site, None + Secure when it is
+cross-site) and
 DUET["SPA_ORIGINS"]/["API_ORIGIN"], which the system checks read.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import MutableMapping, Sequence
 from typing import Any
 
@@ -35,6 +37,24 @@ ANSWERS_FIRST = (
 # Headers a cross-origin page may read besides the CORS-safelisted ones: the throttle's wait,
 # and the build id that tells a page of an older frontend (docs/deploys.md).
 EXPOSE_HEADERS = ("Retry-After", "X-Duet-Build")
+# Where the SPA calls the API: credentialed CORS answers go to these paths only, never to the
+# admin, the pages or the static files. Mount django_duet.urls below one of them.
+DEFAULT_API_PREFIXES = ("/api/",)
+
+
+def api_urls_regex(prefixes: Sequence[str]) -> str:
+    """django-cors-headers' CORS_URLS_REGEX for paths under ``prefixes`` ("/api/", ...)."""
+    if isinstance(prefixes, str) or not prefixes:
+        raise ImproperlyConfigured(
+            f"django_duet.spa: api_prefixes must be a non-empty list of paths, not {prefixes!r}."
+        )
+    for prefix in prefixes:
+        if not prefix.startswith("/") or not prefix.endswith("/"):
+            raise ImproperlyConfigured(
+                f"django_duet.spa: the API prefix {prefix!r} must start and end with '/' "
+                "(write '/api/': '/api' would also match '/apiary')."
+            )
+    return "^(?:" + "|".join(re.escape(prefix) for prefix in prefixes) + ")"
 
 
 def _origins(values: Sequence[str], what: str) -> list[Origin]:
@@ -60,6 +80,7 @@ def spa_settings(
     api_origin: str | None = None,
     cross_site: bool | None = None,
     cookie_domain: str | None = None,
+    api_prefixes: Sequence[str] | None = None,
 ) -> dict[str, Any]:
     """The settings to change, given the ``current`` ones (``globals()`` of settings.py).
 
@@ -67,6 +88,8 @@ def spa_settings(
     knows only a few multi-label public suffixes); without ``api_origin`` the SPA is taken
     to be same-site. ``cookie_domain`` sets SESSION_/CSRF_COOKIE_DOMAIN; leave it None (host-
     only cookies) unless other hosts of your site must receive the cookies too.
+    ``api_prefixes`` are the paths that answer the SPA with CORS headers (default
+    ``DEFAULT_API_PREFIXES``; a CORS_URLS_REGEX already in ``current`` is kept when omitted).
     """
     spa = _origins(origins, "origins")
     if not spa:
@@ -87,6 +110,12 @@ def spa_settings(
         "MIDDLEWARE": _with_cors_middleware(list(current.get("MIDDLEWARE") or [])),
         "CORS_ALLOWED_ORIGINS": _merge(current.get("CORS_ALLOWED_ORIGINS"), texts),
         "CORS_ALLOW_CREDENTIALS": True,  # cookies travel with the SPA's requests
+        # Only the API answers other origins: not /admin/, the pages nor the static files.
+        "CORS_URLS_REGEX": (
+            current["CORS_URLS_REGEX"]
+            if api_prefixes is None and "CORS_URLS_REGEX" in current
+            else api_urls_regex(api_prefixes or DEFAULT_API_PREFIXES)
+        ),
         "CORS_EXPOSE_HEADERS": _merge(current.get("CORS_EXPOSE_HEADERS"), EXPOSE_HEADERS),
         # Django's CSRF check compares the Origin header with the request's host; the SPA's
         # origin differs, so it has to be trusted by name.
@@ -137,6 +166,7 @@ def configure(
     api_origin: str | None = None,
     cross_site: bool | None = None,
     cookie_domain: str | None = None,
+    api_prefixes: Sequence[str] | None = None,
 ) -> dict[str, Any]:
     """Apply ``spa_settings`` to ``namespace`` (settings.py's ``globals()``); return them."""
     changes = spa_settings(
@@ -145,6 +175,7 @@ def configure(
         api_origin=api_origin,
         cross_site=cross_site,
         cookie_domain=cookie_domain,
+        api_prefixes=api_prefixes,
     )
     namespace.update(changes)
     return changes

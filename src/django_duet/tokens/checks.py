@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.checks import CheckMessage, Error, Warning
 
 from django_duet.conf import DEFAULTS, conf
+from django_duet.sessions.published import is_published
 from django_duet.tokens.keys import SETTING, KeyConfigError, load_keyring, parse_key
 from django_duet.tokens.middleware import PATH as MIDDLEWARE_PATH
 
@@ -147,3 +148,25 @@ def check_token_settings(
             )
         )
     return messages
+
+
+def check_published_token_keys(
+    app_configs: Sequence[AppConfig] | None, **kwargs: Any
+) -> list[CheckMessage]:
+    """duet.E059: a token key published in django-duet's repository (the example's fallback)."""
+    if not tokens_in_use():
+        return []
+    entries = conf.raw("TOKEN_SIGNING_KEYS")
+    if not isinstance(entries, (list, tuple)):
+        return []  # duet.E051
+    return [
+        Error(
+            f"{SETTING} key {entry.get('kid')!r} is a published key (the django-duet example's "
+            "fallback, or a 'django-insecure-' one): anyone can sign access tokens with it.",
+            hint="Generate a secret of your own (docs/tokens.md) and read it from the "
+            "environment; every token signed with the published key stops working.",
+            id="duet.E059",
+        )
+        for entry in entries
+        if isinstance(entry, dict) and is_published(entry.get("key"))
+    ]

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import inspect
 import re
+import runpy
 import sys
 from pathlib import Path
 
 import pytest
 from django.core import checks
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management import call_command
 
 from django_duet.sessions import checks as checks_sessions
+from django_duet.sessions import spa
 from django_duet.sessions import spa_checks as checks_spa
 
 from .helpers import APP_ORIGIN
@@ -29,14 +33,15 @@ def only(messages, wanted: str) -> checks.CheckMessage:
     return found[0]
 
 
-def test_quiet_without_spa(auth_urls, settings, tmp_path):
-    # A cache shared by processes (files here), so the throttle's deploy check is quiet too.
+def test_quiet_without_spa(db, auth_urls, settings):
+    # A cache shared by processes (the database's), so the throttle's deploy check is quiet too.
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": str(tmp_path),
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "duet_checks_cache",
         }
     }
+    call_command("createcachetable", verbosity=0)
     assert run() == []
 
 
@@ -131,6 +136,7 @@ def test_w011_cross_site_spa_with_lax_cookies(settings):
     settings.CORS_ALLOWED_ORIGINS = ["https://app.other.com"]
     settings.CORS_ALLOW_CREDENTIALS = True
     settings.CSRF_TRUSTED_ORIGINS = ["https://app.other.com"]
+    settings.CORS_URLS_REGEX = r"^/api/"
     messages = run(deploy=False)
     assert [m.id for m in messages] == ["duet.W011", "duet.W011"]
     assert "SESSION_COOKIE_SAMESITE = 'Lax'" in messages[0].msg
@@ -204,6 +210,7 @@ def test_checks_run_when_corsheaders_cannot_be_imported(settings, monkeypatch):
         "duet.E014",
         "duet.E015",
         "duet.W013",
+        "duet.W015",  # CORS_URLS_REGEX is not set: every path
     }
 
 
@@ -241,10 +248,11 @@ def test_e020_malformed_api_origin(settings):
     [
         ("django.core.cache.backends.dummy.DummyCache", "duet.E021"),
         ("django.core.cache.backends.locmem.LocMemCache", "duet.W014"),
+        ("django.core.cache.backends.filebased.FileBasedCache", "duet.W016"),
     ],
 )
-def test_e021_w014_throttle_cache(auth_urls, settings, backend, expected):
-    settings.CACHES = {"default": {"BACKEND": backend}}
+def test_e021_w014_w016_throttle_cache(auth_urls, settings, backend, expected, tmp_path):
+    settings.CACHES = {"default": {"BACKEND": backend, "LOCATION": str(tmp_path)}}
     assert [m.id for m in run()] == [expected]
     assert [m.id for m in run(deploy=False)] == []
     settings.ROOT_URLCONF = "tests.urls"  # the login endpoint not mounted: nothing to throttle
@@ -273,3 +281,92 @@ def test_ids_unique_registered_and_documented():
         for name, function in inspect.getmembers(module, inspect.isfunction):
             if name.startswith("check_"):
                 assert function in registered, name
+
+
+def test_e023_the_endpoints_outside_the_cors_paths(spa_settings, settings):
+    settings.CORS_URLS_REGEX = spa.api_urls_regex(
+        ["/app-api/"]
+    )  # django_duet.urls is at /api/auth/
+    error = only(run(deploy=False), "duet.E023")
+    assert "'/api/auth/csrf/'" in error.msg and "api_prefixes=['/api/auth/']" in error.hint
+
+
+def test_w015_cors_on_every_path(spa_settings, settings):
+    settings.CORS_URLS_REGEX = r"^.*$"  # django-cors-headers' default
+    warning = only(run(deploy=False), "duet.W015")
+    assert "/admin/" in warning.msg
+    del settings.CORS_URLS_REGEX
+    only(run(deploy=False), "duet.W015")
+
+
+@pytest.mark.parametrize("prefixes", [[], "/api/", ["api/"], ["/api"]])
+def test_api_prefixes_are_paths_with_both_slashes(prefixes):
+    with pytest.raises(ImproperlyConfigured, match=r"api_prefixes|API prefix"):
+        spa.api_urls_regex(prefixes)
+
+
+def test_the_preset_keeps_a_regex_it_was_not_told_to_replace(settings):
+    current = {"CORS_URLS_REGEX": r"^/v2/", "INSTALLED_APPS": [], "MIDDLEWARE": []}
+    origins = ["https://app.example.com"]
+    assert spa.spa_settings(current, origins)["CORS_URLS_REGEX"] == r"^/v2/"
+    changed = spa.spa_settings(current, origins, api_prefixes=["/api/", "/auth/"])
+    assert changed["CORS_URLS_REGEX"] == r"^(?:/api/|/auth/)"
+
+
+@pytest.mark.parametrize(
+    "proxy",
+    [
+        {"SECURE_PROXY_SSL_HEADER": ("HTTP_X_FORWARDED_PROTO", "https")},
+        {"USE_X_FORWARDED_HOST": True},
+    ],
+)
+def test_w017_behind_a_proxy_without_the_client_ip_header(auth_urls, settings, proxy):
+    for name, value in proxy.items():
+        setattr(settings, name, value)
+    warning = only(run(), "duet.W017")
+    assert next(iter(proxy)) in warning.msg and "50 failed logins" in warning.msg
+    assert '"X-Real-IP"' in warning.hint
+    assert "duet.W017" not in {m.id for m in run(deploy=False)}
+    settings.DUET = {**settings.DUET, "CLIENT_IP_HEADER": "X-Real-IP"}
+    assert "duet.W017" not in {m.id for m in run()}
+    settings.DUET = {**settings.DUET, "CLIENT_IP_HEADER": None, "LOGIN_FAILURES_PER_IP": 0}
+    assert "duet.W017" not in {m.id for m in run()}  # no per-address limit to share
+
+
+def test_w017_quiet_without_a_proxy_or_a_login(auth_urls, settings):
+    assert "duet.W017" not in {m.id for m in run()}
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.ROOT_URLCONF = "tests.urls"  # no login endpoint
+    assert "duet.W017" not in {m.id for m in run()}
+
+
+def example_settings(monkeypatch) -> dict:
+    """example/example/settings.py as it runs with no environment: its published fallbacks."""
+    for name in ("DJANGO_SECRET_KEY", "DUET_TOKEN_KEY", "DUET_EXAMPLE_SPA_ORIGINS"):
+        monkeypatch.delenv(name, raising=False)
+    return runpy.run_path(str(Path(__file__).parents[3] / "example" / "example" / "settings.py"))
+
+
+def test_e024_the_examples_secret_key_fails_the_deploy_check(settings, monkeypatch):
+    settings.SECRET_KEY = example_settings(monkeypatch)["SECRET_KEY"]
+    error = only(run(), "duet.E024")
+    assert error.msg.startswith("SECRET_KEY is a published key")
+    assert settings.SECRET_KEY not in error.msg + error.hint  # never repeated in a log
+    assert "duet.E024" not in {m.id for m in run(deploy=False)}
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "insecure-demo-key-for-127.0.0.1-only-" + "x" * 24,  # the example's earlier fallback
+        "django-insecure-" + "q" * 50,  # Django's startproject key: never for production
+    ],
+)
+def test_e024_published_keys_and_fallbacks(settings, key):
+    settings.SECRET_KEY = key
+    only(run(), "duet.E024")
+    settings.SECRET_KEY = "a-secret-of-our-own-" + "z" * 40
+    settings.SECRET_KEY_FALLBACKS = [key]
+    assert only(run(), "duet.E024").msg.startswith("SECRET_KEY_FALLBACKS is a published key")
+    settings.SECRET_KEY_FALLBACKS = []
+    assert "duet.E024" not in {m.id for m in run()}

@@ -70,3 +70,17 @@ def test_preset_setup_passes_every_check(spa_settings):
     messages = checks.run_checks(include_deployment_checks=False)
     ours = [m for m in messages if m.id and m.id.startswith(("duet.", "corsheaders."))]
     assert ours == []
+
+
+def test_only_the_api_answers_other_origins(spa_settings, csrf_client):
+    # The preset's default api_prefixes: ["/api/"]. Pages, the admin, static files: no CORS.
+    api = csrf_client.get("/api/auth/csrf/", headers={"Origin": APP_ORIGIN})
+    assert api["Access-Control-Allow-Origin"] == APP_ORIGIN
+    for path in ("/form/", "/static/assets/admin-Adm1n000.js", "/admin/", "/apiary/"):
+        response = csrf_client.get(path, headers={"Origin": APP_ORIGIN})
+        assert "Access-Control-Allow-Origin" not in response, path
+        assert "Access-Control-Allow-Credentials" not in response, path
+        preflight = csrf_client.options(
+            path, headers={"Origin": APP_ORIGIN, "Access-Control-Request-Method": "POST"}
+        )
+        assert "Access-Control-Allow-Origin" not in preflight, path

@@ -1,12 +1,15 @@
-"""duet.E050-E058, W050, W052, W053: each triggered, each quiet on a good configuration."""
+"""duet.E050-E059, W050, W052, W053: each triggered, each quiet on a good configuration."""
 
 from __future__ import annotations
 
+import runpy
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from django.core import checks
+from django.core.checks import run_checks
 
 from django_duet.tokens.checks import check_signing_keys, check_token_settings
 from django_duet.tokens.middleware import PATH
@@ -196,3 +199,17 @@ def test_ids_are_documented():
         "W053",
     ]:
         assert f"duet.{check_id}" in docs
+
+
+def test_e059_the_examples_token_key_fails_the_deploy_check(settings, monkeypatch):
+    monkeypatch.delenv("DUET_TOKEN_KEY", raising=False)
+    example = runpy.run_path(str(Path(__file__).parents[3] / "example" / "example" / "settings.py"))
+    published = example["DUET"]["TOKEN_SIGNING_KEYS"]
+    settings.DUET = {**settings.DUET, "TOKEN_SIGNING_KEYS": [HS_KEY, *published]}
+    deploy = run_checks(include_deployment_checks=True)
+    errors = [m for m in deploy if m.id == "duet.E059"]
+    assert len(errors) == 1 and "'demo-1'" in errors[0].msg
+    assert published[0]["key"] not in errors[0].msg
+    assert "duet.E059" not in {m.id for m in run_checks()}
+    settings.DUET = {**settings.DUET, "TOKEN_SIGNING_KEYS": [HS_KEY]}
+    assert "duet.E059" not in {m.id for m in run_checks(include_deployment_checks=True)}
