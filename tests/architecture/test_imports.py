@@ -32,6 +32,7 @@ DOCUMENTED = [
     ("django_duet.tokens.ninja", "DuetBearer"),
     ("django_duet.tokens.refresh", "purge"),
     ("django_duet.ssr", "render_component"),
+    ("django_duet.pages.islands", "island_html"),
     ("django_duet.ssr.preload", "preload_library"),
     ("django_duet.exceptions", "DuetError"),
     ("django_duet.testing.servers", "free_port"),
