@@ -3,10 +3,11 @@
 A thread (gunicorn gthread, the thread asgiref runs sync views in under uvicorn, a runserver
 thread) keeps its own context, so renders never wait for each other nor share JS state. A
 context is replaced when the bundle changes (a rebuild, in DEV_MODE), when a render blew a
-budget (its JS state cannot be trusted after an interruption), or after a fork. A dead
-thread's context is closed when the thread goes; every context still open is closed at exit
-(``weakref.finalize`` runs at exit), since an open context with a pending timer hangs the
-interpreter's shutdown.
+budget (its JS state cannot be trusted after an interruption) or left JS running after it
+returned (``leftover``), or after a fork. An interrupted context is closed off the request
+thread (closing waits for V8 to stop). A dead thread's context is closed when the thread goes;
+every context still open is closed at exit (``weakref.finalize`` runs at exit), since an open
+context with a pending timer hangs the interpreter's shutdown.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import json
 import logging
 import os
 import threading
+import time
 import weakref
 from typing import Any
 
@@ -28,6 +30,7 @@ from django_duet.ssr.errors import (
     SsrTimeout,
 )
 from django_duet.ssr.jsontext import js_string, loads
+from django_duet.ssr.leftover import PRELUDE, settle
 from django_duet.ssr.v8 import BudgetExceeded, Racer
 
 logger = logging.getLogger("django_duet.ssr")
@@ -47,15 +50,17 @@ class Engine:
     def __init__(self, bundle: ServerBundle, heap_mb: int, *, fast: bool = True) -> None:
         self.bundle = bundle
         self.heap_mb = heap_mb
-        self.broken = False  # a render was interrupted: replace before the next one
-        self.stuck = False  # V8 did not even stop: close it without waiting for it
+        # Interrupted, or left JS running: replace before the next render, close off-thread.
+        self.broken = False
         self._racer = Racer(fast=fast)
         self._finalizer = weakref.finalize(self, _close_quietly, self._racer)
         _engines.add(self)
         try:
             self._racer.set_heap_limit(heap_mb * 1024 * 1024)
+            self._racer.eval(PRELUDE, LOAD_TIMEOUT_S)
             self._load()
         except BaseException:
+            self.broken = True  # whatever failed, V8 may still be busy with it
             self.close()
             raise
 
@@ -82,6 +87,8 @@ class Engine:
                 "it does not install globalThis.__duetSsr (version 1): its server entry must call "
                 "createRenderer({ components, createElement, renderToString })",
             )
+        if settle(self._racer, LOAD_TIMEOUT_S, charge_to=None, bundle=self.bundle.path).running:
+            raise SsrBundleInvalid(self.bundle.path, "JS kept running after it was evaluated")
 
     @property
     def fast(self) -> bool:
@@ -98,11 +105,11 @@ class Engine:
         # The props cross as one string literal, parsed by JSON.parse in V8: cheaper than
         # building an object through the bridge.
         code = f"__duetSsr.render({json.dumps(name)},{props_literal})"
+        started = time.monotonic()
         try:
             answer = self._racer.eval(code, timeout_ms / 1000)
-        except BudgetExceeded as exc:
+        except BudgetExceeded:
             self.broken = True
-            self.stuck = exc.stuck
             if self._racer.heap_limit_reached():
                 raise SsrHeapExceeded(name, self.heap_mb) from None
             raise SsrTimeout(name, timeout_ms) from None
@@ -111,6 +118,10 @@ class Engine:
             if isinstance(exc, JSOOMException) or self._racer.heap_limit_reached():
                 raise SsrHeapExceeded(name, self.heap_mb) from None
             raise SsrEngineError(f"V8 failed while rendering {name}: {exc}") from None
+        # Charged to this render: what it left behind, within what is left of its budget.
+        left_s = timeout_ms / 1000 - (time.monotonic() - started)
+        if settle(self._racer, left_s, charge_to=name).running:
+            self.broken = True  # that work cannot be stopped in there: a new context
         if not isinstance(answer, str):
             raise SsrEngineError(f"__duetSsr.render returned {type(answer).__name__}, not JSON")
         try:
@@ -132,8 +143,9 @@ class Engine:
         )
 
     def close(self) -> None:
-        if self.stuck:
-            # Closing waits for V8; a worker thread must not: let a daemon thread wait.
+        if self.broken:
+            # V8 may still be stopping what was interrupted, and closing waits for it: a
+            # request thread must not, so a daemon thread does.
             threading.Thread(target=self._finalizer, name="duet-ssr-close", daemon=True).start()
         else:
             self._finalizer()

@@ -3,15 +3,22 @@
 mini-racer's public ``eval`` hops through an asyncio loop thread on every call (about 0.2 ms).
 With mini-racer 0.14 we can post the evaluation to V8 and wait for its answer on the context's
 result queue from the calling thread (about 0.03 ms), and on time out cancel the task, which
-terminates the running script. That path uses private attributes, so it is taken only when they
-are all there; any other version gets the public API (same behaviour, slower).
+terminates the running script. That path uses private attributes, so it is taken only with the
+versions it was checked against (``FAST_PATH_VERSIONS``) and when they are all there; any
+other version gets the public API (same behaviour, slower).
+
+An interrupted evaluation returns at once: waiting for V8 to report the end of the cancelled
+task (and closing the context, which waits for V8) is left to ``close()``, which the engine
+calls off the request thread.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import importlib.metadata
+import logging
 import os
 import queue
 import threading
@@ -21,10 +28,13 @@ from django_duet.conf import conf
 from django_duet.exceptions import DuetError
 from django_duet.ssr.errors import SsrEngineError, SsrForkedAfterV8, SsrUnavailable
 
+logger = logging.getLogger("django_duet.ssr")
+
 # After a cancel, V8 reports the terminated task; a script stuck in native code may not.
 TERMINATE_GRACE_S = 2.0
-# The versions whose internals the fast path was checked against.
-FAST_PATH_VERSIONS = ("0.14.",)
+# The exact versions whose internals the fast path was checked against (a patch release may
+# change them): any other version takes the public API. pyproject's range stays within 0.14.
+FAST_PATH_VERSIONS = frozenset({"0.14.1"})
 # V8 aborts the whole process ("Check failed: !IsConfigurablePoolInitialized()") when threads
 # create their first contexts at the same moment, as the threads of a fresh gthread worker do:
 # contexts are created one at a time. Renders and closes are not serialized.
@@ -50,11 +60,10 @@ def v8_flags() -> tuple[str, ...]:
 
 
 class BudgetExceeded(DuetError):
-    """The evaluation ran out of time; ``stuck`` when V8 did not even report its termination."""
+    """The evaluation ran out of time (it was cancelled; V8 may still be stopping it)."""
 
-    def __init__(self, stuck: bool = False) -> None:
-        self.stuck = stuck
-        super().__init__("the evaluation ran out of time" + (" and did not stop" if stuck else ""))
+    def __init__(self) -> None:
+        super().__init__("the evaluation ran out of time")
 
 
 # The process that started V8. A process forked from it inherits this value: V8's worker
@@ -70,8 +79,8 @@ def _new_mini_racer() -> Any:
         from py_mini_racer import MiniRacer, init_mini_racer
     except ImportError:
         raise SsrUnavailable() from None
-    # Before the first context of the process; a no-op once V8 runs (whoever started it).
-    init_mini_racer(flags=v8_flags(), ignore_duplicate_init=True)
+    if _v8_started_in is None:
+        _start_v8(init_mini_racer)
     _v8_started_in = os.getpid()
     try:
         asyncio.get_running_loop()
@@ -98,17 +107,37 @@ def _new_mini_racer() -> Any:
     return made[0]
 
 
+def _start_v8(init_mini_racer: Any) -> None:
+    """Starts V8 with ``v8_flags()``; warns when someone else started it first."""
+    from py_mini_racer import LibAlreadyInitializedError
+
+    flags = v8_flags()
+    try:
+        init_mini_racer(flags=flags)
+    except LibAlreadyInitializedError:
+        # A MiniRacer created (or init_mini_racer called) before django-duet's first context:
+        # V8 runs with that caller's flags, and ours cannot be set any more.
+        logger.warning(
+            "mini-racer was initialised before django-duet's first V8 context, so V8 runs "
+            "without django-duet's flags (%s) and with mini-racer's defaults (--single-threaded: "
+            "renders about 15 %% slower; DUET['SSR_SEMI_SPACE_MB'] is not applied). To fix it, "
+            "let django-duet create the first context in the process, or start mini-racer "
+            "yourself with init_mini_racer(flags=django_duet.ssr.v8.v8_flags()).",
+            " ".join(flags) or "none",
+        )
+
+
 @functools.cache
 def _known_version() -> bool:
     try:
         version = importlib.metadata.version("mini-racer")
     except importlib.metadata.PackageNotFoundError:
         return False
-    return version.startswith(FAST_PATH_VERSIONS)
+    return version in FAST_PATH_VERSIONS
 
 
 def _fast_path(racer: Any) -> Any | None:
-    """The context's internals if they are those of mini-racer 0.14, else None."""
+    """The context's internals if they are those of a checked mini-racer, else None."""
     if not _known_version():
         return None
     ctx = getattr(racer, "_ctx", None)
@@ -135,6 +164,7 @@ class Racer:
         finally:
             _CREATE_LOCK.release()
         self._ctx = _fast_path(self._mr) if fast else None
+        self._interrupted = False
 
     @property
     def fast(self) -> bool:
@@ -147,7 +177,8 @@ class Racer:
         return bool(self._mr.was_hard_memory_limit_reached())
 
     def eval(self, code: str, timeout_s: float) -> Any:
-        """The value of ``code``; mini-racer's JS errors propagate; BudgetExceeded on time out."""
+        """The value of ``code``; mini-racer's JS errors propagate; BudgetExceeded on time out,
+        after which the context must only be closed."""
         if self._ctx is None:
             return self._eval_public(code, timeout_s)
         ctx = self._ctx
@@ -158,10 +189,7 @@ class Racer:
             answer = results.get(timeout=timeout_s)
         except queue.Empty:
             ctx._dll.mr_cancel_task(ctx._ctx, task_id)
-            try:
-                results.get(timeout=TERMINATE_GRACE_S)  # the "terminated" answer
-            except queue.Empty:
-                raise BudgetExceeded(stuck=True) from None
+            self._interrupted = True
             raise BudgetExceeded() from None
         del code_handle
         return ctx._value_handle_to_python(answer)
@@ -172,17 +200,21 @@ class Racer:
         try:
             return self._mr.eval(code, timeout_sec=timeout_s)
         except JSTimeoutException:
-            pass
-        # V8 runs tasks in order: once this answers, the cancelled task has reported back (a
-        # report arriving after close() would hit a closed event loop inside mini-racer).
-        try:
-            self._mr.eval("0", timeout_sec=TERMINATE_GRACE_S)
-        except JSTimeoutException:
-            raise BudgetExceeded(stuck=True) from None
-        raise BudgetExceeded()
+            self._interrupted = True
+            raise BudgetExceeded() from None
 
     def close(self) -> None:
+        """Closes the context, which waits for V8 to stop what it runs: call it off the
+        request thread when an evaluation was interrupted."""
         mr, self._mr = self._mr, None
-        self._ctx = None
-        if mr is not None:
-            mr.close()
+        fast, self._ctx = self._ctx is not None, None
+        if mr is None:
+            return
+        if self._interrupted and not fast:
+            # V8 runs tasks in order: once a no-op answers, the cancelled task has reported
+            # back, which after close() would hit the closed event loop of the public API.
+            from py_mini_racer import JSEvalException, JSTimeoutException
+
+            with contextlib.suppress(JSTimeoutException, JSEvalException):  # closing stops it
+                mr.eval("0", timeout_sec=TERMINATE_GRACE_S)
+        mr.close()
