@@ -107,6 +107,26 @@ def test_real_react_failures_fall_back_with_the_js_stack(caplog):
     assert render_component(request, "Small", {"name": "Ada"}).ssr is True
 
 
+def test_work_scheduled_during_a_render_is_taken_and_cancelled_after_it(project, caplog):
+    # The bundle's polyfills over mini-racer's setTimeout: a MessageChannel message and
+    # setTimeout(fn, 0) used to throw "value.then is not a function" and fall back.
+    [expected] = node_render(project, [("Scheduled", {"label": "later"})])
+    with caplog.at_level("WARNING", logger="django_duet.ssr"):
+        html = render_component(RequestFactory().get("/"), "Scheduled", {"label": "later"})
+    assert html.ssr is True
+    assert inner(html) == expected
+    [record] = caplog.records  # the two timers it left, charged to it
+    assert record.getMessage().startswith(
+        "Server rendering of Scheduled left 2 timer(s) pending (setTimeout during the render)"
+    )
+    # React's own renders leave nothing behind.
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="django_duet.ssr"):
+        assert render_component(None, "Table", {"rows": rows(50)}).ssr is True
+        assert render_component(None, "Article", {"title": "t", "paragraphs": ["p"]}).ssr is True
+    assert caplog.records == []
+
+
 def test_concurrent_renders_from_threads_match_node(project):
     variants = [("Table", {"rows": rows(30, seed)}) for seed in range(6)]
     expected = node_render(project, variants)

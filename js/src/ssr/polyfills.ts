@@ -1,7 +1,7 @@
 /**
  * The web APIs that React's server renderer touches when its module loads, for a bare V8
  * (mini-racer) that has only ECMAScript: `MessageChannel`, `TextEncoder`, `queueMicrotask`,
- * and `performance.now`.
+ * and `performance.now`; and a `setTimeout` that takes any delay.
  *
  * {@link installPolyfills} is self-contained (it references nothing outside its body): the
  * `duetSsr()` plugin puts its source at the top of the server bundle, so the globals exist
@@ -23,20 +23,38 @@ export function installPolyfills(target: Record<string, unknown>): void {
         });
     };
   }
+  type Timeout = (fn: unknown, ms?: unknown, ...args: unknown[]) => unknown;
+  if (typeof g.setTimeout === "function") {
+    // mini-racer's setTimeout waits with Atomics.waitAsync, which settles at once, without a
+    // promise, for a delay of 0 or less: setTimeout(fn, 0) throws a TypeError there, and with
+    // no delay it never fires. Such delays become 1 ms, as Node makes them.
+    const original = g.setTimeout as Timeout;
+    let takesZero = true;
+    try {
+      (g.clearTimeout as ((id: unknown) => void) | undefined)?.(original.call(g, () => {}, 0));
+    } catch {
+      takesZero = false;
+    }
+    if (!takesZero) {
+      g.setTimeout = (fn: unknown, ms?: unknown, ...args: unknown[]): unknown =>
+        original.call(g, fn, Math.max(1, Number(ms) || 0), ...args);
+    }
+  }
   if (typeof g.MessageChannel !== "function") {
     // React schedules work with `port2.postMessage`; a macrotask (setTimeout) is what the real
     // MessageChannel gives. renderToString never waits for it: it renders synchronously.
     type Handler = ((event: { data: unknown }) => void) | null;
+    const timeout = g.setTimeout as Timeout | undefined;
     const later =
-      typeof g.setTimeout === "function"
-        ? (g.setTimeout as (fn: () => void, ms: number) => unknown).bind(g)
+      typeof timeout === "function"
+        ? (fn: () => void): unknown => timeout.call(g, fn, 0)
         : (fn: () => void): unknown => Promise.resolve().then(fn);
     class Port {
       onmessage: Handler = null;
       other: Port | null = null;
       postMessage(data: unknown): void {
         const target = this.other;
-        later(() => target?.onmessage?.({ data }), 0);
+        later(() => target?.onmessage?.({ data }));
       }
       close(): void {
         this.onmessage = null;

@@ -37,3 +37,77 @@ describe("polyfills", () => {
     await expect(received).resolves.toBe("ping");
   });
 });
+
+/** The timers mini-racer 0.14 installs in every context (py_mini_racer/_set_timeout.py), as they are. */
+const MINI_RACER_TIMERS = `
+class __TimerManager {
+  constructor() { this.next_idx = 0; this.pending = new Set(); }
+  setTimeout(func, delay) {
+    const id = this.next_idx++;
+    const shared = new SharedArrayBuffer(8);
+    const view = new Int32Array(shared);
+    const args = Array.prototype.slice.call(arguments, 2);
+    let callback = () => {
+      if (this.pending.has(id)) { this.pending.delete(id); func(...args); }
+    };
+    this.pending.add(id);
+    Atomics.waitAsync(view, 0, 0, delay).value.then(() => callback());
+    return id;
+  }
+  clearTimeout(timeout_id) { this.pending.delete(timeout_id); }
+}
+var __timer_manager = new __TimerManager();
+var setTimeout = (...arguments) => __timer_manager.setTimeout(...arguments);
+var clearTimeout = (...arguments) => __timer_manager.clearTimeout(...arguments);
+`;
+
+describe("polyfills over mini-racer's timers", () => {
+  function miniRacer(): vm.Context {
+    const context = bareV8();
+    vm.runInContext(MINI_RACER_TIMERS, context);
+    return context;
+  }
+
+  it("are needed: mini-racer's setTimeout throws for a delay of 0", () => {
+    expect(() => vm.runInContext("setTimeout(() => {}, 0)", miniRacer())).toThrow(/then is not a function/);
+  });
+
+  it("deliver MessageChannel messages", async () => {
+    const context = miniRacer();
+    vm.runInContext(polyfillBanner(), context);
+    const received = vm.runInContext(
+      `new Promise((resolve) => {
+        const channel = new MessageChannel();
+        channel.port1.onmessage = (event) => resolve(event.data);
+        channel.port2.postMessage("ping");
+      })`,
+      context,
+    ) as Promise<unknown>;
+    await expect(received).resolves.toBe("ping");
+  });
+
+  it("make setTimeout take a delay of 0, none, or a negative one", async () => {
+    const context = miniRacer();
+    vm.runInContext(polyfillBanner(), context);
+    const fired = vm.runInContext(
+      `Promise.all([0, undefined, -5, 2].map((ms) => new Promise((resolve) => setTimeout(resolve, ms, ms))))`,
+      context,
+    ) as Promise<unknown[]>;
+    await expect(fired).resolves.toEqual([0, undefined, -5, 2]);
+    const cleared = vm.runInContext(
+      `new Promise((resolve) => {
+        let ran = false;
+        clearTimeout(setTimeout(() => { ran = true; }, 0));
+        setTimeout(() => resolve(ran), 5);
+      })`,
+      context,
+    ) as Promise<boolean>;
+    await expect(cleared).resolves.toBe(false);
+  });
+
+  it("leave a setTimeout that takes 0 as it is", () => {
+    const target: Record<string, unknown> = { setTimeout, clearTimeout };
+    installPolyfills(target);
+    expect(target.setTimeout).toBe(setTimeout);
+  });
+});
