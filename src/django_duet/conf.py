@@ -67,6 +67,9 @@ DEFAULTS: dict[str, Any] = {
     # 4: the same speed for pages up to 1,000 rows, 5 MB less per worker (docs/ssr.md); None:
     # V8's own default (8 here), for pages of many thousands of rows.
     "SSR_SEMI_SPACE_MB": 4,
+    # The props' JSON a server render may take; over it the component renders in the browser.
+    # V8 holds the JSON, the parsed props and the HTML: 60 MB of props took 1.1 GB.
+    "SSR_MAX_PROPS_BYTES": 2 * 1024 * 1024,
     "SSR_BUNDLE": None,  # a server bundle file; None: the one BUILD_DIR/.vite/duet-ssr.json names
 }
 
@@ -320,6 +323,13 @@ class Settings:
             return None
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 64:
             return int(DEFAULTS["SSR_SEMI_SPACE_MB"])
+        return value
+
+    @property
+    def SSR_MAX_PROPS_BYTES(self) -> int:
+        value = self.raw("SSR_MAX_PROPS_BYTES")
+        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+            return int(DEFAULTS["SSR_MAX_PROPS_BYTES"])
         return value
 
     @property

@@ -106,6 +106,18 @@ class SsrHeapExceeded(SsrError):
         )
 
 
+class SsrPropsTooLarge(SsrError):
+    reason = "props over the size limit"
+
+    def __init__(self, name: str, size: int, limit: int) -> None:
+        self.name = name
+        super().__init__(
+            f"The props of {name} are {size:,} bytes of JSON, over DUET['SSR_MAX_PROPS_BYTES'] "
+            f"({limit:,}): it was not rendered on the server (V8 needs many times their size, "
+            "beyond SSR_HEAP_MB's reach). Pass less data (a page of rows), or raise the limit."
+        )
+
+
 class SsrEngineError(SsrError):
     reason = "V8 error"
 

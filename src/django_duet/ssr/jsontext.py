@@ -4,13 +4,16 @@ orjson (installed by the ``ssr`` extra) encodes a 1,000-row table's props about 
 than ``json.dumps`` with Django's encoder, a fifth of a render's time spent in Python. What
 orjson refuses and the stdlib takes (integer keys, integers beyond 64 bits, nesting deeper than
 254 levels) goes through the stdlib, as does everything when orjson is not installed: the
-props reach the component with the same values either way.
+props reach the component with the same values either way. Props nested deeper than the
+stdlib's recursion allows (about 990 levels, fewer in a deep call stack) are written one
+container at a time, with the same output.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+import re
+from collections.abc import Iterator
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -28,12 +31,26 @@ _OPTIONS = 0 if orjson is None else orjson.OPT_PASSTHROUGH_DATETIME
 _SCRIPT_ESCAPES = tuple((raw.encode(), escaped.encode()) for raw, escaped in SCRIPT_ESCAPES)
 
 
-@dataclass(frozen=True, slots=True)
 class PropsText:
     """The props as JSON twice: for the page and for V8, from one encoding."""
 
-    script: str  # &, < and > as \u escapes: inert inside a <script> (as json_script)
-    literal: str  # a single-quoted JS string literal of the JSON, for JSON.parse in V8
+    __slots__ = ("_json", "script", "size")
+
+    def __init__(self, json_text: str | bytes, script: str) -> None:
+        self._json = json_text
+        self.script = script  # &, < and > as \u escapes: inert inside a <script> (json_script)
+        self.size = len(json_text)  # of the JSON, in bytes (orjson) or characters
+
+    @property
+    def literal(self) -> str:
+        """A single-quoted JS string literal of the JSON, for JSON.parse in V8; built when
+        asked for, so that props too big to render on the server never make this copy."""
+        text = self._json
+        if isinstance(text, str):
+            return js_string(text)
+        # Compact JSON has no raw line breaks; a raw U+2028 is valid in a JS literal.
+        escaped = text.replace(b"\\", b"\\\\").replace(b"'", b"\\'")
+        return f"'{escaped.decode()}'"
 
 
 def props_text(props: Any) -> PropsText:
@@ -47,34 +64,112 @@ def props_text(props: Any) -> PropsText:
             script = data
             for raw, escaped in _SCRIPT_ESCAPES:
                 script = script.replace(raw, escaped)
-            # Compact JSON has no raw line breaks; a raw U+2028 is valid in a JS literal.
-            literal = data.replace(b"\\", b"\\\\").replace(b"'", b"\\'")
-            return PropsText(script.decode(), f"'{literal.decode()}'")
+            return PropsText(data, script.decode())
     text = _stdlib_json(props)
-    return PropsText(script_safe_json(text), js_string(text))
+    return PropsText(text, script_safe_json(text))
 
 
 def _stdlib_json(props: Any) -> str:
     try:
         # No check for cycles (20 % of the encoding time of a big table): a cycle recurses
-        # until RecursionError instead, turned into the same TypeError.
+        # until RecursionError instead, and _deep_json then finds it.
         return json.dumps(props, cls=DjangoJSONEncoder, separators=(",", ":"), check_circular=False)
     except RecursionError:
-        problem = "a circular reference, or nesting too deep"
+        pass  # a cycle, or deeper than the recursion limit allows from this call stack
     except (TypeError, ValueError) as exc:
-        problem = str(exc)
-    raise TypeError(
+        raise _not_json(str(exc)) from None
+    try:
+        return _deep_json(props)
+    except ValueError:  # the cycle
+        raise _not_json("a circular reference") from None
+    except TypeError as exc:
+        raise _not_json(str(exc)) from None
+
+
+def _not_json(problem: str) -> TypeError:
+    return TypeError(
         f"The props of a server-rendered component must be JSON-serializable "
         f"(dicts, lists, str, numbers, dates, UUIDs, Decimals): {problem}. Convert model "
         "instances and other objects to dicts in the view."
     )
 
 
+_SEPARATORS = (",", ":")
+_END: Any = object()
+
+
+def _deep_json(props: Any) -> str:
+    """``props`` as json.dumps with DjangoJSONEncoder writes them, without recursion: each
+    open dict or list is a frame on a list, so any depth fits."""
+    out: list[str] = []
+    frames: list[tuple[Iterator[Any], str, int, bool]] = []  # items, closer, id, is a dict
+    open_ids: set[int] = set()  # the containers being written: one met again is a cycle
+
+    def begin(value: Any) -> None:
+        if isinstance(value, dict):
+            items, opener, closer = iter(value.items()), "{", "}"
+        elif isinstance(value, (list, tuple)):
+            items, opener, closer = iter(value), "[", "]"
+        else:
+            out.append(json.dumps(value, cls=DjangoJSONEncoder, separators=_SEPARATORS))
+            return
+        if id(value) in open_ids:
+            raise ValueError("Circular reference detected")
+        open_ids.add(id(value))
+        out.append(opener)
+        frames.append((items, closer, id(value), opener == "{"))
+
+    begin(props)
+    while frames:
+        items, closer, ident, is_dict = frames[-1]
+        item: Any = next(items, _END)
+        if item is _END:
+            out.append(closer)
+            open_ids.discard(ident)
+            frames.pop()
+            continue
+        if out[-1] not in ("{", "["):
+            out.append(",")
+        if is_dict:
+            key, item = item
+            out.append(json.dumps({_json_key(key): 0}, separators=_SEPARATORS)[1:-2])
+        begin(item)
+    return "".join(out)
+
+
+def _json_key(key: Any) -> str | int | float | bool | None:
+    if key is None or isinstance(key, (str, int, float)):
+        return key  # json.dumps turns these into the key's text, as for the whole props
+    raise TypeError(f"keys must be str, int, float, bool or None, not {type(key).__name__}")
+
+
+# What is left of a surrogate pair after json.loads: a lone half, which UTF-8 cannot encode.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def loads(text: str) -> Any:
-    """The engine's answer (React's HTML inside JSON): orjson decodes it about twice as fast."""
+    """The engine's answer (React's HTML inside JSON): orjson decodes it about twice as fast.
+
+    A string cut inside a surrogate pair (an emoji cut with ``.slice``) comes back as a lone
+    half, which orjson refuses and no page can encode: the stdlib reads it, and each lone
+    half becomes U+FFFD, as a browser shows it.
+    """
     if orjson is not None:
-        return orjson.loads(text)
-    return json.loads(text)
+        try:
+            return orjson.loads(text)
+        except orjson.JSONDecodeError:
+            pass
+    return _well_formed(json.loads(text))
+
+
+def _well_formed(value: Any) -> Any:
+    if isinstance(value, str):
+        return _LONE_SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_well_formed(item) for item in value]
+    if isinstance(value, dict):
+        return {_well_formed(k): _well_formed(v) for k, v in value.items()}
+    return value
 
 
 def js_string(text: str) -> str:

@@ -25,9 +25,9 @@ from django_duet.conf import conf
 from django_duet.pages.render import csp_nonce
 from django_duet.ssr.bundle import get_bundle
 from django_duet.ssr.engine import engine_for
-from django_duet.ssr.errors import SsrError
+from django_duet.ssr.errors import SsrError, SsrPropsTooLarge
 from django_duet.ssr.head import head_tags
-from django_duet.ssr.jsontext import props_text
+from django_duet.ssr.jsontext import PropsText, props_text
 
 logger = logging.getLogger("django_duet.ssr")
 
@@ -78,7 +78,7 @@ def render_component(
     head: SafeString = mark_safe("")
     failure: SsrError | None = None
     if conf.SSR_ENABLED:
-        html, head_data, failure = server_html(name, props_.literal, frontend)
+        html, head_data, failure = server_html(name, props_, frontend)
         if failure is None:
             head = head_tags(head_data, nonce)
     ssr = conf.SSR_ENABLED and failure is None
@@ -97,15 +97,19 @@ def render_component(
 
 
 def server_html(
-    name: str, props_literal: str, frontend: str | None
+    name: str, props: PropsText | str, frontend: str | None
 ) -> tuple[str, Any, SsrError | None]:
     """React's HTML for ``name`` and the head data it declared, or the failure (logged).
 
-    ``props_literal``: the props as ``props_text(...).literal``. Shared with islands
+    ``props``: ``props_text(...)``, or its ``.literal``. Shared with islands
     (``django_duet.pages.islands``), which render the same way into their own element.
     """
     started = time.perf_counter()
     try:
+        size = props.size if isinstance(props, PropsText) else len(props)
+        if size > conf.SSR_MAX_PROPS_BYTES:
+            raise SsrPropsTooLarge(name, size, conf.SSR_MAX_PROPS_BYTES)
+        props_literal = props.literal if isinstance(props, PropsText) else props
         config = conf.frontend(frontend)
         engine = engine_for(get_bundle(config), conf.SSR_HEAP_MB, config.name)
         result = engine.render_literal(name, props_literal, conf.SSR_TIMEOUT_MS)
