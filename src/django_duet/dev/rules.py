@@ -15,6 +15,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import quote
 
+from django_duet.exceptions import DuetError
+
 MAX_BODY_BYTES = 1024 * 1024
 MAX_TARGET_LENGTH = 8 * 1024
 METHODS = frozenset({"GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE"})
@@ -41,7 +43,7 @@ _BAD_PATH = re.compile(r"[\x00-\x1f\x7f\\#]")
 _QUERY = re.compile(r"[!-~]*")  # printable ASCII, as a browser sends it (no space, no '#')
 
 
-class Refused(Exception):
+class Refused(DuetError):
     """A request the dev proxy answers itself with ``status``, saying why (``detail``)."""
 
     def __init__(self, status: int, detail: str, title: str = "Refused by the dev proxy") -> None:
