@@ -5,14 +5,18 @@
  *
  * - Safe methods (GET, HEAD, OPTIONS, TRACE) carry no token.
  * - A token header the caller set is sent as is, and never retried: the caller owns it.
- * - On a 403 whose JSON body has the code `csrf_failed` (the token was rotated, e.g. by a login
- *   in another tab), the token is refreshed once and the request retried once. A second refusal
- *   goes back to the caller: there is no loop.
+ * - On a 403 whose JSON body is a CSRF refusal (the token was rotated, e.g. by a login in another
+ *   tab), the token is refreshed once and the request retried once. A second refusal goes back to
+ *   the caller: there is no loop. Three bodies are refusals: django-duet's code `csrf_failed`,
+ *   and the answers Django REST framework and django-ninja write themselves, since their views
+ *   check CSRF inside the view and never reach Django's CSRF_FAILURE_VIEW (see
+ *   {@link isCsrfRefusal}).
  * - A body that is a `ReadableStream` can only be read once, so such a request is not retried:
  *   the 403 goes back to the caller. A `Request` with a body is cloned before it is sent, so that
  *   it can be retried.
  */
-import { errorCode } from "./request.js";
+import { readJson } from "./request.js";
+import { errorOf, isRecord } from "./errors.js";
 import type { Credentials, FetchLike } from "./env.js";
 import type { CsrfToken } from "./csrf-token.js";
 
@@ -49,11 +53,27 @@ function isStream(body: unknown): boolean {
   return typeof body === "object" && body !== null && typeof (body as { getReader?: unknown }).getReader === "function";
 }
 
-/** Whether a response is django-duet's JSON answer to a CSRF failure (not any other 403). */
+/**
+ * DRF's SessionAuthentication refuses with `{"detail": "CSRF Failed: <Django's reason>"}`;
+ * django-ninja's cookie auth (`django_auth`, `APIKeyCookie`) with `{"detail": "CSRF check Failed"}`.
+ * Neither text is translated, and both are raised before the view's code runs, so nothing was
+ * written and a retry cannot write twice.
+ */
+const DRF_PREFIX = "CSRF Failed:";
+const NINJA_DETAIL = "CSRF check Failed";
+
+/** Whether the JSON body of a 403 is a CSRF refusal: django-duet's, DRF's or django-ninja's. */
+export function isCsrfRefusal(body: unknown): boolean {
+  if (errorOf(body)?.code === CSRF_FAILED) return true;
+  if (!isRecord(body) || typeof body.detail !== "string") return false;
+  return body.detail.startsWith(DRF_PREFIX) || body.detail === NINJA_DETAIL;
+}
+
+/** Whether a response is a CSRF refusal (not any other 403). */
 async function isCsrfFailure(response: Response): Promise<boolean> {
   if (response.status !== 403) return false;
-  // errorCode reads a clone: the caller gets the response, body unread, when it is not retried.
-  return (await errorCode(response)) === CSRF_FAILED;
+  // Reads a clone: the caller gets the response, body unread, when it is not retried.
+  return isCsrfRefusal(await readJson(response.clone()));
 }
 
 export async function sendWithCsrf(source: CsrfSource, input: FetchInput, init?: RequestInit): Promise<Response> {
