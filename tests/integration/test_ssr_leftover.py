@@ -68,7 +68,7 @@ def test_a_timer_left_pending_is_cancelled_and_charged_to_the_render_that_set_it
     with caplog.at_level("WARNING", logger="django_duet.ssr"):
         sleeper = render_component(None, "Sleeper")
         engine = this_threads_engine()
-        time.sleep(0.1)  # its timer was due after 20 ms, and would loop forever in V8
+        time.sleep(0.3)  # its timer was due after 200 ms, and would loop forever in V8
         started = time.monotonic()
         hello = render_component(RequestFactory().get("/"), "Hello", {"name": "Ada"})
         elapsed = time.monotonic() - started
@@ -106,4 +106,3 @@ def test_a_bundle_load_that_times_out_returns_without_waiting_for_v8(
     assert "evaluating it took more than 1 s" in caplog.records[0].getMessage()
     # Before: 1 s, then up to 2 s waiting for V8 to report, then the close, on this thread.
     assert elapsed < 1.8
-    assert any(t.name == "duet-ssr-close" for t in threading.enumerate())
