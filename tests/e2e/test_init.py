@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import shutil
 import subprocess
 import sys
@@ -65,7 +66,10 @@ def initialised(tmp_path_factory) -> Path:
     assert (frontend / "dist" / ".vite" / "manifest.json").is_file()
     # The user's production settings (startproject's are for development).
     settings = root / "mysite" / "settings.py"
-    settings.write_text(settings.read_text() + '\nDEBUG = False\nALLOWED_HOSTS = ["127.0.0.1"]\n')
+    # startproject's key is public by construction (django-insecure-...): duet.E024 refuses it.
+    key = secrets.token_urlsafe(50)
+    production = f'\nDEBUG = False\nALLOWED_HOSTS = ["127.0.0.1"]\nSECRET_KEY = "{key}"\n'
+    settings.write_text(settings.read_text() + production)
     return root
 
 
