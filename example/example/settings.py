@@ -8,6 +8,8 @@ DUET_EXAMPLE_FRONTEND_DIR / DUET_EXAMPLE_STAFF_FRONTEND_DIR to use another copy 
 DUET_EXAMPLE_STATIC_URL / DUET_EXAMPLE_STORAGE / DUET_EXAMPLE_STORAGE_OPTIONS (JSON) to put the
 build on a CDN with object storage (docs/deployment-cdn.md),
 DUET_EXAMPLE_CSP=1 for a strict nonce-based Content-Security-Policy (django-csp).
+DATABASE_URL and REDIS_URL (or CACHE_URL) for several app servers on PostgreSQL and Redis
+(docs/scaling.md); without them, the SQLite file and a per-process cache.
 """
 
 import os
@@ -86,6 +88,22 @@ DATABASES = {
         "NAME": os.environ.get("DUET_EXAMPLE_DB", BASE_DIR / "db.sqlite3"),
     }
 }
+# Several app servers (docs/scaling.md) share a database and a cache: DATABASE_URL (e.g.
+# postgres://user:password@host:5432/name) and REDIS_URL or CACHE_URL (e.g. redis://host:6379/0),
+# parsed by dj-database-url and django-environ (pip install django-duet[scale]). The login
+# throttle and the sessions then live in the shared cache; CONN_HEALTH_CHECKS lets a worker
+# reconnect after the database restarts.
+if os.environ.get("DATABASE_URL"):
+    import dj_database_url
+
+    DATABASES["default"] = dj_database_url.parse(
+        os.environ["DATABASE_URL"], conn_max_age=60, conn_health_checks=True
+    )
+if CACHE_URL := os.environ.get("REDIS_URL") or os.environ.get("CACHE_URL"):
+    import environ
+
+    CACHES = {"default": environ.Env.cache_url_config(CACHE_URL)}
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

@@ -155,6 +155,28 @@ for _duet_engine in TEMPLATES:  # the base template init wrote: templates/duet/b
             _duet_engine["DIRS"] = [*_duet_engine["DIRS"], _DUET_ROOT / "templates"]
         break
 DUET = {{"FRONTEND_DIR": _DUET_ROOT / {frontend!r}, **globals().get("DUET", {{}})}}
+# Several app servers share a database and a cache (docs/scaling.md): DATABASE_URL and
+# REDIS_URL or CACHE_URL (pip install django-duet[scale]); unset, the settings above stay.
+import os as _duet_os
+
+if _duet_os.environ.get("DATABASE_URL"):
+    import dj_database_url
+
+    DATABASES = {{
+        **globals().get("DATABASES", {{}}),
+        "default": dj_database_url.parse(
+            _duet_os.environ["DATABASE_URL"], conn_max_age=60, conn_health_checks=True
+        ),
+    }}
+if _duet_cache_url := _duet_os.environ.get("REDIS_URL") or _duet_os.environ.get("CACHE_URL"):
+    import environ
+
+    CACHES = {{
+        **globals().get("CACHES", {{}}),
+        "default": environ.Env.cache_url_config(_duet_cache_url),
+    }}
+    # Read from the cache, kept in the database: sessions outlive a cache restart.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 {BLOCK_END}
 """
 
