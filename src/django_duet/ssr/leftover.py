@@ -53,7 +53,7 @@ PRELUDE = """(function (g) {
 
 SETTLE = "__duetSettle()"
 # The least time given to the settling evaluation, however little of the budget is left: it
-# answers in about 0.03 ms when nothing runs, so only left-over work ever waits this long.
+# answers in well under 1 ms when nothing runs, so only left-over work ever waits this long.
 MIN_SETTLE_S = 0.05
 
 
