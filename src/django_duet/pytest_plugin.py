@@ -42,7 +42,9 @@ from django_duet.testing.live import (
     duet_settings_overrides,
 )
 from django_duet.testing.login import duet_login
+from django_duet.testing.postgres import duet_postgres
 from django_duet.testing.recorder import duet_api_recorder
+from django_duet.testing.redis import duet_redis
 
 __all__ = [
     "CI_CHROMIUM_FLAGS",
@@ -59,6 +61,8 @@ __all__ = [
     "duet_login",
     "duet_loopback_hosts",
     "duet_page",
+    "duet_postgres",
+    "duet_redis",
     "duet_server_env",
     "duet_settings_overrides",
     "find_chromium",
