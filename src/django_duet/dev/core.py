@@ -115,7 +115,7 @@ def answer(request: DevRequest, frontend: Settings, *, read_small: bool = False)
     try:
         forward = _forward(request, server)
     except rules.Refused as exc:
-        return page(exc.status, exc.title, exc.detail)
+        return page(exc.status, "Refused by the dev proxy", exc.detail)
     try:
         response = upstream.send(server, forward)
     except httpx.ConnectError:  # nothing listens: a stale hot file, as if there were none

@@ -46,11 +46,10 @@ _QUERY = re.compile(r"[!-~]*")  # printable ASCII, as a browser sends it (no spa
 class Refused(DuetError):
     """A request the dev proxy answers itself with ``status``, saying why (``detail``)."""
 
-    def __init__(self, status: int, detail: str, title: str = "Refused by the dev proxy") -> None:
+    def __init__(self, status: int, detail: str) -> None:
         super().__init__(detail)
         self.status = status
         self.detail = detail
-        self.title = title
 
 
 def checked_target(path: str, query: str, base: str) -> str:
