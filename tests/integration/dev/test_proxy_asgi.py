@@ -88,3 +88,24 @@ def test_another_middleware_before_the_proxy_keeps_the_django_path(fake, setting
     ]
     answer = call("/static/src/main.tsx")
     assert answer.reached_django and answer.status == 200 and answer.body == MODULE
+
+
+def test_the_host_is_read_as_django_reads_it(fake, settings):
+    # With USE_X_FORWARDED_HOST, Django checks X-Forwarded-Host: so does the fast path.
+    settings.USE_X_FORWARDED_HOST = True
+    answer = call("/static/src/main.tsx", headers={"x-forwarded-host": "evil.example"})
+    assert answer.status == 400 and not answer.reached_django
+    assert fake.requests == []
+
+
+def test_the_scheme_is_read_as_django_reads_it(fake, settings):
+    # Behind a TLS proxy (SECURE_PROXY_SSL_HEADER) the answer is secure: SecurityMiddleware's
+    # HSTS is added, as Django would, and never to a plain-http answer.
+    settings.MIDDLEWARE = [SECURITY, *settings.MIDDLEWARE]
+    settings.SECURE_HSTS_SECONDS = 3600
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    secure = call("/static/src/main.tsx", headers={"x-forwarded-proto": "https"})
+    assert not secure.reached_django
+    assert secure.headers["strict-transport-security"] == "max-age=3600"
+    plain = call("/static/src/main.tsx", scheme="https", headers={"x-forwarded-proto": "http"})
+    assert "strict-transport-security" not in plain.headers

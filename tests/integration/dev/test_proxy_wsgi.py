@@ -118,3 +118,16 @@ def test_outside_development_nothing_is_intercepted(fake, settings):
     settings.DEBUG = False
     answer = call("/static/src/main.tsx")
     assert answer.reached_django and fake.requests == []
+
+
+def test_the_host_and_scheme_are_read_as_django_reads_them(fake, settings):
+    settings.USE_X_FORWARDED_HOST = True
+    answer = call("/static/src/main.tsx", headers={"x-forwarded-host": "evil.example"})
+    assert answer.status == 400 and not answer.reached_django and fake.requests == []
+    settings.USE_X_FORWARDED_HOST = False
+    settings.MIDDLEWARE = [SECURITY, *settings.MIDDLEWARE]
+    settings.SECURE_HSTS_SECONDS = 3600
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    secure = call("/static/src/main.tsx", headers={"x-forwarded-proto": "https"})
+    assert not secure.reached_django
+    assert secure.headers["strict-transport-security"] == "max-age=3600"
