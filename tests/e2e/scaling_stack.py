@@ -1,0 +1,132 @@
+"""Several app servers for real: nginx from `duet nginx-config` in front of two gunicorn servers
+of the example, both on one PostgreSQL and one Redis (DATABASE_URL, REDIS_URL: docs/scaling.md).
+
+Shared by the end-to-end tests (tests/e2e/test_scaling.py) and the fault tests
+(tests/faults/test_scaling_faults.py). The servers import example.settings through a settings
+module in the scratch folder that only adds the recording password hasher
+(tests/security/race_hasher.py), so a test can count the passwords checked on both servers.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from django_duet.testing.nginx import nginx_process
+from django_duet.testing.servers import LOOPBACK, ServerProcess, free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = ROOT / "example"
+BIN = Path(sys.executable).parent
+SECRETS = {
+    "DJANGO_SECRET_KEY": "scaling-secret-key-" + "s" * 40,
+    "DUET_TOKEN_KEY": "scaling-token-key-4f9c2a7e81d3b6f0a5c9e2d7b1f4a8c3",
+}
+DEMO = ("demo", "demo-password-123")
+GUESSED = ("alice", "alice-right-password-1")  # the throttle's target; her hash is recorded
+THREADS = 8  # a worker; two workers a server
+SETTINGS = """\
+from example.settings import *  # noqa: F403
+
+# Every password checked appends a line to $DUET_RACE_LOG (and takes 0.5 s, like PBKDF2).
+PASSWORD_HASHERS = [
+    "tests.security.race_hasher.RecordingHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+"""
+CREATE_ALICE = (
+    "from django.contrib.auth import get_user_model; "
+    "get_user_model().objects.create_user({!r}, password={!r})"
+)
+
+
+@dataclass
+class Stack:
+    nginx: ServerProcess
+    servers: dict[str, ServerProcess]  # "a", "b": each says so in X-Example-Backend
+    env: dict[str, str]
+    hashes: Path
+
+    def checked(self) -> int:
+        """How many passwords the two servers checked since the last call."""
+        count = len(self.hashes.read_text().splitlines())
+        self.hashes.write_text("")
+        return count
+
+
+def stack_env(scratch: Path, database_url: str, redis_url: str) -> dict[str, str]:
+    (scratch / "duet_scaling_settings.py").write_text(SETTINGS)
+    hashes = scratch / "hashes.log"
+    hashes.write_text("")
+    return {
+        "DJANGO_SETTINGS_MODULE": "duet_scaling_settings",
+        "PYTHONPATH": os.pathsep.join([str(scratch), str(ROOT)]),
+        "DJANGO_DEBUG": "0",
+        **SECRETS,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "DUET_EXAMPLE_STATIC_ROOT": str(scratch / "static"),
+        "DUET_EXAMPLE_BEHIND_PROXY": "1",  # the throttle reads X-Real-IP from nginx
+        "DUET_RACE_LOG": str(hashes),
+    }
+
+
+def manage(env: dict[str, str], *args: str) -> None:
+    subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=EXAMPLE,
+        env={**os.environ, **env},
+        check=True,
+        stdout=subprocess.DEVNULL,
+        timeout=120,
+    )
+
+
+def prepare(env: dict[str, str]) -> None:
+    """What a deploy runs once, whatever the number of servers: migrate, collectstatic."""
+    manage(env, "migrate", "--noinput")
+    manage(env, "collectstatic", "--noinput")
+    manage(env, "demo_user")
+    manage(env, "shell", "-c", CREATE_ALICE.format(*GUESSED))
+
+
+def app_server(env: dict[str, str], name: str) -> ServerProcess:
+    port = free_port()
+    command = [str(BIN / "gunicorn"), "example.wsgi", "--bind", f"{LOOPBACK}:{port}"]
+    command += ["--workers", "2", "--threads", str(THREADS), "--worker-class", "gthread"]
+    return ServerProcess(
+        command,
+        port=port,
+        cwd=EXAMPLE,
+        env={**env, "DUET_EXAMPLE_BACKEND_ID": name},
+        name=f"gunicorn-{name}",
+    )
+
+
+def nginx_config(env: dict[str, str], servers: list[ServerProcess]) -> str:
+    upstreams = [arg for s in servers for arg in ("--upstream", f"{LOOPBACK}:{s.port}")]
+    return subprocess.run(
+        [sys.executable, "manage.py", "duet", "nginx-config", *upstreams],
+        cwd=EXAMPLE,
+        env={**os.environ, **env},
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    ).stdout
+
+
+@contextmanager
+def scaled_stack(scratch: Path, database_url: str, redis_url: str) -> Iterator[Stack]:
+    env = stack_env(scratch, database_url, redis_url)
+    prepare(env)
+    with ExitStack() as stack:
+        servers = {name: stack.enter_context(app_server(env, name)) for name in ("a", "b")}
+        config = nginx_config(env, list(servers.values()))
+        nginx = stack.enter_context(nginx_process(config, scratch / "nginx", free_port()))
+        yield Stack(nginx, servers, env, scratch / "hashes.log")
