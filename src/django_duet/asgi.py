@@ -10,10 +10,17 @@ second port. Everything else goes to the wrapped application unchanged.
 
 from __future__ import annotations
 
-from django_duet.dev.core import claim
-from django_duet.dev.hmr import ASGIApp, Receive, Scope, Send, relay_hmr
-from django_duet.dev.proxy_asgi import proxy_dev_request
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+from django_duet.conf import Settings
+from django_duet.dev.server import claim
 from django_duet.serving.asgi import serve_static
+
+Scope = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
+Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 __all__ = ["duet_asgi"]
 
@@ -22,13 +29,25 @@ def duet_asgi(application: ASGIApp) -> ASGIApp:
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] in ("http", "websocket"):
             frontend = claim(scope["path"])
-            if frontend is not None and scope["type"] == "websocket":
-                await relay_hmr(scope, receive, send, frontend)
-                return
-            if frontend is not None and await proxy_dev_request(scope, send, frontend):
+            if frontend is not None and await _answer_in_development(
+                scope, receive, send, frontend
+            ):
                 return
         if scope["type"] == "http" and await serve_static(scope, receive, send):
             return
         await application(scope, receive, send)
 
     return app
+
+
+async def _answer_in_development(
+    scope: Scope, receive: Receive, send: Send, frontend: Settings
+) -> bool:
+    # Imported here: only development needs them (and the [devserver] extra, httpx, websockets).
+    from django_duet.dev.hmr import relay_hmr
+    from django_duet.dev.proxy_asgi import proxy_dev_request
+
+    if scope["type"] == "websocket":
+        await relay_hmr(scope, receive, send, frontend)
+        return True
+    return await proxy_dev_request(scope, send, frontend)

@@ -34,16 +34,13 @@ from django_duet.dev import rules, upstream
 from django_duet.dev.answers import Answer, Pass, foreign_host, page, upstream_error
 from django_duet.dev.server import (
     DevServer,
-    dev_enabled,
     dev_server_gone,
-    frontend_for_path,
     proxied_dev_server,
 )
 from django_duet.serving import requestfacts
 from django_duet.serving.requestfacts import SecurityHeaders, headers_before
 
 PROXY = "django_duet.proxy.DevProxyMiddleware"
-DECLINED = "duet.dev_proxy_declined"  # in the scope or environ: the dev server said 404
 security_logger = logging.getLogger("django.security.DisallowedHost")  # Django's own
 
 
@@ -88,11 +85,6 @@ class DevRequest:
     @property
     def has_body(self) -> bool:
         return self.chunked or (self.content_length or "0").strip() not in ("", "0")
-
-
-def claim(path: str) -> Settings | None:
-    """The frontend whose dev server ``path`` is for; None outside development or its paths."""
-    return frontend_for_path(path) if dev_enabled() else None
 
 
 def host_refusal(request: DevRequest) -> Answer | None:

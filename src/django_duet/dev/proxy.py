@@ -7,74 +7,25 @@ of Django, then to the staticfiles finders, with production's rule on what is ne
 (``.vite/manifest.json``, the SSR bundle, source maps). With DEBUG off it does nothing.
 
 The decisions (foreign Host, refused paths, headers, body limit) are the core's (``core``,
-``rules``); this module only turns a Django request into a ``DevRequest`` and an ``Answer``
-into a Django response, under WSGI and ASGI.
+``rules``); ``responses`` turns a Django request into a ``DevRequest`` and an ``Answer`` into a
+Django response, under WSGI and ASGI. Both are imported only once development claims a request:
+with DEBUG off this middleware needs nothing of the ``[devserver]`` extra.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
 from django.apps import apps
 from django.conf import settings
 from django.core.handlers.asgi import ASGIRequest
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponseBase
 
-from django_duet.dev import core
-from django_duet.dev.answers import Answer, Pass
-from django_duet.dev.upstream import relay_blocks, relay_blocks_async
+from django_duet.dev.server import DECLINED, claim
 from django_duet.serving.middleware import is_public_url
-
-
-class ProxiedResponse(StreamingHttpResponse):
-    """The dev server's answer, streamed; closing it returns the connection to the pool."""
-
-    def __init__(self, upstream: httpx.Response, content: Any, **kwargs: Any) -> None:
-        super().__init__(content, status=upstream.status_code, **kwargs)
-        self._upstream = upstream
-
-    def close(self) -> None:
-        try:
-            self._upstream.close()
-        finally:
-            super().close()
-
-
-def to_django(answer: Answer, *, is_async: bool) -> HttpResponseBase:
-    """The answer as a Django response: streamed (an async iterator under ASGI, or Django
-    would read it whole first) when it comes from the dev server."""
-    if answer.upstream is None:
-        return page_response(answer)
-    relay = relay_blocks_async if is_async else relay_blocks
-    response = ProxiedResponse(answer.upstream, relay(answer.upstream))
-    del response["Content-Type"]  # Django's default: only the dev server's own is wanted
-    for name, value in answer.headers:
-        response[name] = value
-    return response
-
-
-def page_response(answer: Answer) -> HttpResponse:
-    """An answer read whole (the proxy's own pages) as an ``HttpResponse``."""
-    response = HttpResponse(answer.body, status=answer.status)
-    del response["Content-Type"]
-    for name, value in answer.headers:
-        response[name] = value
-    return response
-
-
-def dev_request(request: HttpRequest) -> core.DevRequest:
-    return core.DevRequest.from_meta(
-        request.META,
-        method=str(request.method),
-        path=request.path,
-        scheme=request.scheme or "http",
-        read_body=request.read,
-    )
 
 
 def found_static(request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
@@ -97,7 +48,7 @@ def found_static(request: HttpRequest, response: HttpResponseBase) -> HttpRespon
 def _declined(request: HttpRequest) -> bool:
     # Marked by duet_asgi in the scope (ASGIRequest.scope), by duet_wsgi in the environ (META).
     scope = getattr(request, "scope", None)
-    return bool(request.META.get(core.DECLINED) or (scope and scope.get(core.DECLINED)))
+    return bool(request.META.get(DECLINED) or (scope and scope.get(DECLINED)))
 
 
 class DevProxyMiddleware:
@@ -116,9 +67,13 @@ class DevProxyMiddleware:
         if self.is_async:
             return self.__acall__(request)
         get_response: Callable[[HttpRequest], HttpResponseBase] = self.get_response  # type: ignore[assignment]
-        frontend = core.claim(request.path)
+        frontend = claim(request.path)
         if frontend is None:
             return get_response(request)
+        from django_duet.dev import core  # development only: needs the [devserver] extra
+        from django_duet.dev.answers import Pass
+        from django_duet.dev.responses import dev_request, to_django
+
         outcome = (
             Pass.HANDED_BACK if _declined(request) else core.answer(dev_request(request), frontend)
         )
@@ -130,9 +85,13 @@ class DevProxyMiddleware:
 
     async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
         get_response: Callable[[HttpRequest], Awaitable[HttpResponseBase]] = self.get_response  # type: ignore[assignment]
-        frontend = core.claim(request.path)
+        frontend = claim(request.path)
         if frontend is None:
             return await get_response(request)
+        from django_duet.dev import core  # development only: needs the [devserver] extra
+        from django_duet.dev.answers import Answer, Pass
+        from django_duet.dev.responses import dev_request, to_django
+
         if _declined(request):  # duet_asgi asked the dev server already: a 404
             outcome: Answer | Pass = Pass.HANDED_BACK
         else:

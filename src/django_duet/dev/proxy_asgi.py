@@ -12,6 +12,7 @@ from typing import Any
 from django_duet.conf import Settings
 from django_duet.dev import core
 from django_duet.dev.answers import Pass
+from django_duet.dev.server import DECLINED
 from django_duet.dev.upstream import relay_blocks_async
 from django_duet.serving.requestfacts import asgi_meta
 
@@ -33,7 +34,7 @@ async def proxy_dev_request(scope: Scope, send: Send, frontend: Settings) -> boo
     request = dev_request(scope)
     outcome, plan = await asyncio.to_thread(core.answer_early, request, frontend)
     if outcome is Pass.HANDED_BACK:
-        scope[core.DECLINED] = True  # the middleware asks the finders, not the dev server again
+        scope[DECLINED] = True  # the middleware asks the finders, not the dev server again
     if isinstance(outcome, Pass):
         return False
     headers = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in outcome.headers]

@@ -16,6 +16,7 @@ from django.core.handlers.wsgi import get_path_info, get_script_name
 
 from django_duet.dev import core
 from django_duet.dev.answers import Pass
+from django_duet.dev.server import DECLINED, claim
 from django_duet.dev.upstream import relay_blocks
 
 Environ = dict[str, Any]
@@ -26,7 +27,7 @@ WSGIApp = Callable[[Environ, StartResponse], Iterable[bytes]]
 def duet_wsgi(application: WSGIApp) -> WSGIApp:
     def app(environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         path = _path(environ)
-        frontend = core.claim(path)
+        frontend = claim(path)
         if frontend is None:
             return application(environ, start_response)
         request = core.DevRequest.from_meta(
@@ -37,7 +38,7 @@ def duet_wsgi(application: WSGIApp) -> WSGIApp:
         )
         outcome, plan = core.answer_early(request, frontend)
         if outcome is Pass.HANDED_BACK:
-            environ[core.DECLINED] = True  # the middleware asks the finders, not the dev server
+            environ[DECLINED] = True  # the middleware asks the finders, not the dev server
         if isinstance(outcome, Pass):
             return application(environ, start_response)
         headers = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in outcome.headers]

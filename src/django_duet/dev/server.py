@@ -228,3 +228,11 @@ def explain_missing_build(frontend: Settings = conf) -> Iterator[None]:
         if dev_enabled():
             raise DevServerNotRunning(frontend.HOT_FILE, exc.path, frontend) from exc
         raise
+
+
+DECLINED = "duet.dev_proxy_declined"  # in the scope or environ: the dev server said 404
+
+
+def claim(path: str) -> Settings | None:
+    """The frontend whose dev server ``path`` is for; None outside development or its paths."""
+    return frontend_for_path(path) if dev_enabled() else None

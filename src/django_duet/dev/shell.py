@@ -13,7 +13,7 @@ from django.http import HttpResponse
 from django.utils.html import format_html
 
 from django_duet.dev.answers import page, upstream_error
-from django_duet.dev.proxy import page_response
+from django_duet.dev.responses import page_response
 from django_duet.dev.server import DevServer
 from django_duet.dev.upstream import Forward, send
 
