@@ -26,6 +26,8 @@ ERROR_CODES: dict[str, str] = {
     "permission_denied": "403: logged in, but not allowed to do this.",
     "method_not_allowed": "405: the endpoint does not answer this HTTP method (see Allow).",
     "throttled": "429: too many failed logins; retry after Retry-After seconds.",
+    "throttle_unavailable": "503: the login throttle's cache (Redis ...) cannot be reached, so "
+    "no login is checked; retry after Retry-After seconds.",
 }
 MAX_BODY_BYTES = 8 * 1024  # credentials are tiny; anything bigger is a mistake or an attack
 _FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")  # HTML forms, FormData

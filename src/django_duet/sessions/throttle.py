@@ -14,6 +14,9 @@ slot; a success gives its slots back (and clears the username's: the user proved
 Each limit is a sliding window approximated from two fixed windows, as many rate limiters
 do: ``previous * (1 - elapsed fraction) + current``. Unlike a plain fixed window it does not
 let twice the limit through around a window boundary.
+
+When the cache cannot be reached (Redis down), ``ThrottleUnavailable`` is raised: logins are
+refused (503) rather than let through unlimited.
 """
 
 from __future__ import annotations
@@ -27,6 +30,20 @@ from django.core.cache import BaseCache, caches
 from django.http import HttpRequest
 
 from django_duet.conf import conf
+from django_duet.exceptions import DuetError
+
+
+class ThrottleUnavailable(DuetError):
+    """The throttle's cache cannot be reached: no attempt can be counted, so none may be made."""
+
+
+def outage_errors() -> tuple[type[Exception], ...]:
+    """What a cache raises when its server is away: sockets' OSError, redis-py's own errors."""
+    try:
+        import redis.exceptions as redis_errors
+    except ImportError:  # no Redis client: no Redis cache
+        return (OSError,)
+    return (OSError, redis_errors.ConnectionError, redis_errors.TimeoutError)
 
 
 def now() -> float:
@@ -82,12 +99,15 @@ class LoginThrottle:
         A refused attempt holds nothing (a blocked guesser does not extend the block).
         """
         self.at = now()
-        for counter in self.counters:
-            wait = self._take(counter)
-            if wait is not None:
-                self.cache.delete_many(list(self.held.values()))
-                self.held = {}
-                return wait
+        try:
+            for counter in self.counters:
+                wait = self._take(counter)
+                if wait is not None:
+                    self.cache.delete_many(list(self.held.values()))
+                    self.held = {}
+                    return wait
+        except outage_errors() as exc:
+            raise ThrottleUnavailable(f"The login throttle's cache is unreachable: {exc}") from exc
         return None
 
     def _take(self, counter: Counter) -> int | None:
@@ -134,8 +154,11 @@ class LoginThrottle:
         for counter in self.counters:
             if counter.scope == "username":
                 keys += self._slots(counter, index - 1) + self._slots(counter, index)
-        self.cache.delete_many(keys)
         self.held = {}
+        try:
+            self.cache.delete_many(keys)
+        except outage_errors() as exc:
+            raise ThrottleUnavailable(f"The login throttle's cache is unreachable: {exc}") from exc
 
 
 def _key(scope: str, value: str) -> str:
