@@ -68,9 +68,18 @@ def _e110(message: str) -> Error:
     return Error(message, hint="See docs/frontends.md for the shape of FRONTENDS.", id="duet.E110")
 
 
+def _unlocated(frontend: Settings) -> str | None:
+    """Why ``frontend``'s folder cannot be known (no BASE_DIR nor FRONTEND_DIR), or None."""
+    try:
+        frontend.FRONTEND_DIR
+    except ImproperlyConfigured as exc:
+        return str(exc)
+    return None
+
+
 def checkable_frontends() -> list[Settings]:
     """Every frontend whose settings E110 accepts (the others are reported by E110 alone)."""
-    found = [conf]
+    found = [] if _unlocated(conf) else [conf]
     declared = _declared()
     if not isinstance(declared, dict):
         return found
@@ -87,11 +96,10 @@ def check_frontends(app_configs: Sequence[AppConfig] | None, **kwargs: Any) -> l
     errors = configuration_errors()
     if errors:
         return errors
-    try:
-        frontends = checkable_frontends()
-        return _overlaps(frontends)
-    except ImproperlyConfigured as exc:  # e.g. no BASE_DIR for the default frontend
-        return [_e110(str(exc))]
+    unlocated = _unlocated(conf)  # e.g. no BASE_DIR for the default frontend
+    if unlocated:
+        return [_e110(unlocated)]
+    return _overlaps(checkable_frontends())
 
 
 def _overlaps(frontends: list[Settings]) -> list[CheckMessage]:
