@@ -71,7 +71,7 @@ def _e110(message: str) -> Error:
 def _unlocated(frontend: Settings) -> str | None:
     """Why ``frontend``'s folder cannot be known (no BASE_DIR nor FRONTEND_DIR), or None."""
     try:
-        frontend.FRONTEND_DIR
+        frontend.FRONTEND_DIR  # noqa: B018  (reading it raises when it cannot be known)
     except ImproperlyConfigured as exc:
         return str(exc)
     return None
