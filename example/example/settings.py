@@ -91,8 +91,9 @@ DATABASES = {
 # Several app servers (docs/scaling.md) share a database and a cache: DATABASE_URL (e.g.
 # postgres://user:password@host:5432/name) and REDIS_URL or CACHE_URL (e.g. redis://host:6379/0),
 # parsed by dj-database-url and django-environ (pip install django-duet[scale]). The login
-# throttle and the sessions then live in the shared cache; CONN_HEALTH_CHECKS lets a worker
-# reconnect after the database restarts.
+# throttle then counts in the shared cache, sessions are read from it and kept in the database
+# (django-duet's cached_db reads the database alone while Redis is away), and CONN_HEALTH_CHECKS
+# lets a worker reconnect after the database restarts.
 if os.environ.get("DATABASE_URL"):
     import dj_database_url
 
@@ -103,7 +104,7 @@ if CACHE_URL := os.environ.get("REDIS_URL") or os.environ.get("CACHE_URL"):
     import environ
 
     CACHES = {"default": environ.Env.cache_url_config(CACHE_URL)}
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    SESSION_ENGINE = "django_duet.sessions.cached_db"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

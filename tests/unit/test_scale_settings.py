@@ -84,7 +84,7 @@ def test_database_url_and_redis_url_give_postgresql_redis_and_cached_db_sessions
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": "redis://127.0.0.1:6380/2",
         }
-        assert shown["session"] == "django.contrib.sessions.backends.cached_db"
+        assert shown["session"] == "django_duet.sessions.cached_db"
 
 
 def test_cache_url_is_read_when_redis_url_is_not(init_project: Path) -> None:

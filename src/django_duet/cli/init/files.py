@@ -175,8 +175,9 @@ if _duet_cache_url := _duet_os.environ.get("REDIS_URL") or _duet_os.environ.get(
         **globals().get("CACHES", {{}}),
         "default": environ.Env.cache_url_config(_duet_cache_url),
     }}
-    # Read from the cache, kept in the database: sessions outlive a cache restart.
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    # Read from the cache, kept in the database: sessions outlive a cache restart, and are read
+    # from the database alone while the cache is away.
+    SESSION_ENGINE = "django_duet.sessions.cached_db"
 {BLOCK_END}
 """
 
