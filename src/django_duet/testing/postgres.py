@@ -28,14 +28,18 @@ from django_duet.testing.servers import LOOPBACK, ServerStartError, free_port
 
 MISSING = (
     "PostgreSQL's server (initdb, pg_ctl) is not installed (Debian: apt-get install postgresql; "
-    "`make system-deps`)"
+    "`make system-deps`), or not in the folder $DUET_POSTGRES_BIN names"
 )
 SUPERUSER = "postgres"
 DATABASE = "duet"
 
 
 def find_bin_dir() -> Path | None:
-    """The folder of ``initdb`` and ``pg_ctl``: PATH, else Debian's newest /usr/lib/postgresql."""
+    """The folder of ``initdb`` and ``pg_ctl``: $DUET_POSTGRES_BIN (only it, when set), else
+    PATH, else Debian's newest /usr/lib/postgresql/<version>/bin."""
+    named = os.environ.get("DUET_POSTGRES_BIN")
+    if named:
+        return Path(named) if os.access(Path(named) / "initdb", os.X_OK) else None
     found = shutil.which("initdb")
     if found:
         return Path(found).parent

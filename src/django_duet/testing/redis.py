@@ -24,11 +24,18 @@ import pytest
 
 from django_duet.testing.servers import LOOPBACK, ServerStartError, free_port
 
-MISSING = "redis-server is not installed (Debian: apt-get install redis-server; `make system-deps`)"
+MISSING = (
+    "redis-server is not installed (Debian: apt-get install redis-server; `make system-deps`), "
+    "or not where $DUET_REDIS_SERVER says"
+)
 
 
 def find_redis_server() -> str | None:
-    return os.environ.get("DUET_REDIS_SERVER") or shutil.which("redis-server")
+    """$DUET_REDIS_SERVER (only it, when set), else ``redis-server`` on PATH."""
+    named = os.environ.get("DUET_REDIS_SERVER")
+    if named:
+        return named if os.access(named, os.X_OK) else None
+    return shutil.which("redis-server")
 
 
 class RedisServer:
