@@ -20,23 +20,25 @@ class ManifestNotFound(DuetError):
 
 
 class ManifestInvalid(DuetError):
-    def __init__(self, path: Path, problem: str) -> None:
+    def __init__(self, path: Path, problem: str, kind: str = "Vite") -> None:
         self.path = path
         self.problem = problem
+        self.kind = kind  # the format's name: "Vite", "webpack", "create-react-app"
         super().__init__(
-            f"The manifest {path} is not a valid Vite manifest: {problem}. Rebuild the "
+            f"The manifest {path} is not a valid {kind} manifest: {problem}. Rebuild the "
             "frontend; if it persists, the file was written by another tool or truncated."
         )
 
 
 class UnsafeManifestPath(ManifestInvalid):
-    def __init__(self, path: Path, key: str, value: str) -> None:
+    def __init__(self, path: Path, key: str, value: str, kind: str = "Vite") -> None:
         self.key = key
         self.value = value
         super().__init__(
             path,
             f"entry {key!r} names the file {value!r}, which is outside the build directory "
             "(absolute, a URL, or containing '..'); it is refused",
+            kind,
         )
 
 

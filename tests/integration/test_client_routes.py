@@ -1,9 +1,14 @@
 """The catch-all view for client-side routes."""
 
+import hashlib
+from pathlib import Path
+
 import pytest
 
 from django_duet.exceptions import BuildFileNotFound
 from django_duet.pages.client_routes import client_routes, looks_like_file
+
+FIXTURE_BUILD = Path(__file__).parents[1] / "fixtures" / "build"
 
 
 @pytest.mark.parametrize("path", ["", "items/2", "items/2/", "deep/a/b/c", "page.html", "v1.2/x"])
@@ -24,6 +29,8 @@ def test_paths_that_look_like_files_are_a_real_404(client, path):
     response = client.get(f"/app/{path}")
     assert response.status_code == 404
     assert b"SPA shell" not in response.content
+    # Django's own 404 page, saying why (DEBUG is off in the tests: the plain page)
+    assert b"<h1>Not Found</h1>" in response.content
 
 
 def test_unsafe_methods_are_refused(client):
@@ -65,11 +72,14 @@ def shell_for(nonce=None):
 
 
 def test_shell_tags_get_the_request_nonce_and_nothing_without_one():
-    expected = (
-        '<script type="module" crossorigin src="/static/assets/index-Ind3x000.js" '
-        'nonce="n0nce"></script>'
+    script = '<script type="module" crossorigin src="/static/assets/index-Ind3x000.js"{}></script>'
+    head = "<head>{}<title>SPA shell</title>" + script + "</head>"
+    meta = '<meta name="duet-build" content="{}">'.format(
+        hashlib.sha256((FIXTURE_BUILD / ".vite" / "manifest.json").read_bytes()).hexdigest()[:16]
     )
-    assert expected in shell_for("n0nce")
+    csp = '<meta property="csp-nonce" nonce="n&quot;0">'
+    assert head.format(meta + csp, ' nonce="n&quot;0"') in shell_for('n"0')
+    assert head.format(meta, "") in shell_for()
     assert "nonce" not in shell_for()
 
 

@@ -92,14 +92,20 @@ def test_the_built_shell_of_client_routes_carries_the_header_nonce(client, with_
 def test_without_csp_middleware_there_is_no_nonce_at_all(client):
     for url in ("/page/", "/app/"):
         response = client.get(url)
-        assert "nonce" not in response.content.decode()
-        assert "Content-Security-Policy" not in response
+        html = response.content.decode()
+        assert "nonce" not in html and "Content-Security-Policy" not in response
+        # the tags are all there, only without a nonce
+        assert html.count("<script") + html.count("<link") == (8 if url == "/page/" else 1)
+        assert html.count('<meta name="duet-build"') == 1
 
 
 def test_a_plain_request_attribute_is_used_as_is(client, settings):
     settings.MIDDLEWARE = [f"{__name__}.plain_nonce", *settings.MIDDLEWARE]
-    assert tag_nonces(client.get("/page/").content.decode()) == {"pl41n-n0nce"}
-    assert tag_nonces(client.get("/app/").content.decode()) == {"pl41n-n0nce"}
+    for url, tags in (("/page/", 8), ("/app/", 1)):
+        html = client.get(url).content.decode()
+        assert tag_nonces(html) == {"pl41n-n0nce"}
+        assert html.count("<script") + html.count("<link") == tags
+        assert html.count(' nonce="pl41n-n0nce"') == tags + 1  # and the csp-nonce meta
 
 
 def test_django_6_get_nonce_is_read_when_there_is_no_csp_nonce(monkeypatch):

@@ -23,6 +23,7 @@ MAIN = (
     '<link rel="stylesheet" href="/static/assets/chain-b-ChainBC0.css">\n'
     '<link rel="stylesheet" href="/static/assets/main-MainCss0.css">'
 )
+THEME = '<link rel="stylesheet" href="/static/assets/theme-Them3Css.css">'
 
 
 def render(source: str, **context) -> str:
@@ -46,7 +47,29 @@ def test_several_entries_on_one_page_never_repeat_a_tag():
 
 
 def test_separate_renders_start_afresh():
-    assert render('{% duet_entry "src/main.tsx" %}') == render('{% duet_entry "src/main.tsx" %}')
+    for _ in range(2):
+        assert render('{% duet_entry "src/main.tsx" %}') == META + "\n" + MAIN
+
+
+def test_a_context_rendered_twice_gets_its_tags_each_time():
+    # The page's state lives for one render, not for the Context (render_context's bottom dict)
+    template = Template('{% load duet %}{% duet_entry "src/theme.css" %}')
+    context = Context({})
+    for _ in range(2):
+        assert template.render(context) == META + "\n" + THEME
+
+
+def test_a_context_reused_for_another_request_gets_that_requests_nonce():
+    template = Template('{% load duet %}{% duet_entry "src/theme.css" %}')
+    first, second = RequestFactory().get("/"), RequestFactory().get("/")
+    first.csp_nonce, second.csp_nonce = "first-n0nce", "second-n0nce"
+    context = Context({"request": first})
+    for request in (first, second):
+        context["request"] = request
+        nonce = f' nonce="{request.csp_nonce}"'
+        assert template.render(context) == (
+            f'<meta property="csp-nonce"{nonce}>\n{META}\n{THEME[:-1]}{nonce}>'
+        )
 
 
 def test_css_only_entry_emits_no_script():
@@ -79,7 +102,7 @@ def test_each_request_gets_its_own_nonce_on_every_entry():
         own, other = ("second", "first") if index % 3 == 1 else ("first", "second")
         assert f' nonce="{own}-n0nce"' in html and f"{other}-n0nce" not in html
     no_nonce = RequestFactory().get("/")
-    assert "nonce=" not in str(render_entries(no_nonce, "src/main.tsx"))
+    assert str(render_entries(no_nonce, "src/main.tsx")) == META + "\n" + MAIN
 
 
 def test_an_entry_sharing_chunks_with_an_earlier_one_adds_only_its_own_tags():
@@ -138,11 +161,11 @@ def test_no_build_raises_an_error_naming_the_path(settings, tmp_path):
 
 
 def test_manifest_is_parsed_once_per_process(monkeypatch):
-    from django_duet.build import manifest as manifest_module
+    from django_duet.build import formats
 
     calls = []
-    real = manifest_module.parse_manifest
-    monkeypatch.setattr(manifest_module, "parse_manifest", lambda *a: calls.append(1) or real(*a))
+    real = formats.parse_manifest
+    monkeypatch.setattr(formats, "parse_manifest", lambda *a: calls.append(1) or real(*a))
     for _ in range(3):
         render_entries(None, "src/main.tsx")
     assert len(calls) == 1
@@ -206,8 +229,34 @@ def test_stale_build_record_is_not_trusted(build_dir, settings):
 
 
 def test_same_origin_static_has_no_sri_or_crossorigin_by_default(build_dir):
-    html = render('{% duet_entry "src/theme.css" %}')
-    assert "integrity" not in html and "crossorigin" not in html
+    assert render('{% duet_entry "src/theme.css" %}') == META + "\n" + THEME
+
+
+def test_two_frontends_reading_one_manifest_keep_their_own_urls(tmp_path, settings):
+    # Nothing prepared for one frontend is served to another, even from the same manifest.
+    manifest = tmp_path / "shared" / "manifest.json"
+    manifest.parent.mkdir()
+    manifest.write_text('{"src/a.ts": {"file": "assets/a-12345678.js", "isEntry": true}}')
+    other = {"FRONTEND_DIR": tmp_path, "BUILD_DIR": tmp_path / "b", "MANIFEST_PATH": manifest}
+    settings.DUET = {
+        "BUILD_DIR": tmp_path / "a",
+        "MANIFEST_PATH": manifest,
+        "STATIC_PREFIX": "a/",
+        "FRONTENDS": {"b": {**other, "STATIC_PREFIX": "b/"}},
+    }
+    build_id = hashlib.sha256(manifest.read_bytes()).hexdigest()[:16]
+    for _ in range(2):
+        for prefix, tag in (
+            ("a", '{% duet_entry "src/a.ts" %}'),
+            ("b", '{% duet_entry "src/a.ts" frontend="b" %}'),
+        ):
+            assert render(tag) == (
+                f'<meta name="duet-build" content="{build_id}">\n'
+                f'<script type="module" src="/static/{prefix}/assets/a-12345678.js"></script>'
+            )
+    assert str(render_entries(None, "src/a.ts", frontend="b")).endswith(
+        '/static/b/assets/a-12345678.js"></script>'
+    )
 
 
 def test_entry_tag_takes_variables_a_frontend_variable_and_as():

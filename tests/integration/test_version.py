@@ -39,11 +39,28 @@ def test_a_rebuild_changes_the_id(client, with_middleware, build_dir, settings):
     assert new == hashlib.sha256(manifest.read_bytes()).hexdigest()[:16]
 
 
+def test_the_build_id_is_one_hash_of_the_manifests_bytes(client, with_middleware, build_dir):
+    # A manifest with CRLF line ends (written on Windows, or by a checkout that converted them):
+    # the id the app serves, the one the page carries and the build record's are the same.
+    from django_duet.build.record import write_record
+
+    manifest = build_dir / ".vite" / "manifest.json"
+    manifest.write_bytes(manifest.read_bytes().replace(b"\n", b"\r\n"))
+    record = write_record(build_dir)
+    response = client.get("/app/")
+    expected = hashlib.sha256(manifest.read_bytes()).hexdigest()[:16]
+    assert response[BUILD_HEADER] == record.build_id == expected
+    assert (
+        f'<head><meta name="duet-build" content="{expected}"><title>' in response.content.decode()
+    )
+
+
 def test_no_build_no_header(client, settings, tmp_path):
     settings.MIDDLEWARE = [*settings.MIDDLEWARE, "django_duet.version.BuildIdMiddleware"]
     settings.DUET = {"BUILD_DIR": tmp_path}
     settings.ROOT_URLCONF = "tests.urls_empty"
-    assert BUILD_HEADER not in client.get("/nothing")
+    response = client.get("/nothing")
+    assert response.status_code == 404 and BUILD_HEADER not in response
 
 
 def test_client_routes_shell_gets_the_meta_after_head(client, with_middleware):

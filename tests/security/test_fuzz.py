@@ -15,7 +15,7 @@ from django.test import RequestFactory
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from django_duet.build.manifest import parse_manifest
+from django_duet.build.formats import parse_manifest
 from django_duet.dev.rules import (
     HOP_BY_HOP,
     PRIVATE_HEADERS,

@@ -8,11 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from django_duet.build.formats import default_manifest_path, detect, parse_any
-from django_duet.build.manifest import read_manifest
+from django_duet.build.formats import (
+    MAX_MANIFEST_BYTES,
+    default_manifest_path,
+    detect,
+    parse_manifest,
+    read_manifest,
+)
 from django_duet.build.record import sri_hash
 from django_duet.exceptions import EntryNotFound, ManifestInvalid, UnsafeManifestPath
-from django_duet.pages.html import entry_tags
+from django_duet.pages.html import nonce_attribute, prepare_entry
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 WEBPACK = FIXTURES / "webpack-project" / "build"
@@ -60,15 +65,13 @@ def test_webpacks_integrity_is_the_files_sha384():
 def test_webpack_tags_are_deferred_classic_scripts_then_stylesheets():
     f = webpack_files()
     manifest = read_manifest(WEBPACK_MANIFEST, "webpack")
-    tags = entry_tags(
+    prepared = prepare_entry(
         manifest.entry("main"),
         lambda file: "/static/" + file,
-        emitted=set(),
-        nonce="n0nce",
         integrity_for=manifest.integrity.get,
     )
     sri = manifest.integrity
-    assert tags == [
+    assert nonce_attribute("n0nce").join(prepared.parts).split("\n") == [
         *(
             f'<script defer src="/static/{f[k]}" integrity="{sri[f[k]]}" nonce="n0nce"></script>'
             for k in ("runtime.js", "shared.js", "main.js")
@@ -108,7 +111,61 @@ def test_a_format_setting_that_contradicts_the_file_is_an_error():
     with pytest.raises(ManifestInvalid, match="is a webpack manifest"):
         read_manifest(WEBPACK_MANIFEST, "cra")
     with pytest.raises(ManifestInvalid, match="parcel"):
-        parse_any(WEBPACK_MANIFEST, WEBPACK_MANIFEST.read_text(), "parcel")
+        parse_manifest(WEBPACK_MANIFEST, WEBPACK_MANIFEST.read_text(), "parcel")
+
+
+@pytest.mark.parametrize(
+    ("format", "name"),
+    [
+        ("vite", "Vite"),
+        ("webpack", "webpack"),
+        ("cra", "create-react-app"),
+        (None, "Vite, webpack or create-react-app"),
+    ],
+)
+def test_every_format_reads_its_file_through_one_error_path(tmp_path, format, name):
+    path = tmp_path / "manifest.json"
+    path.write_text('{"main.js": "js/main.js",}')
+    with pytest.raises(ManifestInvalid) as caught:
+        read_manifest(path, format)
+    assert (
+        caught.value.problem == "bad JSON at line 1 column 26: Expecting property name "
+        "enclosed in double quotes"
+    )
+    assert str(caught.value).startswith(f"The manifest {path} is not a valid {name} manifest: ")
+    with path.open("wb") as file:
+        file.truncate(MAX_MANIFEST_BYTES + 1)
+    with pytest.raises(ManifestInvalid, match=f"not a valid {name} manifest: .* bytes limit"):
+        read_manifest(path, format)
+    path.write_bytes(b"{\xff}")
+    with pytest.raises(ManifestInvalid, match=f"not a valid {name} manifest: not UTF-8"):
+        read_manifest(path, format)
+
+
+@pytest.mark.parametrize(
+    ("format", "text", "problem"),
+    [
+        ("webpack", "{}", "no 'entrypoints' object"),
+        ("webpack", "[]", "no 'entrypoints' object"),
+        ("webpack", '{"entrypoints": {"main": []}}', "entrypoint 'main' has no 'assets' object"),
+        ("webpack", '{"entrypoints": {"main": {"assets": []}}}', "entrypoint 'main' has no"),
+        ("cra", "{}", "no 'files' object"),
+        ("cra", '{"files": {}, "entrypoints": "main.js"}', "entrypoints must be a list of strings"),
+    ],
+)
+def test_a_file_of_another_shape_than_its_format_is_named(format, text, problem):
+    with pytest.raises(ManifestInvalid) as caught:
+        parse_manifest(Path("m.json"), text, format)
+    assert problem in caught.value.problem
+    assert f"{'webpack' if format == 'webpack' else 'create-react-app'} manifest" in str(
+        caught.value
+    )
+
+
+def test_unsafe_paths_name_the_format():
+    text = json.dumps({"main.js": "../x.js", "entrypoints": {}})
+    with pytest.raises(UnsafeManifestPath, match=r"not a valid webpack manifest: .*'\.\./x\.js'"):
+        parse_manifest(Path("m.json"), text, "webpack")
 
 
 def test_the_default_manifest_path_follows_the_format(tmp_path):

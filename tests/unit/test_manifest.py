@@ -1,10 +1,11 @@
 """Manifest resolution over a hand-built manifest: chains, cycles, shared chunks, CSS, assets."""
 
+import dataclasses
 from pathlib import Path
 
 import pytest
 
-from django_duet.build.manifest import parse_manifest, read_manifest
+from django_duet.build.formats import parse_manifest, read_manifest
 from django_duet.exceptions import (
     EntryNotFound,
     ManifestInvalid,
@@ -43,6 +44,7 @@ def test_dynamic_imports_are_not_preloaded(manifest):
     assets = manifest.entry("src/main.tsx")
     everything = (assets.script, *assets.preloads, *assets.styles)
     assert not any("lazy" in f for f in everything)
+    assert len(everything) == 7  # an entry resolved to nothing would pass the line above
 
 
 def test_cycles_terminate_and_never_preload_the_entry_itself(manifest):
@@ -73,8 +75,12 @@ def test_assets_by_source_path(manifest):
     assert manifest.chunk("src/logo.svg").file == "assets/logo-L0g0L0g0.svg"
 
 
-def test_resolution_is_memoized(manifest):
-    assert manifest.entry("src/main.tsx") is manifest.entry("src/main.tsx")
+def test_the_model_is_immutable_and_resolves_the_same_each_time(manifest):
+    # What the tags prepare from a build is kept beside it (pages.prepared), never on it.
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        manifest.build_id = "x"
+    assert not [f.name for f in dataclasses.fields(manifest) if f.name.startswith("_")]
+    assert manifest.entry("src/main.tsx") == manifest.entry("src/main.tsx")
 
 
 def test_unknown_entry_lists_entries_nearest_first(manifest):

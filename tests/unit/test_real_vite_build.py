@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from django_duet.build.manifest import read_manifest
+from django_duet.build.formats import read_manifest
 
 ROOT = Path(__file__).resolve().parents[2]
 PROJECT = ROOT / "tests" / "fixtures" / "vite-project"

@@ -13,7 +13,8 @@ from pathlib import Path
 from django.http import HttpRequest
 
 from django_duet import caches
-from django_duet.build.manifest import Manifest, read_manifest
+from django_duet.build.formats import read_manifest
+from django_duet.build.manifest import Manifest
 from django_duet.conf import Settings, conf
 from django_duet.exceptions import ManifestNotFound
 

@@ -1,31 +1,29 @@
-"""Vite's ``.vite/manifest.json``: parsed into an immutable model, resolved per entry.
+"""The parsed build: an immutable model of a bundler's manifest, resolved per entry.
 
-Pure: no Django settings here (see ``loader.py`` for where the file comes from and caching).
+Every format (``formats/``: Vite, webpack, create-react-app) is parsed into this one model; it
+holds no cache and reads no settings (``loader.py`` says where the file is and keeps it).
 """
 
 from __future__ import annotations
 
 import difflib
 import hashlib
-import json
 import os
-import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from django_duet.exceptions import (
-    EntryNotFound,
-    ManifestInvalid,
-    ManifestNotFound,
-    UnsafeManifestPath,
-)
+from django_duet.exceptions import EntryNotFound
 
-# A file value must be a plain relative path inside the build directory.
-_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
-MAX_MANIFEST_BYTES = 32 * 1024 * 1024
 FUZZY_NAMES_LIMIT = 2_000  # over it, an unknown entry's error lists names without difflib
+
+
+def build_id_of(content: bytes) -> str:
+    """A build's id, from its manifest's bytes (the record and the pages use this one too).
+
+    The manifest names every file by its content hash: the id follows the content, the same on
+    every app server of a deploy, whatever order they were deployed in."""
+    return hashlib.sha256(content).hexdigest()[:16]
 
 
 @dataclass(frozen=True)
@@ -61,18 +59,12 @@ class EntryAssets:
 class Manifest:
     path: Path
     chunks: Mapping[str, Chunk]
-    # Derived from the manifest's content, which names every file by its content hash: the
-    # same on every app server of a deploy, whatever order they were deployed in.
-    build_id: str = ""
+    build_id: str = ""  # build_id_of(the manifest's bytes)
     # Formats that list each entrypoint's files themselves (webpack, CRA): already resolved.
     entries: Mapping[str, EntryAssets] = field(default_factory=dict)
     # SRI hashes the bundler wrote into the manifest (webpack-assets-manifest), by file.
     integrity: Mapping[str, str] = field(default_factory=dict)
     format: str = "vite"
-    _resolved: dict[str, EntryAssets] = field(default_factory=dict, compare=False, repr=False)
-    # Rendered tags per (entry, tag options), filled by render.py: they live as long as the
-    # build (a new manifest, or a settings change, starts a new Manifest object).
-    prepared: dict[tuple[object, ...], Any] = field(default_factory=dict, compare=False, repr=False)
 
     def chunk(self, name: str) -> Chunk:
         try:
@@ -94,13 +86,11 @@ class Manifest:
         return close or names
 
     def entry(self, name: str) -> EntryAssets:
-        """The script, transitive static imports and stylesheets of one entry (memoized)."""
-        found = self._resolved.get(name)
-        if found is None:
-            listed = self.entries.get(name)
-            found = listed if listed is not None else resolve(self.chunks, self.chunk(name))
-            self._resolved[name] = found
-        return found
+        """The script, transitive static imports and stylesheets of one entry.
+
+        Not memoized: the tags resolve an entry once per build (``pages.prepared``)."""
+        listed = self.entries.get(name)
+        return listed if listed is not None else resolve(self.chunks, self.chunk(name))
 
     def files(self) -> set[str]:
         """Every file the manifest names (chunks, CSS, assets)."""
@@ -151,88 +141,3 @@ def resolve(chunks: Mapping[str, Chunk], entry: Chunk) -> EntryAssets:
         return EntryAssets(script=None, preloads=tuple(preloads), styles=tuple(styles))
     unique = tuple(dict.fromkeys(p for p in preloads if p != entry.file))
     return EntryAssets(script=entry.file, preloads=unique, styles=tuple(styles))
-
-
-def parse_manifest(path: Path, text: str) -> Manifest:
-    """Validate and convert the JSON text of a Vite manifest."""
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ManifestInvalid(
-            path, f"bad JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
-        ) from None
-    except RecursionError:
-        raise ManifestInvalid(path, "JSON nested too deeply") from None
-    if not isinstance(data, dict):
-        raise ManifestInvalid(path, f"expected a JSON object, got {type(data).__name__}")
-    chunks = {key: _chunk(path, key, raw) for key, raw in data.items()}
-    for chunk in chunks.values():
-        for ref in (*chunk.imports, *chunk.dynamic_imports):
-            if ref not in chunks:
-                raise ManifestInvalid(path, f"entry {chunk.key!r} imports {ref!r}, which is absent")
-    build_id = hashlib.sha256(text.encode()).hexdigest()[:16]
-    return Manifest(path=path, chunks=chunks, build_id=build_id)
-
-
-def read_manifest(path: Path, format: str | None = "vite") -> Manifest:
-    """The manifest at ``path``, in ``format`` ("vite", "webpack", "cra"; None: detected)."""
-    try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise ManifestNotFound(path) from None
-    if size > MAX_MANIFEST_BYTES:
-        raise ManifestInvalid(path, f"{size} bytes, over the {MAX_MANIFEST_BYTES} bytes limit")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ManifestNotFound(path) from None
-    except UnicodeDecodeError as exc:
-        raise ManifestInvalid(path, f"not UTF-8 ({exc.reason} at byte {exc.start})") from None
-    if format == "vite":
-        return parse_manifest(path, text)
-    from django_duet.build.formats import (
-        parse_any,  # the other bundlers' formats, converted to this model
-    )
-
-    return parse_any(path, text, format)
-
-
-def _chunk(path: Path, key: str, raw: Any) -> Chunk:
-    if not isinstance(raw, dict):
-        raise ManifestInvalid(path, f"entry {key!r} is a {type(raw).__name__}, not an object")
-    file = raw.get("file")
-    if not isinstance(file, str) or not file:
-        raise ManifestInvalid(path, f"entry {key!r} has no 'file' string")
-    return Chunk(
-        key=key,
-        file=_safe(path, key, file),
-        src=raw["src"] if isinstance(raw.get("src"), str) else None,
-        is_entry=raw.get("isEntry") is True,
-        is_dynamic_entry=raw.get("isDynamicEntry") is True,
-        imports=_strings(path, key, raw, "imports"),
-        dynamic_imports=_strings(path, key, raw, "dynamicImports"),
-        css=tuple(_safe(path, key, f) for f in _strings(path, key, raw, "css")),
-        assets=tuple(_safe(path, key, f) for f in _strings(path, key, raw, "assets")),
-    )
-
-
-def _strings(path: Path, key: str, raw: dict[str, Any], name: str) -> tuple[str, ...]:
-    value = raw.get(name, [])
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ManifestInvalid(path, f"entry {key!r}: {name!r} must be a list of strings")
-    return tuple(value)
-
-
-def _safe(path: Path, key: str, value: str) -> str:
-    """Refuse file names that could point outside the build directory or off-site."""
-    parts = value.split("/")
-    if (
-        value.startswith(("/", "\\"))
-        or "\\" in value
-        or "\x00" in value
-        or _SCHEME.match(value)
-        or any(p in ("..", ".", "") for p in parts)
-        or any(ord(ch) < 0x20 for ch in value)
-    ):
-        raise UnsafeManifestPath(path, key, value)
-    return value

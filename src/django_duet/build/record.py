@@ -14,7 +14,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from django_duet.build.manifest import Manifest
+from django_duet.build.manifest import Manifest, build_id_of
 from django_duet.conf import all_frontends
 
 RECORD_NAME = "duet-build.json"
@@ -56,13 +56,12 @@ def compute_record(build_dir: Path) -> BuildRecord:
         if build_dir == frontend.BUILD_DIR:
             manifest = frontend.MANIFEST_PATH
             break
-    if manifest.is_file():  # the same id as Manifest.build_id, which the app serves
-        build_id = hashlib.sha256(manifest.read_bytes()).hexdigest()[:16]
-    else:
-        digest = hashlib.sha256()
-        for name, sri in sorted(files.items()):
-            digest.update(f"{name}\0{sri}\n".encode())
-        build_id = digest.hexdigest()[:16]
+    if manifest.is_file():  # the id the app serves (Manifest.build_id)
+        build_id = build_id_of(manifest.read_bytes())
+    else:  # no manifest (yet): an id of the files themselves
+        build_id = build_id_of(
+            "".join(f"{n}\0{sri}\n" for n, sri in sorted(files.items())).encode()
+        )
     return BuildRecord(
         build_id=build_id,
         files=files,

@@ -9,7 +9,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from django_duet.dev.server import DevServer, DevServerError
-from django_duet.pages.html import csp_meta
+from django_duet.pages.html import CSP_META, csp_meta, nonce_attribute, once, script_safe_json
 
 
 def source_url(server: DevServer, name: str) -> str:
@@ -30,11 +30,7 @@ def source_url(server: DevServer, name: str) -> str:
 
 def _js_string(value: str) -> str:
     # A JS string that cannot end the <script> element it sits in.
-    return json.dumps(value).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-
-
-def _nonce(nonce: str | None) -> SafeString:
-    return format_html(' nonce="{}"', nonce) if nonce else mark_safe("")
+    return script_safe_json(json.dumps(value))
 
 
 def dev_entry_tags(
@@ -43,17 +39,12 @@ def dev_entry_tags(
     """Tags that load ``names`` from the dev server: the Vite client and, for React, the
     Fast Refresh preamble, once per page; then each entry (a stylesheet for CSS)."""
     tags: list[SafeString] = []
-
-    def once(key: str, tag: SafeString) -> None:
-        if key not in emitted:
-            emitted.add(key)
-            tags.append(tag)
-
-    if nonce:
+    attr = nonce_attribute(nonce)
+    if nonce and once(emitted, CSP_META.url):
         # Vite's client gives the <style> elements it injects this nonce (html.cspNonce).
-        once("duet:csp-nonce", mark_safe(csp_meta(nonce)))  # the nonce is escaped
-    if server.react_refresh:
-        refresh = server.base + "@react-refresh"
+        tags.append(csp_meta(nonce))
+    refresh = server.base + "@react-refresh"
+    if server.react_refresh and once(emitted, refresh):
         # The same code as @vitejs/plugin-react's preamble; it must run before any component.
         code = mark_safe(  # a JS string literal that cannot close the element (_js_string)
             f"import {{ injectIntoGlobalHook }} from {_js_string(refresh)};\n"
@@ -61,9 +52,10 @@ def dev_entry_tags(
             "window.$RefreshReg$ = () => {};\n"
             "window.$RefreshSig$ = () => (type) => type;"
         )
-        once(refresh, format_html('<script type="module"{}>{}</script>', _nonce(nonce), code))
+        tags.append(format_html('<script type="module"{}>{}</script>', attr, code))
     client = server.base + "@vite/client"
-    once(client, format_html('<script type="module" src="{}"{}></script>', client, _nonce(nonce)))
+    if once(emitted, client):
+        tags.append(format_html('<script type="module" src="{}"{}></script>', client, attr))
     for name in names:
         if name.endswith((".html", ".htm")):
             raise DevServerError(
@@ -71,8 +63,12 @@ def dev_entry_tags(
                 "server's HTML in development), not {% duet_entry %}."
             )
         url = source_url(server, name)
-        if name.endswith(".css"):
-            once(url, format_html('<link rel="stylesheet" href="{}"{}>', url, _nonce(nonce)))
-        else:
-            once(url, format_html('<script type="module" src="{}"{}></script>', url, _nonce(nonce)))
+        if not once(emitted, url):
+            continue
+        shape = (
+            '<link rel="stylesheet" href="{}"{}>'
+            if name.endswith(".css")
+            else '<script type="module" src="{}"{}></script>'
+        )
+        tags.append(format_html(shape, url, attr))
     return tags

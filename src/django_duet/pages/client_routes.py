@@ -10,7 +10,6 @@ a browser would try to run as a script.
 
 from __future__ import annotations
 
-import functools
 import os
 import re
 from pathlib import Path
@@ -24,12 +23,13 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import ensure_csrf_cookie
 
+from django_duet import caches
 from django_duet.build.integrity import integrity_lookup
 from django_duet.conf import Settings, conf
 from django_duet.dev.server import active_dev_server, explain_missing_build
 from django_duet.exceptions import BuildFileNotFound
 from django_duet.pages.render import csp_nonce
-from django_duet.pages.shell import prepare_shell
+from django_duet.pages.shell import prepare_shell, shell_context
 from django_duet.pages.version import insert_build_meta
 
 # As Vite's own HTML fallback: a last segment with an extension (other than .html) is a file.
@@ -58,7 +58,7 @@ class ClientRoutesView(View):
         with explain_missing_build(config):
             template = load_build_template(config.BUILD_DIR / self.html, config)
         context = RequestContext(request, self.get_context_data(path=path))
-        context["duet_csp_nonce"] = csp_nonce(request)
+        context.update(shell_context(csp_nonce(request)))
         return HttpResponse(insert_build_meta(template.render(context), request, config))
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -99,11 +99,11 @@ def load_build_template(path: Path, frontend: Settings = conf) -> Template:
     return _compile(str(path), st.st_mtime_ns, st.st_size, conf.SRI, key)
 
 
-@functools.lru_cache(maxsize=32)
+@caches.settings_cache(maxsize=32)
 def _compile(path: str, mtime_ns: int, size: int, sri: bool, frontend: tuple[str, str]) -> Template:
     # The build's own file (never a dev server's answer) is the template source.
     name, prefix = frontend
     source = Path(path).read_text(encoding="utf-8")
-    lookup = integrity_lookup(None, conf.frontend(name)) if sri else None
+    lookup = integrity_lookup(conf.frontend(name)) if sri else None
     source = prepare_shell(source, prefix, lookup)
     return Engine.get_default().from_string(source)

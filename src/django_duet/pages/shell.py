@@ -15,15 +15,20 @@ from collections.abc import Callable
 from django.conf import settings
 from django.utils.html import escape
 
+from django_duet.pages.html import CSP_META_MARK, csp_meta, insert_after_head, nonce_attribute
+
 _TAG = re.compile(r"<(script|link|style)\b([^>]*)>", re.IGNORECASE)
 _URL_ATTR = re.compile(r"""\b(?:src|href)\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
-# Renders ` nonce="..."` only when the request has one (context variable set by the view).
-NONCE_SNIPPET = '{% if duet_csp_nonce %} nonce="{{ duet_csp_nonce }}"{% endif %}'
+# The request's nonce attribute and csp-nonce meta ("" without a nonce), built per request by
+# the one HTML builder (shell_context) into the shell compiled once per build.
+NONCE_SNIPPET = "{{ duet_nonce_attr }}"
 # Where Vite's preload helper reads the nonce for the <link>s it inserts for lazy chunks.
-NONCE_META = (
-    '{% if duet_csp_nonce %}<meta property="csp-nonce" nonce="{{ duet_csp_nonce }}">{% endif %}'
-)
-_HEAD = re.compile(r"<head\b[^>]*>", re.IGNORECASE)
+NONCE_META = "{{ duet_csp_meta }}"
+
+
+def shell_context(nonce: str | None) -> dict[str, object]:
+    """What the prepared shell reads for a request with the CSP nonce ``nonce``."""
+    return {"duet_nonce_attr": nonce_attribute(nonce), "duet_csp_meta": csp_meta(nonce)}
 
 
 def build_file_of(url: str, prefix: str) -> str | None:
@@ -52,7 +57,4 @@ def prepare_shell(
             body += NONCE_SNIPPET
         return f"<{name}{body}{closing}>"
 
-    source = _TAG.sub(rewrite, source)
-    if 'property="csp-nonce"' not in source:
-        source = _HEAD.sub(lambda m: m.group(0) + NONCE_META, source, count=1)
-    return source
+    return insert_after_head(_TAG.sub(rewrite, source), NONCE_META, CSP_META_MARK)

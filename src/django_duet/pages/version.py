@@ -9,20 +9,17 @@ answer and fires ``duet:stale-frontend`` when it is not among them.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Awaitable, Callable
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.http import HttpRequest, HttpResponseBase
-from django.utils.html import format_html
-from django.utils.safestring import SafeString
 
 from django_duet.build.loader import get_manifest
 from django_duet.conf import Settings, all_frontends, conf
 from django_duet.exceptions import DuetError
+from django_duet.pages.html import BUILD_META_MARK, build_meta, insert_after_head
 
 BUILD_HEADER = "X-Duet-Build"
-_HEAD = re.compile(r"<head\b[^>]*>", re.IGNORECASE)
 
 
 def current_build_id(request: HttpRequest | None = None, frontend: Settings = conf) -> str | None:
@@ -41,18 +38,14 @@ def current_build_ids(request: HttpRequest | None = None) -> str | None:
     return ", ".join(dict.fromkeys(found)) or None
 
 
-def build_meta(build_id: str) -> SafeString:
-    return format_html('<meta name="duet-build" content="{}">', build_id)
-
-
 def insert_build_meta(
     html: str, request: HttpRequest | None = None, frontend: Settings = conf
 ) -> str:
     """The page's build id as a meta tag right after ``<head>`` (for HTML the bundler wrote)."""
     build_id = current_build_id(request, frontend)
-    if not build_id or 'name="duet-build"' in html:
+    if not build_id:
         return html
-    return _HEAD.sub(lambda m: m.group(0) + build_meta(build_id), html, count=1)
+    return insert_after_head(html, build_meta(build_id), BUILD_META_MARK)
 
 
 class BuildIdMiddleware:

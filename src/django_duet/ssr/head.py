@@ -13,24 +13,9 @@ from typing import Any
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from django_duet.pages.html import nonce_attribute, script_safe_json
+
 _LINK_RELS = {"canonical", "alternate", "prev", "next"}
-
-
-# What json_script escapes: JSON text with these cannot end its <script> early ("</script>"
-# inside a string), and JSON.parse reads the same values.
-SCRIPT_ESCAPES = (("&", "\\u0026"), ("<", "\\u003C"), (">", "\\u003E"))
-
-
-def script_safe_json(text: str) -> str:
-    """``text`` with ``SCRIPT_ESCAPES``, by str.replace: about 20 times faster than
-    str.translate on 100 KB of props."""
-    for raw, escaped in SCRIPT_ESCAPES:
-        text = text.replace(raw, escaped)
-    return text
-
-
-def _nonce_attr(nonce: str | None) -> SafeString:
-    return format_html(' nonce="{}"', nonce) if nonce else mark_safe("")
 
 
 def head_tags(head: dict[str, Any] | None, nonce: str | None = None) -> SafeString:
@@ -63,7 +48,7 @@ def head_tags(head: dict[str, Any] | None, nonce: str | None = None) -> SafeStri
         tags.append(
             format_html(
                 '<script type="application/ld+json"{}>{}</script>',
-                _nonce_attr(nonce),
+                nonce_attribute(nonce),
                 mark_safe(text),  # JSON with <, > and & escaped: inert inside the script
             )
         )

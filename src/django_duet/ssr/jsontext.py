@@ -18,7 +18,7 @@ from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 
-from django_duet.ssr.head import SCRIPT_ESCAPES, script_safe_json
+from django_duet.pages.html import SCRIPT_ESCAPES, script_safe_json
 
 try:
     import orjson

@@ -1,4 +1,4 @@
-"""``{% load duet %}``: thin wrappers over ``django_duet.render``."""
+"""``{% load duet %}``: thin wrappers over ``django_duet.pages.render`` (and ``ssr``)."""
 
 from __future__ import annotations
 
@@ -64,18 +64,26 @@ class EntryNode(template.Node):
         if not self.literal_frontend and self.frontend is not None:
             value = self.frontend.resolve(context)
             frontend = None if value is None else str(value)
-        # The render context's bottom dict lives for one top-level render, across {% extends %}
-        # and {% include %} (which push dicts of their own): several entries on one page share
-        # one PageTags, so no tag is emitted twice, while a separate render starts afresh.
-        root: dict[Any, Any] = context.render_context.dicts[0]
-        page = root.get(_PAGE)
+        page = _render_state(context).get(_PAGE)
         if page is None:
-            page = root[_PAGE] = PageTags(_request(context))
+            page = _render_state(context)[_PAGE] = PageTags(_request(context))
         html = page.html(names, frontend)  # a node's output is not escaped: no SafeString copy
         if self.target is None:
             return html
         context[self.target] = SafeString(html)
         return ""
+
+
+def _render_state(context: template.Context) -> dict[Any, Any]:
+    """What lives for one top-level render of a template, across its {% extends %} and
+    {% include %}: several entries on one page share it, so no tag is emitted twice.
+
+    ``Template.render`` pushes ``render_context.dicts[1]`` for the top-level render and pops it
+    when the render ends; an {% include %} pushes a dict of its own above it. ``dicts[0]``
+    lives as long as the Context (a second render of it would find the first one's state).
+    """
+    dicts = context.render_context.dicts
+    return dicts[1] if len(dicts) > 1 else dicts[0]  # [0]: a Node rendered outside a Template
 
 
 def _request(context: template.Context) -> Any:
@@ -111,7 +119,7 @@ def duet_render(
     element_id = None
     if request is None:
         # Without a request, number the containers per top-level render (as duet_entry does).
-        root: dict[Any, Any] = context.render_context.dicts[0]
+        root = _render_state(context)
         root[_SSR_SEQ] = root.get(_SSR_SEQ, 0) + 1
         element_id = f"duet-ssr-{root[_SSR_SEQ]}"
     return render_component(request, name, props, element_id=element_id, frontend=frontend)
@@ -134,7 +142,7 @@ def duet_island(
     request = context.get("request")
     element_id = None
     if request is None and props is not None:
-        root: dict[Any, Any] = context.render_context.dicts[0]
+        root = _render_state(context)
         root[_ISLAND_SEQ] = root.get(_ISLAND_SEQ, 0) + 1
         element_id = f"duet-island-{root[_ISLAND_SEQ]}"
     return island_html(

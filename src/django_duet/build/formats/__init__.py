@@ -1,28 +1,36 @@
-"""Manifests of other bundlers, converted to the one model the tags read (``manifest.Manifest``).
+"""A manifest file -> the parsed build (``manifest.Manifest``), whichever bundler wrote it.
 
 ``vite`` (``.vite/manifest.json``), ``webpack`` (webpack-assets-manifest with ``entrypoints:
 true``), ``cra`` (create-react-app's ``asset-manifest.json``). ``DUET["MANIFEST_FORMAT"]``
-names one, or None detects it from the file. Pure: no settings here.
+names one, or None detects it from the file. One path for every format: the file is read (size
+limit, UTF-8) and its JSON parsed here, then handed to the format's parser; every error names
+the file and the format. Pure: no settings here.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 from typing import Any
 
-from django_duet.build import manifest as vite
-from django_duet.build.manifest import Manifest
-from django_duet.exceptions import ManifestInvalid
+from django_duet.build.formats.common import ManifestFile
+from django_duet.build.formats.cra import parse_cra
+from django_duet.build.formats.vite import parse_vite
+from django_duet.build.formats.webpack import parse_webpack
+from django_duet.build.manifest import Manifest, build_id_of
+from django_duet.exceptions import ManifestNotFound
 
 FORMATS = ("vite", "webpack", "cra")
+KINDS = {"vite": "Vite", "webpack": "webpack", "cra": "create-react-app"}  # for the errors
+_ANY_KIND = "Vite, webpack or create-react-app"
+_PARSERS = {"vite": parse_vite, "webpack": parse_webpack, "cra": parse_cra}
 # Where each bundler writes its manifest, relative to the build directory.
 DEFAULT_NAMES = {
     "vite": ".vite/manifest.json",
     "webpack": "assets-manifest.json",
     "cra": "asset-manifest.json",
 }
+MAX_MANIFEST_BYTES = 32 * 1024 * 1024
 
 
 def default_manifest_path(build_dir: Path, format: str | None) -> Path:
@@ -48,41 +56,54 @@ def detect(data: Any) -> str:
     return "vite"
 
 
-def load_json(path: Path, text: str) -> Any:
+def _kind(path: Path, format: str | None) -> str:
+    """The format's name for an error before the content tells (bad JSON, too big): the one
+    named, or the one whose file this is by default."""
+    if format is None:
+        found = [f for f, name in DEFAULT_NAMES.items() if path.as_posix().endswith("/" + name)]
+        format = found[0] if found else None
+    return KINDS.get(format or "", _ANY_KIND)
+
+
+def read_manifest(path: Path, format: str | None = "vite") -> Manifest:
+    """The manifest at ``path``, in ``format`` ("vite", "webpack", "cra"; None: detected)."""
+    source = ManifestFile(path, _kind(path, format))
     try:
-        return json.loads(text)
+        size = path.stat().st_size
+        if size > MAX_MANIFEST_BYTES:
+            raise source.invalid(f"{size} bytes, over the {MAX_MANIFEST_BYTES} bytes limit")
+        content = path.read_bytes()  # bytes: the build id is theirs, whatever the line ends
+    except FileNotFoundError:
+        raise ManifestNotFound(path) from None
+    try:
+        text = content.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise source.invalid(f"not UTF-8 ({exc.reason} at byte {exc.start})") from None
+    return parse_manifest(path, text, format)
+
+
+def parse_manifest(path: Path, text: str, format: str | None = "vite") -> Manifest:
+    """The manifest whose JSON text is ``text`` (``path`` names it in errors)."""
+    source = ManifestFile(path, _kind(path, format))
+    if format is not None and format not in FORMATS:
+        raise source.invalid(
+            f"DUET['MANIFEST_FORMAT'] is {format!r}: write one of {FORMATS} or None"
+        )
+    try:
+        data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ManifestInvalid(
-            path, f"bad JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
+        raise source.invalid(
+            f"bad JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
         ) from None
     except RecursionError:
-        raise ManifestInvalid(path, "JSON nested too deeply") from None
-
-
-def build_id(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()[:16]  # as the Vite parser's
-
-
-def parse_any(path: Path, text: str, format: str | None) -> Manifest:
-    if format is not None and format not in FORMATS:
-        raise ManifestInvalid(
-            path, f"DUET['MANIFEST_FORMAT'] is {format!r}: write one of {FORMATS} or None"
-        )
-    if format == "vite":
-        return vite.parse_manifest(path, text)
-    data = load_json(path, text)
+        raise source.invalid("JSON nested too deeply") from None
     found = detect(data)
+    # "vite" is also what a file of no known shape is detected as: the named format's parser
+    # then says what its file lacks.
     if format is not None and found != format and found != "vite":
-        raise ManifestInvalid(
-            path, f"DUET['MANIFEST_FORMAT'] is {format!r}, but the file is a {found} manifest"
+        raise source.invalid(
+            f"DUET['MANIFEST_FORMAT'] is {format!r}, but the file is a {found} manifest"
         )
     chosen = format or found
-    if chosen == "webpack":
-        from django_duet.build.formats.webpack import parse_webpack
-
-        return parse_webpack(path, data, build_id(text))
-    if chosen == "cra":
-        from django_duet.build.formats.cra import parse_cra
-
-        return parse_cra(path, data, build_id(text))
-    return vite.parse_manifest(path, text)
+    parse = _PARSERS[chosen]
+    return parse(ManifestFile(path, KINDS[chosen]), data, build_id_of(text.encode()))

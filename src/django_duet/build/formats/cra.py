@@ -12,12 +12,10 @@ CRA writes no integrity: ``duet build`` records it, or it is computed on first u
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-from django_duet.build.formats.common import file_list, safe_file, split_assets
+from django_duet.build.formats.common import ManifestFile, split_assets
 from django_duet.build.manifest import Chunk, Manifest
-from django_duet.exceptions import ManifestInvalid
 
 ENTRY = "main"
 
@@ -31,19 +29,21 @@ def public_prefix(files: dict[str, Any], entrypoints: list[str]) -> str:
     return "/"
 
 
-def parse_cra(path: Path, data: dict[str, Any], build_id: str) -> Manifest:
-    entrypoints = file_list(path, "entrypoints", data["entrypoints"])
-    files = data["files"]
+def parse_cra(source: ManifestFile, data: Any, build_id: str) -> Manifest:
+    files = data.get("files") if isinstance(data, dict) else None
+    if not isinstance(files, dict):
+        raise source.invalid("no 'files' object (create-react-app writes one)")
+    entrypoints = source.files("entrypoints", data.get("entrypoints"))
     prefix = public_prefix(files, entrypoints)
     chunks: dict[str, Chunk] = {}
     for key, value in files.items():
         if not isinstance(value, str):
-            raise ManifestInvalid(path, f"files[{key!r}] is not a string")
+            raise source.invalid(f"files[{key!r}] is not a string")
         if key.endswith(".map") or not value.startswith(prefix):
             continue  # source maps, or a file outside the build's URL space
-        chunks[key] = Chunk(key=key, file=safe_file(path, f"files[{key!r}]", value, prefix))
+        chunks[key] = Chunk(key=key, file=source.safe(f"files[{key!r}]", value, prefix))
     return Manifest(
-        path=path,
+        path=source.path,
         chunks=chunks,
         build_id=build_id,
         entries={ENTRY: split_assets(entrypoints)},

@@ -11,15 +11,18 @@ the SRI of each file. File names must be relative to the output directory: leave
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-from django_duet.build.formats.common import file_list, safe_file, split_assets
+from django_duet.build.formats.common import ManifestFile, split_assets
 from django_duet.build.manifest import Chunk, EntryAssets, Manifest
-from django_duet.exceptions import ManifestInvalid
 
 
-def parse_webpack(path: Path, data: dict[str, Any], build_id: str) -> Manifest:
+def parse_webpack(source: ManifestFile, data: Any, build_id: str) -> Manifest:
+    entrypoints = data.get("entrypoints") if isinstance(data, dict) else None
+    if not isinstance(entrypoints, dict):
+        raise source.invalid(
+            "no 'entrypoints' object (write it with webpack-assets-manifest's entrypoints: true)"
+        )
     chunks: dict[str, Chunk] = {}
     integrity: dict[str, str] = {}
     for key, raw in data.items():
@@ -28,24 +31,24 @@ def parse_webpack(path: Path, data: dict[str, Any], build_id: str) -> Manifest:
         if isinstance(raw, dict):
             file, sri = raw.get("src"), raw.get("integrity")
             if isinstance(sri, str) and sri and isinstance(file, str):
-                integrity[safe_file(path, key, file)] = sri
+                integrity[source.safe(key, file)] = sri
         else:
             file = raw
         if not isinstance(file, str) or not file:
-            raise ManifestInvalid(path, f"{key!r} names no file (a string, or {{'src': ...}})")
-        chunks[key] = Chunk(key=key, file=safe_file(path, key, file))
+            raise source.invalid(f"{key!r} names no file (a string, or {{'src': ...}})")
+        chunks[key] = Chunk(key=key, file=source.safe(key, file))
     entries: dict[str, EntryAssets] = {}
-    for name, raw in data["entrypoints"].items():
-        assets = raw.get("assets")
+    for name, raw in entrypoints.items():
+        assets = raw.get("assets") if isinstance(raw, dict) else None
         if not isinstance(assets, dict):
-            raise ManifestInvalid(path, f"entrypoint {name!r} has no 'assets' object")
+            raise source.invalid(f"entrypoint {name!r} has no 'assets' object")
         where = f"entrypoints[{name!r}].assets"
         entries[name] = split_assets(
-            file_list(path, f"{where}.js", assets.get("js", []))
-            + file_list(path, f"{where}.css", assets.get("css", []))
+            source.files(f"{where}.js", assets.get("js", []))
+            + source.files(f"{where}.css", assets.get("css", []))
         )
     return Manifest(
-        path=path,
+        path=source.path,
         chunks=chunks,
         build_id=build_id,
         entries=entries,
