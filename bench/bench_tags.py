@@ -1,4 +1,4 @@
-"""Tag rendering (issue 11): django-duet's {% duet_entry %} against django-vite's {% vite_asset %}.
+"""Tag rendering (issues 11, 16): {% duet_entry %} against django-vite's {% vite_asset %}.
 
 Both read the same real Vite manifest: a generated project of 3 page entries, each importing 10
 modules that it shares with one "sibling" entry, so that Rolldown gives each module a chunk of its
@@ -36,10 +36,10 @@ await build({
 });
 """
 
-# Goals from issue 11.
-GOAL_RATIO = 1.0
-GOAL_ENTRY_US = 2.0
-GOAL_FIRST_US = 20.0
+# Goals from issue 16 (issue 11's were 1.0x, 2 us and a first render under 20 us, the last one
+# measured on the warm path by mistake: what it cleared was no longer what the tags cache).
+GOAL_RATIO = 0.1
+GOAL_ENTRY_US = 5.0
 
 
 def write_project(root: Path) -> list[str]:
@@ -114,15 +114,11 @@ def count_tags(html: str) -> dict[str, int]:
 
 # Where django-duet's time goes, per entry: cumulative time of these, as a share of the total.
 BREAKDOWN = {
-    "static_url (staticfiles_storage.url)": ("render.py", "static_url"),
-    "tag builders (format_html)": ("html.py", ("prepare_entry", "emit")),
-    "attributes (_attrs: nonce, integrity)": ("html.py", "_attrs"),
-    "SRI lookup": ("integrity.py", ("__call__", "integrity_lookup")),
-    "dev server check": ("devserver.py", "active_dev_server"),
-    "manifest lookup (get_manifest, entry)": (
-        ("loader.py", "manifest.py"),
-        ("get_manifest", "entry"),
-    ),
+    "page state (PageTags, the build, the nonce)": ("render.py", ("__init__", "_open")),
+    "nonce attribute (format_html)": ("html.py", "nonce_attribute"),
+    "prepared entry lookup and join (PreparedBuild.html)": ("prepared.py", "html"),
+    "manifest lookup (get_manifest)": ("loader.py", "get_manifest"),
+    "dev server check": ("server.py", "active_dev_server"),
 }
 
 
@@ -160,14 +156,15 @@ def measure(quick: bool, dist: Path) -> dict[str, Any]:
     from django.template import Context, Template
     from django.test import override_settings
 
-    import django_duet.build.manifest as manifest_module
-    from django_duet.build import loader
+    from django_duet.build import formats, loader
     from django_duet.build import record as buildinfo
+    from django_duet.pages import prepared
     from django_duet.pages.render import render_entries
 
     number, repeat = (300, 5) if quick else (2000, 9)
     samples = 200 if quick else 1000
     duet_tpl = Template("{% load duet %}" + "".join(f'{{% duet_entry "{e}" %}}' for e in ENTRIES))
+    duet_one_tpl = Template('{% load duet %}{% duet_entry "' + ENTRIES[0] + '" %}')
     vite_tpl = Template(
         "{% load django_vite %}" + "".join(f'{{% vite_asset "{e}" %}}' for e in ENTRIES)
     )
@@ -187,13 +184,13 @@ def measure(quick: bool, dist: Path) -> dict[str, Any]:
 
     # Count manifest parses (read_manifest looks parse_manifest up at call time).
     parses = {"n": 0}
-    real_parse = manifest_module.parse_manifest
+    real_parse = formats.parse_manifest
 
-    def counting_parse(path: Path, text: str) -> Any:
+    def counting_parse(path: Path, text: str, format: str | None = "vite") -> Any:
         parses["n"] += 1
-        return real_parse(path, text)
+        return real_parse(path, text, format)
 
-    manifest_module.parse_manifest = counting_parse
+    formats.parse_manifest = counting_parse
     try:
         loader.clear_cache()
         duet_html, vite_html = render(duet_tpl), render(vite_tpl)
@@ -214,9 +211,10 @@ def measure(quick: bool, dist: Path) -> dict[str, Any]:
         renders = 1 + 2 * number * repeat + 2000  # duet renders in this phase
         parses_warm = parses["n"]
 
-        # First render of an entry: the manifest is loaded, the entry not resolved yet.
+        # First render of an entry: the manifest is loaded, nothing prepared from it yet (the
+        # entry is resolved, its URLs and tags built); the later renders reuse that.
         def first_render() -> float:
-            loader.get_manifest()._resolved.clear()
+            prepared.clear_cache()
             return timed(one_entry)
 
         def cold_render() -> float:
@@ -236,20 +234,30 @@ def measure(quick: bool, dist: Path) -> dict[str, Any]:
             sri_html = render(duet_tpl, nonce=True)
             # Interleaved with the same page without entries (a request and a nonce each): an
             # entry's cost is what it adds to the page's render.
-            sri_runs, sri_base_runs = [], []
+            # A page's first entry carries the page's own work (its build, nonce and metas):
+            # the same page with its first entry alone tells it apart from the later two.
+            sri_runs, sri_base_runs, sri_one_runs = [], [], []
             for _ in range(repeat):
                 sri_base_runs.append(per_call_us(lambda: render(empty_tpl, nonce=True), number, 1))
                 sri_runs.append(per_call_us(lambda: render(duet_tpl, nonce=True), number, 1))
+                sri_one_runs.append(
+                    per_call_us(lambda: render(duet_one_tpl, nonce=True), number, 1)
+                )
             sri_us, sri_base = median(sri_runs), median(sri_base_runs)
+            # Each figure from the runs of one repeat (medians of the per-repeat differences):
+            # a load spike on this shared machine then moves both sides of a difference alike.
+            runs = list(zip(sri_runs, sri_one_runs, sri_base_runs, strict=True))
+            per_entry_sri = median([(page - base) / len(ENTRIES) for page, _, base in runs])
+            first_entry = median([one - base for _, one, base in runs])
+            later_entry = median([(page - one) / (len(ENTRIES) - 1) for page, one, _ in runs])
             sri_one = per_call_us(lambda: one_entry(True), number, repeat)
             sri_profile = profile(lambda: one_entry(True), 2000)
             sri_tags_one = count_tags(one_entry(True))
     finally:
-        manifest_module.parse_manifest = real_parse
+        formats.parse_manifest = real_parse
         loader.clear_cache()
 
     duet_tags, vite_tags = count_tags(duet_html), count_tags(vite_html)
-    per_entry_sri = (sri_us - sri_base) / len(ENTRIES)
     sri_tags = count_tags(sri_html)
     return {
         "tags_render": {
@@ -266,12 +274,14 @@ def measure(quick: bool, dist: Path) -> dict[str, Any]:
             "storage_url_us": r(url_us),
             "duet_us_per_tag": r((duet_us - base) / sum(duet_tags.values())),
             "django_vite_us_per_tag": r((vite_us - base) / sum(vite_tags.values())),
-            "goal_ratio_le_1": ratio <= GOAL_RATIO,
+            "goal_ratio_le_0_1": ratio <= GOAL_RATIO,
         },
         "tags_nonce_sri": {
             "duet_3_entries_us": r(sri_us),
             "empty_page_with_nonce_us": r(sri_base),
             "per_entry_us": r(per_entry_sri),
+            "page_first_entry_us": r(first_entry),
+            "page_later_entry_us": r(later_entry),
             "render_entries_one_entry_us": r(sri_one),
             "render_entries_one_entry_plain_us": r(plain_one),
             "tags_one_entry": sum(sri_tags_one.values()),
@@ -281,17 +291,15 @@ def measure(quick: bool, dist: Path) -> dict[str, Any]:
                 == sri_html.count(" integrity=")
                 == sri_tags["script"] + sri_tags["modulepreload"] + sri_tags["stylesheet"]
             ),
-            "goal_per_entry_le_2us": per_entry_sri <= GOAL_ENTRY_US,
-            "goal_missed_by_x": r(per_entry_sri / GOAL_ENTRY_US, 1),
+            "goal_per_entry_le_5us": per_entry_sri <= GOAL_ENTRY_US,
             "profile_plain_one_entry": plain_profile,
             "profile_nonce_sri_one_entry": sri_profile,
         },
         "tags_first_render": {
             "first_render_entry_us": r(first),
-            "warm_render_entry_us": r(warm),
-            "resolve_cost_us": r(first - warm),
+            "later_render_entry_us": r(warm),
+            "prepare_cost_us": r(first - warm),
             "cold_parse_and_render_us": r(cold),
-            "goal_first_le_20us": first <= GOAL_FIRST_US,
         },
         "tags_manifest_parse": {
             "parses": parses_warm,
