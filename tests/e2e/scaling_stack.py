@@ -12,10 +12,15 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+import httpx
 
 from django_duet.testing.nginx import nginx_process
 from django_duet.testing.servers import LOOPBACK, ServerProcess, free_port
@@ -30,6 +35,7 @@ SECRETS = {
 DEMO = ("demo", "demo-password-123")
 GUESSED = ("alice", "alice-right-password-1")  # the throttle's target; her hash is recorded
 THREADS = 8  # a worker; two workers a server
+CONNECTIONS = 64  # of the load that faults run under
 SETTINGS = """\
 from example.settings import *  # noqa: F403
 
@@ -39,9 +45,10 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 """
-CREATE_ALICE = (
-    "from django.contrib.auth import get_user_model; "
-    "get_user_model().objects.create_user({!r}, password={!r})"
+CREATE_ALICE = (  # once per database: the session's duet_postgres serves several stacks
+    "from django.contrib.auth import get_user_model; User = get_user_model(); "
+    "User.objects.filter(username={0!r}).exists() "
+    "or User.objects.create_user({0!r}, password={1!r})"
 )
 
 
@@ -60,6 +67,7 @@ class Stack:
 
 
 def stack_env(scratch: Path, database_url: str, redis_url: str) -> dict[str, str]:
+    scratch.mkdir(parents=True, exist_ok=True)
     (scratch / "duet_scaling_settings.py").write_text(SETTINGS)
     hashes = scratch / "hashes.log"
     hashes.write_text("")
@@ -95,8 +103,9 @@ def prepare(env: dict[str, str]) -> None:
     manage(env, "shell", "-c", CREATE_ALICE.format(*GUESSED))
 
 
-def app_server(env: dict[str, str], name: str) -> ServerProcess:
-    port = free_port()
+def app_server(env: dict[str, str], name: str, port: int | None = None) -> ServerProcess:
+    """gunicorn of the example, not started; ``port``: the one of the server it replaces."""
+    port = port or free_port()
     command = [str(BIN / "gunicorn"), "example.wsgi", "--bind", f"{LOOPBACK}:{port}"]
     command += ["--workers", "2", "--threads", str(THREADS), "--worker-class", "gthread"]
     return ServerProcess(
@@ -122,11 +131,46 @@ def nginx_config(env: dict[str, str], servers: list[ServerProcess]) -> str:
 
 
 @contextmanager
-def scaled_stack(scratch: Path, database_url: str, redis_url: str) -> Iterator[Stack]:
+def scaled_stack(
+    scratch: Path,
+    database_url: str,
+    redis_url: str,
+    server_env: Mapping[str, Mapping[str, str]] | None = None,
+) -> Iterator[Stack]:
+    """``server_env``: more variables for server "a" or "b" (its own frontend folder ...)."""
     env = stack_env(scratch, database_url, redis_url)
     prepare(env)
+    extra = server_env or {}
     with ExitStack() as stack:
-        servers = {name: stack.enter_context(app_server(env, name)) for name in ("a", "b")}
+        servers = {
+            name: stack.enter_context(app_server({**env, **extra.get(name, {})}, name))
+            for name in ("a", "b")
+        }
         config = nginx_config(env, list(servers.values()))
         nginx = stack.enter_context(nginx_process(config, scratch / "nginx", free_port()))
         yield Stack(nginx, servers, env, scratch / "hashes.log")
+
+
+def load(url: str, seconds: float, during: Callable[[], None], at: float) -> list[int | str]:
+    """GET ``url`` from CONNECTIONS clients for ``seconds``; ``during()`` runs ``at`` seconds
+    in. Each answer's status, or the transport error's name."""
+    statuses: list[int | str] = []
+    lock, end = threading.Lock(), time.monotonic() + seconds
+
+    def client() -> None:
+        with httpx.Client(timeout=10) as http:
+            while time.monotonic() < end:
+                try:
+                    status: int | str = http.get(url).status_code
+                except httpx.TransportError as exc:
+                    status = type(exc).__name__
+                with lock:
+                    statuses.append(status)
+
+    with ThreadPoolExecutor(CONNECTIONS) as pool:
+        clients = [pool.submit(client) for _ in range(CONNECTIONS)]
+        time.sleep(at)
+        during()
+        for done in clients:
+            done.result()
+    return statuses

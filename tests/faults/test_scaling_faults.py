@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import os
 import signal
-import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
@@ -18,14 +17,13 @@ import pytest
 
 from django_duet.testing.postgres import PostgresServer, find_bin_dir
 from django_duet.testing.redis import RedisServer, find_redis_server
-from tests.e2e.scaling_stack import DEMO, Stack, scaled_stack
+from tests.e2e.scaling_stack import CONNECTIONS, DEMO, Stack, load, scaled_stack
 
 pytestmark = [
     pytest.mark.e2e,  # the built example behind nginx
     pytest.mark.skipif(find_redis_server() is None, reason="needs redis-server"),
     pytest.mark.skipif(find_bin_dir() is None, reason="needs PostgreSQL's initdb and pg_ctl"),
 ]
-CONNECTIONS = 64
 LOAD_SECONDS = 3.0
 KILL_AFTER = 1.0
 
@@ -38,31 +36,6 @@ def stack(duet_build, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stac
         with scaled_stack(scratch, postgres.url, redis.url) as running:
             running.postgres, running.redis = postgres, redis  # type: ignore[attr-defined]
             yield running
-
-
-def load(url: str, seconds: float, during: Callable[[], None], at: float) -> list[int | str]:
-    """GET ``url`` from CONNECTIONS clients for ``seconds``; ``during()`` runs ``at`` seconds
-    in. Each answer's status, or the transport error's name."""
-    statuses: list[int | str] = []
-    lock, end = threading.Lock(), time.monotonic() + seconds
-
-    def client() -> None:
-        with httpx.Client(timeout=10) as http:
-            while time.monotonic() < end:
-                try:
-                    status: int | str = http.get(url).status_code
-                except httpx.TransportError as exc:
-                    status = type(exc).__name__
-                with lock:
-                    statuses.append(status)
-
-    with ThreadPoolExecutor(CONNECTIONS + 1) as pool:
-        clients = [pool.submit(client) for _ in range(CONNECTIONS)]
-        time.sleep(at)
-        during()
-        for done in clients:
-            done.result()
-    return statuses
 
 
 def login(base: str) -> httpx.Client:
