@@ -1,6 +1,14 @@
+"""Fixtures every test folder shares: a fresh manifest cache, and the fixture build on disk."""
+
+import shutil
+from pathlib import Path
+
 import pytest
+from django.core.management import call_command
 
 from django_duet.build.loader import clear_cache
+
+FIXTURE_BUILD = Path(__file__).parent / "fixtures" / "build"
 
 
 @pytest.fixture(autouse=True)
@@ -8,3 +16,27 @@ def _fresh_manifest_cache():
     clear_cache()
     yield
     clear_cache()
+
+
+@pytest.fixture
+def build_dir(tmp_path, settings):
+    """A writable copy of the fixture build, with a compressible file, used by the settings."""
+    build = tmp_path / "dist"
+    shutil.copytree(FIXTURE_BUILD, build)
+    (build / "assets" / "big-B1gB1g00.js").write_text("export const x = 1;\n" * 20_000)
+    (build / "robots.txt").write_text("User-agent: *\n")
+    settings.STATICFILES_DIRS = [build]
+    settings.DUET = {"BUILD_DIR": build}
+    return build
+
+
+@pytest.fixture
+def collected(build_dir, tmp_path, settings):
+    """collectstatic of that build with django-duet's storage, as a deploy does."""
+    settings.STATIC_ROOT = tmp_path / "static_root"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django_duet.storage.DuetStaticFilesStorage"},
+    }
+    call_command("collectstatic", "--noinput", verbosity=0)
+    return settings.STATIC_ROOT

@@ -1,4 +1,4 @@
-"""Settings for Django served for real in front of a real Vite (tests/integration/test_dev_vite.py).
+"""Settings for Django served for real in front of a real Vite (tests/dev/test_vite.py).
 
 DUET_TEST_FRONTEND names the Vite root; its dev server writes the hot file there.
 """

@@ -2,7 +2,7 @@
 
 A scripted upstream on a free loopback port reads the request head and then sends bytes
 and pauses from a script. Failures before the answer (down, hanging, not HTTP at all) are in
-tests/integration/dev/test_proxy.py: 502 / 504 pages within the timeout.
+tests/dev/test_proxy.py: 502 / 504 pages within the timeout.
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ class ScriptedServer:
 
 @pytest.fixture
 def scripted(dev_settings, hot_path) -> Iterator[callable]:
-    from tests.integration.dev.fake_devserver import FakeDevServer
+    from tests.dev.fake_devserver import FakeDevServer
 
     servers: list[ScriptedServer] = []
 

@@ -1,6 +1,6 @@
 """No build directory at start-up: the app starts, the deploy check and pages say what to do.
 
-duet.E001 itself (the message and hint) is tested in tests/integration/test_checks.py.
+duet.E001 itself (the message and hint) is tested in tests/build/test_checks.py.
 """
 
 from __future__ import annotations

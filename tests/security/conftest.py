@@ -1,13 +1,10 @@
-"""Fixtures of the security battery, shared with the integration tests they build on."""
+"""Fixtures of the security battery, shared with the subsystem tests they build on."""
 
-from tests.integration.conftest import build_dir, collected
-from tests.integration.dev.conftest import dev_settings, fake, hot_path
-from tests.integration.sessions.conftest import auth_urls, csrf_client, spa_settings, user
+from tests.dev.conftest import dev_settings, fake, hot_path
+from tests.sessions.conftest import auth_urls, csrf_client, spa_settings, user
 
 __all__ = [
     "auth_urls",
-    "build_dir",
-    "collected",
     "csrf_client",
     "dev_settings",
     "fake",

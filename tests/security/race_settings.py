@@ -25,7 +25,7 @@ CACHES = {
     }
 }
 PASSWORD_HASHERS = ["tests.security.race_hasher.RecordingHasher"]
-ROOT_URLCONF = "tests.integration.sessions.urls"
+ROOT_URLCONF = "tests.sessions.urls"
 DUET = {
     **DUET,
     # Each burst claims its own client address (the test client is always 127.0.0.1).

@@ -2,7 +2,7 @@
 
 The SPA preset (django-cors-headers) allows exactly APP_ORIGIN. The allowed origin's own
 answers, and four of the origins below (another host, a suffix host, ``null``, https), are in
-tests/integration/sessions/test_cors.py; these cover the rest of the near-misses.
+tests/sessions/test_cors.py; these cover the rest of the near-misses.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from tests.integration.sessions.helpers import APP_ORIGIN, PASSWORD, USERNAME, get_token, login
+from tests.sessions.helpers import APP_ORIGIN, PASSWORD, USERNAME, get_token, login
 
 INCORRECT = "CSRF token from the 'X-Csrftoken' HTTP header incorrect."
 NEAR_MISSES = [

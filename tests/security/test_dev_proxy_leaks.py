@@ -24,9 +24,9 @@ from asgiref.sync import async_to_sync
 from django.test import AsyncClient
 
 from django_duet.testing.servers import ServerProcess, free_port
-from tests.integration.dev.conftest import fresh_proxy_plan  # noqa: F401 (a fixture)
-from tests.integration.dev.fake_devserver import FakeDevServer
-from tests.integration.test_static_asgi import call
+from tests.dev.conftest import fresh_proxy_plan  # noqa: F401 (a fixture)
+from tests.dev.fake_devserver import FakeDevServer
+from tests.serving.test_static_asgi import call
 
 ROOT = Path(__file__).resolve().parents[2]
 BUILD = ROOT / "tests" / "fixtures" / "build"

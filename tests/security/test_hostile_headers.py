@@ -1,6 +1,6 @@
 """Hostile headers and paths at the dev proxy, Host and X-Forwarded-* tricks.
 
-Already covered in tests/integration/dev/test_proxy.py (not repeated): encoded traversal,
+Already covered in tests/dev/test_proxy.py (not repeated): encoded traversal,
 backslashes, null byte, '#' and CRLF in the path, a raw '#' in the query, an X-Note header
 with CRLF, foreign Host, credentials and X-Forwarded-* never forwarded, bodies over 1 MiB,
 TRACE, a dev server that hangs or answers garbage.

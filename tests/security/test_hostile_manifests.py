@@ -2,7 +2,7 @@
 
 Paths outside the build directory (``..``, absolute, URLs, backslashes, NUL, control
 characters, in ``file``/``css``/``assets``), bad JSON and 100_000-deep arrays are in
-tests/unit/test_manifest.py; these cover size, shape and graph abuse.
+tests/build/test_manifest.py; these cover size, shape and graph abuse.
 """
 
 from __future__ import annotations

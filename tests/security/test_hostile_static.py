@@ -2,7 +2,7 @@
 
 Both modes: production (files indexed at start-up after collectstatic) and autorefresh
 (DEBUG: files looked up per request, where a traversal would matter most). Private files
-(dotfiles, the staticfiles manifest, source maps) and symlinks: tests/integration/test_static.py.
+(dotfiles, the staticfiles manifest, source maps) and symlinks: tests/serving/test_static.py.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ def _get(client, path, **extra):
     return response, body
 
 
-# Also driven through duet_asgi's static path by tests/integration/test_static_asgi.py.
+# Also driven through duet_asgi's static path by tests/serving/test_static_asgi.py.
 HOSTILE_PATHS = [
     "/static/%2e%2e/%2e%2e/settings.py",  # encoded traversal
     "/static/assets/%2e%2e/.env",
@@ -68,7 +68,7 @@ def test_the_file_itself_is_served(client, static_mode):
 
 # (Range header, status, Content-Range, first byte, last byte + 1), as nginx answers them
 # (django_duet.serving.ranges): another unit is ignored (200), junk is refused (416). Several
-# ranges (one multipart answer): tests/integration/test_static.py and tests/unit.
+# ranges (one multipart answer): tests/serving/.
 RANGES = [
     ("bytes=0-9", 206, f"bytes 0-9/{SIZE}", 0, 10),
     ("bytes=-5", 206, f"bytes {SIZE - 5}-{SIZE - 1}/{SIZE}", SIZE - 5, SIZE),  # suffix

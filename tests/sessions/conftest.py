@@ -14,7 +14,7 @@ from .helpers import APP_ORIGIN, PASSWORD, USERNAME, current_settings
 
 @pytest.fixture
 def auth_urls(settings):
-    settings.ROOT_URLCONF = "tests.integration.sessions.urls"
+    settings.ROOT_URLCONF = "tests.sessions.urls"
     settings.CSRF_FAILURE_VIEW = "django_duet.session_views.csrf_failure"
     # A fast hasher: these tests log in many times; the throttle, not the hash, is tested.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -145,7 +145,7 @@ ROBOTS = "/static/robots.txt"  # 14 bytes, no .gz/.br (too small to gain)
 ROBOTS_BODY = b"User-agent: *\n"
 
 # Request headers ("{tag}": the file's ETag), status, Content-Encoding, body (None: the .gz
-# or .br file's bytes). Also sent through duet_asgi by tests/integration/test_static_asgi.py.
+# or .br file's bytes). Also sent through duet_asgi by tests/serving/test_static_asgi.py.
 SEMANTICS = {
     "gzip-q0": (BIG, {"accept-encoding": "gzip;q=0"}, 200, None, BIG),
     "br-q0": (BIG, {"accept-encoding": "br;q=0"}, 200, None, BIG),

@@ -15,8 +15,7 @@ from django.utils.functional import SimpleLazyObject
 
 from django_duet.pages import render as duet_render
 from django_duet.pages.client_routes import client_routes
-
-from .dev.conftest import dev_settings, fake, hot_path  # noqa: F401  (fixtures)
+from tests.dev.conftest import dev_settings, fake, hot_path  # noqa: F401  (fixtures)
 
 POLICY = {
     "DIRECTIVES": {

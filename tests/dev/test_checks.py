@@ -12,7 +12,7 @@ from django.core import checks
 from django_duet.dev import checks as checks_dev
 
 PROXY = "django_duet.proxy.DevProxyMiddleware"
-DOCS = Path(__file__).parents[3] / "docs" / "development.md"
+DOCS = Path(__file__).parents[2] / "docs" / "development.md"
 IDS = ["duet.E030", "duet.E031", "duet.W030", "duet.W031", "duet.W032"]
 
 

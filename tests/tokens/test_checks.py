@@ -183,7 +183,7 @@ def test_w053_long_access_lifetime(on):
 def test_ids_are_documented():
     from pathlib import Path
 
-    docs = (Path(__file__).parents[3] / "docs" / "tokens.md").read_text()
+    docs = (Path(__file__).parents[2] / "docs" / "tokens.md").read_text()
     for check_id in [
         "E050",
         "E051",
@@ -203,7 +203,7 @@ def test_ids_are_documented():
 
 def test_e059_the_examples_token_key_fails_the_deploy_check(settings, monkeypatch):
     monkeypatch.delenv("DUET_TOKEN_KEY", raising=False)
-    example = runpy.run_path(str(Path(__file__).parents[3] / "example" / "example" / "settings.py"))
+    example = runpy.run_path(str(Path(__file__).parents[2] / "example" / "example" / "settings.py"))
     published = example["DUET"]["TOKEN_SIGNING_KEYS"]
     settings.DUET = {**settings.DUET, "TOKEN_SIGNING_KEYS": [HS_KEY, *published]}
     deploy = run_checks(include_deployment_checks=True)

@@ -28,8 +28,7 @@ from django_duet.exceptions import EntryNotFound
 from django_duet.pages.render import render_entries
 from django_duet.serving.hashing import is_bundler_hashed
 from django_duet.testing.servers import free_port
-
-from .dev.fake_devserver import FakeDevServer
+from tests.dev.fake_devserver import FakeDevServer
 
 FIXTURE_BUILD = Path(__file__).parents[1] / "fixtures" / "build"
 ADMIN_MANIFEST = {

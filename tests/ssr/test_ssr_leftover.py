@@ -96,13 +96,13 @@ def test_a_bundle_load_that_times_out_returns_without_waiting_for_v8(
 ):
     # The bundle sorts a big typed array at load: V8 cannot stop that, and closing the
     # context waits until the sort is over. The request must not: it returns at the bound.
-    monkeypatch.setattr(engine_module, "LOAD_TIMEOUT_S", 1.0)
+    monkeypatch.setattr(engine_module, "LOAD_TIMEOUT_S", 0.5)
     ssr_settings.DUET = {**ssr_settings.DUET, "SSR_BUNDLE": FIXTURES / "server-stuck-load.js"}
     started = time.monotonic()
     with caplog.at_level("WARNING", logger="django_duet.ssr"):
         html = render_component(RequestFactory().get("/"), "Hello", {"name": "Ada"})
     elapsed = time.monotonic() - started
     assert 'data-duet-mode="client"></div>' in html
-    assert "evaluating it took more than 1 s" in caplog.records[0].getMessage()
-    # Before: 1 s, then up to 2 s waiting for V8 to report, then the close, on this thread.
-    assert elapsed < 1.8
+    assert "evaluating it took more than 0.5 s" in caplog.records[0].getMessage()
+    # Before: 0.5 s, then the rest of the sort (seconds) waiting for V8, then the close.
+    assert elapsed < 1.5

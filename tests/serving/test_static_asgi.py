@@ -17,8 +17,8 @@ from django.core.asgi import get_asgi_application
 
 from django_duet.asgi import duet_asgi
 from django_duet.serving import asgi as static_asgi
-from tests.integration.test_static import SEMANTICS, semantics_case
 from tests.security.test_hostile_static import BIG, CONTENT, HOSTILE_PATHS, RANGES
+from tests.serving.test_static import SEMANTICS, semantics_case
 
 IMMUTABLE = "max-age=31536000, public, immutable"
 

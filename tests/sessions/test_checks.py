@@ -19,7 +19,7 @@ from django_duet.sessions import spa_checks as checks_spa
 
 from .helpers import APP_ORIGIN
 
-DOCS = Path(__file__).parents[3] / "docs" / "sessions-and-csrf.md"
+DOCS = Path(__file__).parents[2] / "docs" / "sessions-and-csrf.md"
 
 
 def run(deploy: bool = True) -> list[checks.CheckMessage]:
@@ -344,7 +344,7 @@ def example_settings(monkeypatch) -> dict:
     """example/example/settings.py as it runs with no environment: its published fallbacks."""
     for name in ("DJANGO_SECRET_KEY", "DUET_TOKEN_KEY", "DUET_EXAMPLE_SPA_ORIGINS"):
         monkeypatch.delenv(name, raising=False)
-    return runpy.run_path(str(Path(__file__).parents[3] / "example" / "example" / "settings.py"))
+    return runpy.run_path(str(Path(__file__).parents[2] / "example" / "example" / "settings.py"))
 
 
 def test_e024_the_examples_secret_key_fails_the_deploy_check(settings, monkeypatch):

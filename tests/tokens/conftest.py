@@ -47,7 +47,7 @@ def token_settings(settings):
     """The test settings with tokens on: HS256 key, middleware after AuthenticationMiddleware."""
     settings.MIDDLEWARE = [*settings.MIDDLEWARE, PATH]
     settings.DUET = {**settings.DUET, "TOKEN_SIGNING_KEYS": [HS_KEY]}
-    settings.ROOT_URLCONF = "tests.integration.tokens.urls"
+    settings.ROOT_URLCONF = "tests.tokens.urls"
     cache.clear()  # the login throttle counts in the cache
     yield settings
     cache.clear()

@@ -173,7 +173,7 @@ def test_logout_ends_session_and_rotates_token(csrf_client, user):
 def test_user_serializer_setting(csrf_client, user, settings):
     settings.DUET = {
         **settings.DUET,
-        "USER_SERIALIZER": "tests.integration.sessions.test_endpoints.short_user",
+        "USER_SERIALIZER": "tests.sessions.test_endpoints.short_user",
     }
     login(csrf_client, get_token(csrf_client))
     assert csrf_client.get("/api/auth/me/").json() == {"user": {"name": USERNAME}}

@@ -12,7 +12,7 @@ from django_duet.dev import server as devserver
 
 from .fake_devserver import FakeDevServer
 
-FIXTURE_BUILD = Path(__file__).parents[2] / "fixtures" / "build"
+FIXTURE_BUILD = Path(__file__).parents[1] / "fixtures" / "build"
 PROXY = "django_duet.proxy.DevProxyMiddleware"
 
 

@@ -21,7 +21,7 @@ from django_duet.testing.servers import ServerProcess, free_port
 
 pytestmark = pytest.mark.node
 
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = Path(__file__).resolve().parents[2]
 VITE = ROOT / "js" / "node_modules" / "vite" / "bin" / "vite.js"
 PLUGIN = ROOT / "js" / "dist" / "vite.js"
 BIN = Path(sys.executable).parent

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.test_static_asgi import call
+from tests.serving.test_static_asgi import call
 
 from .fake_devserver import MODULE
 
