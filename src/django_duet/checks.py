@@ -46,7 +46,7 @@ CHECKS: tuple[Registration, ...] = (
     Registration(build_checks.check_build, STATICFILES, deploy=True),  # E001, E003
     Registration(build_checks.check_build_dir_collected, STATICFILES),  # E002
     Registration(build_checks.check_build_base, STATICFILES, deploy=True),  # W001
-    Registration(build_checks.check_storage, STATICFILES),  # W002
+    Registration(serving_checks.check_storage, STATICFILES),  # W002
     Registration(serving_checks.check_s3_storage, STATICFILES),  # E090, E091, W090
     # Development: its settings, and who answers /static/ while the dev server runs
     Registration(dev_checks.check_dev_settings, ()),  # E030, E031

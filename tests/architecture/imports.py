@@ -25,10 +25,23 @@ def package_modules() -> dict[str, Path]:
     }
 
 
-def imported_modules(path: Path, known: set[str]) -> set[str]:
-    """Every package module ``path`` imports, at module level or inside a function."""
+def _import_time_nodes(tree: ast.AST) -> list[ast.AST]:
+    """The nodes that run when the module is imported: everything but function bodies."""
+    found: list[ast.AST] = []
+    todo = [tree]
+    while todo:
+        node = todo.pop()
+        found.append(node)
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            todo.extend(ast.iter_child_nodes(node))
+    return found
+
+
+def imported_modules(path: Path, known: set[str], *, import_time: bool = False) -> set[str]:
+    """Every package module ``path`` imports, inside functions too unless ``import_time``."""
     found: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in _import_time_nodes(tree) if import_time else ast.walk(tree):
         if isinstance(node, ast.Import):
             names = [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
@@ -42,10 +55,14 @@ def imported_modules(path: Path, known: set[str]) -> set[str]:
     return found
 
 
-def import_graph() -> dict[str, set[str]]:
+def import_graph(*, import_time: bool = False) -> dict[str, set[str]]:
+    """Module -> the package modules it imports (``import_time``: only those its import runs)."""
     modules = package_modules()
     known = set(modules)
-    return {name: imported_modules(path, known) - {name} for name, path in modules.items()}
+    return {
+        name: imported_modules(path, known, import_time=import_time) - {name}
+        for name, path in modules.items()
+    }
 
 
 def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:

@@ -79,3 +79,64 @@ def test_subsystems_never_import_the_facades() -> None:
         if module not in FACADES and module != "django_duet.testing.plugin" and imported & FACADES
     }
     assert offenders == {}
+
+
+def test_the_package_has_no_import_cycle() -> None:
+    cycle = find_cycle(import_graph())
+    assert cycle is None, "import cycle: " + " -> ".join(cycle or [])
+
+
+def _subsystem(module: str) -> str:
+    """``django_duet.build.loader`` -> ``build``; root modules are themselves (``conf``)."""
+    return module.split(".")[1] if module.count(".") else "root"
+
+
+SUBSYSTEMS = {"build", "pages", "serving", "dev", "sessions", "tokens", "ssr", "cli", "testing"}
+# What each lower subsystem must never import (ARCHITECTURE.md's table, as a machine reads it).
+NEVER = {
+    "conf": SUBSYSTEMS - {"build"},  # conf -> build.formats: a format's default manifest name
+    "caches": SUBSYSTEMS,
+    "exceptions": SUBSYSTEMS,
+    "models": SUBSYSTEMS,
+    "build": SUBSYSTEMS - {"build"},
+    "sessions": SUBSYSTEMS - {"sessions"},
+    "tokens": SUBSYSTEMS - {"tokens", "sessions"},
+}
+
+
+def test_lower_subsystems_never_import_higher_ones() -> None:
+    offenders = sorted(
+        (module, imported)
+        for module, imports in import_graph().items()
+        for imported in imports
+        if _subsystem(imported) in NEVER.get(_subsystem(module), set())
+    )
+    assert offenders == []
+
+
+# The proxy needs the [devserver] extra: outside development, importing a module loads only
+# these dev modules; the rest is imported inside functions, once development claims a request.
+LIGHT_DEV = {"django_duet.dev.server", "django_duet.dev.tags", "django_duet.dev.checks"}
+DEV_USERS = {"dev", "cli", "testing", "proxy"}
+
+
+def test_production_imports_load_no_part_of_the_dev_proxy() -> None:
+    offenders = sorted(
+        (module, imported)
+        for module, imports in import_graph(import_time=True).items()
+        for imported in imports
+        if _subsystem(imported) == "dev"
+        and imported not in LIGHT_DEV
+        and _subsystem(module) not in DEV_USERS
+    )
+    assert offenders == []
+
+
+def test_only_the_cli_and_the_plugin_are_entry_points() -> None:
+    graph = import_graph()
+    cli_users = {m for m, imports in graph.items() if any(_subsystem(i) == "cli" for i in imports)}
+    testing_users = {
+        m for m, imports in graph.items() if any(_subsystem(i) == "testing" for i in imports)
+    }
+    assert {_subsystem(m) for m in cli_users} <= {"cli", "management", "__main__"}
+    assert {_subsystem(m) for m in testing_users} <= {"testing", "pytest_plugin"}

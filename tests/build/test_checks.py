@@ -2,7 +2,6 @@
 
 import json
 
-import pytest
 from django.core import checks
 
 from django_duet.build import checks as duet_checks
@@ -61,25 +60,6 @@ def test_build_base_other_than_static_url_is_w001(build_dir, settings):
     assert duet_checks.check_build_base(None) == []
 
 
-@pytest.mark.parametrize(
-    "backend, expected",
-    [
-        ("django.contrib.staticfiles.storage.ManifestStaticFilesStorage", ["duet.W002"]),
-        ("whitenoise.storage.CompressedManifestStaticFilesStorage", ["duet.W002"]),
-        ("django_duet.storage.DuetStaticFilesStorage", []),
-        ("whitenoise.storage.CompressedStaticFilesStorage", []),
-        ("django.contrib.staticfiles.storage.StaticFilesStorage", []),
-    ],
-)
-def test_double_hashing_storage_is_w002(settings, backend, expected):
-    settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": backend}}
-    messages = duet_checks.check_storage(None)
-    assert [m.id for m in messages] == expected
-    if messages:
-        assert backend in messages[0].msg
-        assert "django_duet.storage.DuetStaticFilesStorage" in messages[0].hint
-
-
 def test_checks_are_registered_and_ids_are_unique():
     import inspect
     import re
@@ -88,5 +68,5 @@ def test_checks_are_registered_and_ids_are_unique():
     declared = re.findall(r'id="(duet\.[EW]\d{3})"', source)
     assert len(declared) == len(set(declared))
     registered = checks.registry.registry.get_checks(include_deployment_checks=True)
-    for name in ("check_build", "check_build_dir_collected", "check_build_base", "check_storage"):
+    for name in ("check_build", "check_build_dir_collected", "check_build_base"):
         assert getattr(duet_checks, name) in registered

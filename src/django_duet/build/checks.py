@@ -10,7 +10,6 @@ from typing import Any
 from django.apps import AppConfig
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Warning
-from django.utils.module_loading import import_string
 
 from django_duet.build.frontends import checkable_frontends, setting_name
 from django_duet.build.loader import get_manifest
@@ -98,32 +97,5 @@ def _check_base(frontend: Settings) -> list[CheckMessage]:
             hint=f"Rebuild with DUET_STATIC_URL={settings.STATIC_URL} (what `manage.py duet build` "
             "does), or set staticUrl/staticPrefix in the duet() Vite plugin to match.",
             id="duet.W001",
-        )
-    ]
-
-
-def check_storage(app_configs: Sequence[AppConfig] | None, **kwargs: Any) -> list[CheckMessage]:
-    """duet.W002: a hashing storage that is not ours renames Vite's chunks a second time."""
-    from django.contrib.staticfiles.storage import HashedFilesMixin
-
-    from django_duet.serving.storage import KeepBundlerNamesMixin
-
-    backend = settings.STORAGES.get("staticfiles", {}).get("BACKEND", "")
-    try:
-        cls = import_string(backend)
-    except ImportError:
-        return []  # Django reports an unimportable storage itself
-    if not isinstance(cls, type) or not issubclass(cls, HashedFilesMixin):
-        return []
-    if issubclass(cls, KeepBundlerNamesMixin):  # DuetStaticFilesStorage, DuetS3StaticStorage
-        return []
-    return [
-        Warning(
-            f'STORAGES["staticfiles"]["BACKEND"] is {backend!r}, which hashes Vite\'s already '
-            "hashed files again: chunks get renamed while imports still name the old files, "
-            "and the browser loads modules twice.",
-            hint='Use "django_duet.storage.DuetStaticFilesStorage" (compressed, hashed, '
-            "but leaves the bundler's files alone).",
-            id="duet.W002",
         )
     ]

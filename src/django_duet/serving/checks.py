@@ -1,4 +1,5 @@
-"""System checks for the build on object storage behind a CDN (docs/deployment-cdn.md).
+"""System checks of production serving: a storage that re-hashes the build (W002), and the build
+on object storage behind a CDN (docs/deployment-cdn.md).
 
 They look at the settings only (never at the network), so ``manage.py check`` stays offline.
 """
@@ -10,7 +11,11 @@ from typing import Any
 
 from django.apps import AppConfig
 from django.conf import settings
+from django.contrib.staticfiles.storage import HashedFilesMixin
 from django.core.checks import CheckMessage, Error, Warning
+from django.utils.module_loading import import_string
+
+from django_duet.serving.storage import KeepBundlerNamesMixin
 
 S3_BACKEND = "django_duet.storage_s3.DuetS3StaticStorage"
 
@@ -61,3 +66,26 @@ def check_s3_storage(app_configs: Sequence[AppConfig] | None, **kwargs: Any) -> 
             )
         )
     return messages
+
+
+def check_storage(app_configs: Sequence[AppConfig] | None, **kwargs: Any) -> list[CheckMessage]:
+    """duet.W002: a hashing storage that is not ours renames Vite's chunks a second time."""
+    backend = settings.STORAGES.get("staticfiles", {}).get("BACKEND", "")
+    try:
+        cls = import_string(backend)
+    except ImportError:
+        return []  # Django reports an unimportable storage itself
+    if not isinstance(cls, type) or not issubclass(cls, HashedFilesMixin):
+        return []
+    if issubclass(cls, KeepBundlerNamesMixin):  # DuetStaticFilesStorage, DuetS3StaticStorage
+        return []
+    return [
+        Warning(
+            f'STORAGES["staticfiles"]["BACKEND"] is {backend!r}, which hashes Vite\'s already '
+            "hashed files again: chunks get renamed while imports still name the old files, "
+            "and the browser loads modules twice.",
+            hint='Use "django_duet.storage.DuetStaticFilesStorage" (compressed, hashed, '
+            "but leaves the bundler's files alone).",
+            id="duet.W002",
+        )
+    ]
