@@ -1,6 +1,7 @@
 """Fixtures every test folder shares: a fresh manifest cache, and the fixture build on disk."""
 
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,7 @@ from django.core.management import call_command
 from django_duet.build.loader import clear_cache
 
 FIXTURE_BUILD = Path(__file__).parent / "fixtures" / "build"
+SSR_FIXTURE_BUNDLE = Path(__file__).parent / "fixtures" / "ssr" / "server-bundle.js"
 
 
 @pytest.fixture(autouse=True)
@@ -40,3 +42,21 @@ def collected(build_dir, tmp_path, settings):
     }
     call_command("collectstatic", "--noinput", verbosity=0)
     return settings.STATIC_ROOT
+
+
+@pytest.fixture
+def ssr_settings(settings):
+    """The hand-written server bundle of tests/fixtures/ssr, on fresh V8 engines (closed after)."""
+    pytest.importorskip("py_mini_racer")
+    from django_duet.ssr.bundle import clear_cache as clear_bundle
+    from django_duet.ssr.engine import discard_thread_engine
+
+    settings.DUET = {**settings.DUET, "SSR_BUNDLE": SSR_FIXTURE_BUNDLE, "SSR_TIMEOUT_MS": 300}
+    clear_bundle()
+    discard_thread_engine()
+    yield settings
+    discard_thread_engine()
+    clear_bundle()
+    for thread in threading.enumerate():  # contexts closed off the request thread
+        if thread.name == "duet-ssr-close":
+            thread.join(15)

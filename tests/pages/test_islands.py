@@ -95,20 +95,6 @@ def test_island_html_from_python_takes_an_element_id(rf_request):
 # --- server-rendered islands (mini-racer, a hand-written server bundle) ---------------------
 
 
-@pytest.fixture
-def ssr_settings(settings):
-    pytest.importorskip("py_mini_racer")
-    from django_duet.ssr.bundle import clear_cache
-    from django_duet.ssr.engine import discard_thread_engine
-
-    settings.DUET = {**settings.DUET, "SSR_BUNDLE": BUNDLE, "SSR_TIMEOUT_MS": 300}
-    clear_cache()
-    discard_thread_engine()
-    yield settings
-    discard_thread_engine()
-    clear_cache()
-
-
 def test_ssr_writes_the_server_html_inside_the_element(ssr_settings, rf_request):
     html = render(
         '{% duet_island "Hello" props ssr=True %}', props={"name": "Ada"}, request=rf_request

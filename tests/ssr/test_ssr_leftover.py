@@ -3,7 +3,6 @@ at once never holds a request: the hand-written bundle and a stuck one, in real 
 
 from __future__ import annotations
 
-import threading
 import time
 from pathlib import Path
 
@@ -12,8 +11,6 @@ from django.test import RequestFactory
 
 from django_duet.ssr import engine as engine_module
 from django_duet.ssr import render_component
-from django_duet.ssr.bundle import clear_cache
-from django_duet.ssr.engine import discard_thread_engine
 
 pytest.importorskip("py_mini_racer")
 
@@ -25,17 +22,7 @@ HELLO = (
 )
 
 
-@pytest.fixture(autouse=True)
-def ssr_settings(settings):
-    settings.DUET = {**settings.DUET, "SSR_BUNDLE": BUNDLE, "SSR_TIMEOUT_MS": 300}
-    clear_cache()
-    discard_thread_engine()
-    yield settings
-    discard_thread_engine()
-    clear_cache()
-    for thread in threading.enumerate():  # contexts closed off the request thread
-        if thread.name == "duet-ssr-close":
-            thread.join(15)
+pytestmark = pytest.mark.usefixtures("ssr_settings")
 
 
 def this_threads_engine() -> engine_module.Engine:

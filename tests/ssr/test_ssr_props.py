@@ -14,8 +14,6 @@ from django.test import RequestFactory
 from django_duet.conf import conf
 from django_duet.ssr import engine as engine_module
 from django_duet.ssr import render_component
-from django_duet.ssr.bundle import clear_cache
-from django_duet.ssr.engine import discard_thread_engine
 
 pytest.importorskip("py_mini_racer")
 
@@ -23,13 +21,10 @@ BUNDLE = Path(__file__).parents[1] / "fixtures" / "ssr" / "server-bundle.js"
 
 
 @pytest.fixture(autouse=True)
-def ssr_settings(settings):
-    settings.DUET = {**settings.DUET, "SSR_BUNDLE": BUNDLE, "SSR_TIMEOUT_MS": 2000}
-    clear_cache()
-    discard_thread_engine()
-    yield settings
-    discard_thread_engine()
-    clear_cache()
+def _ssr(ssr_settings):
+    """The shared fixture bundle, with a budget that deep props need."""
+    ssr_settings.DUET = {**ssr_settings.DUET, "SSR_TIMEOUT_MS": 2000}
+    return ssr_settings
 
 
 def nested(depth: int) -> object:

@@ -14,7 +14,6 @@ from django.template import Context, Template
 from django.test import RequestFactory
 
 from django_duet.ssr import render_component
-from django_duet.ssr.bundle import clear_cache
 from django_duet.ssr.engine import discard_thread_engine
 
 pytest.importorskip("py_mini_racer")
@@ -26,14 +25,7 @@ HELLO = (
 )
 
 
-@pytest.fixture(autouse=True)
-def ssr_settings(settings):
-    settings.DUET = {**settings.DUET, "SSR_BUNDLE": BUNDLE, "SSR_TIMEOUT_MS": 300}
-    clear_cache()
-    discard_thread_engine()
-    yield settings
-    discard_thread_engine()
-    clear_cache()
+pytestmark = pytest.mark.usefixtures("ssr_settings")
 
 
 @pytest.fixture
