@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 from django.core.checks import run_checks
-from django.template import Context, Template
 from django.test import RequestFactory
+
+from tests.helpers import render_template as render
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 WEBPACK = FIXTURES / "webpack-project" / "build"
@@ -20,10 +21,6 @@ def webpack_settings(settings):
     settings.STATICFILES_DIRS = [WEBPACK]
     settings.DUET = {"BUILD_DIR": WEBPACK}  # format and manifest detected
     return settings
-
-
-def render(source: str, request=None) -> str:
-    return Template("{% load duet %}" + source).render(Context({"request": request}))
 
 
 def files() -> dict[str, str]:
@@ -52,7 +49,7 @@ def test_sri_comes_from_webpacks_manifest(webpack_settings):
     data = json.loads((WEBPACK / "assets-manifest.json").read_text())
     request = RequestFactory().get("/")
     request.csp_nonce = "n0nce"
-    html = render('{% duet_entry "admin" %}', request)
+    html = render('{% duet_entry "admin" %}', request=request)
     sri = data["admin.js"]["integrity"]
     assert (
         f'<script defer src="/static/{data["admin.js"]["src"]}" integrity="{sri}" '

@@ -8,7 +8,6 @@ import json
 import os
 import re
 import shutil
-import stat
 from io import StringIO
 from pathlib import Path
 
@@ -16,7 +15,6 @@ import pytest
 from django.core.checks import run_checks
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import CommandError, call_command
-from django.template import Context, Template
 from django.test import Client, RequestFactory
 from django.urls import clear_url_caches
 
@@ -29,6 +27,8 @@ from django_duet.pages.render import render_entries
 from django_duet.serving.hashing import is_bundler_hashed
 from django_duet.testing.servers import free_port
 from tests.dev.fake_devserver import FakeDevServer
+from tests.helpers import fake_npm
+from tests.helpers import render_template as render
 
 FIXTURE_BUILD = Path(__file__).parents[1] / "fixtures" / "build"
 ADMIN_MANIFEST = {
@@ -89,10 +89,6 @@ def two(settings, tmp_path, admin_build) -> Path:
         },
     }
     return admin_build
-
-
-def render(source: str, **context: object) -> str:
-    return Template("{% load duet %}" + source).render(Context(context))
 
 
 # Settings ------------------------------------------------------------------------------------
@@ -302,15 +298,6 @@ def test_a_named_frontends_manifest_format_is_checked(two, settings):
 # Commands --------------------------------------------------------------------------------------
 
 
-def fake_npm(folder: Path, log: Path) -> None:
-    folder.mkdir(exist_ok=True)
-    script = folder / "npm"
-    script.write_text(
-        f'#!/bin/sh\necho "$(basename "$PWD") $* prefix=$DUET_STATIC_PREFIX" >> {log}\n'
-    )
-    script.chmod(script.stat().st_mode | stat.S_IEXEC)
-
-
 @pytest.fixture
 def projects(two, tmp_path, settings, monkeypatch) -> Path:
     for name in ("front", "tools"):
@@ -321,7 +308,9 @@ def projects(two, tmp_path, settings, monkeypatch) -> Path:
     settings.STATIC_ROOT = tmp_path / "collected"
     monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}")
     log = tmp_path / "npm.log"
-    fake_npm(tmp_path / "bin", log)
+    fake_npm(
+        tmp_path / "bin", f'echo "$(basename "$PWD") $* prefix=$DUET_STATIC_PREFIX" >> {log}\n'
+    )
     return log
 
 

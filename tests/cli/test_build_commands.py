@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import stat
 from io import StringIO
 from pathlib import Path
 
@@ -13,6 +12,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from django_duet.build.record import compute_record, read_record, write_record
+from tests.helpers import fake_npm
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -85,13 +85,6 @@ def test_record_skips_dot_directories_and_lists_sri(build_dir):
     assert record.files["assets/main-AbCd1234.js"].startswith("sha384-")
     data = json.loads((build_dir / ".vite" / "duet-build.json").read_text())
     assert data["buildId"] == record.build_id
-
-
-def fake_npm(bin_dir: Path, script: str) -> None:
-    bin_dir.mkdir(exist_ok=True)
-    npm = bin_dir / "npm"
-    npm.write_text("#!/bin/sh\n" + script)
-    npm.chmod(npm.stat().st_mode | stat.S_IEXEC)
 
 
 @pytest.fixture

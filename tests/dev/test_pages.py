@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from django.template import Context, Template
 from django.template.loader import render_to_string
 from django.test import RequestFactory
 
 from django_duet.dev.server import DevServerNotRunning
 from django_duet.pages.client_routes import ClientRoutesView
+from tests.helpers import render_template as render
 
 from .fake_devserver import FakeDevServer, closed_port
 
@@ -26,10 +26,6 @@ SHELL = (
     '<meta property="csp-nonce" nonce="DUET_CSP_NONCE"></head>'
     "<body>{{ path }}{% csrf_token %}{% if x %}</body></html>"
 )
-
-
-def render(source: str) -> str:
-    return Template("{% load duet %}" + source).render(Context({}))
 
 
 def test_entries_and_assets_come_from_the_dev_server(fake):

@@ -6,20 +6,16 @@ import logging
 from pathlib import Path
 
 import pytest
-from django.template import Context, Template
 from django.test import RequestFactory
 
 from django_duet.pages.islands import island_html
+from tests.helpers import render_template as render
 
 BUNDLE = Path(__file__).parents[1] / "fixtures" / "ssr" / "server-bundle.js"
 GREETING = (
     '<div data-duet-island="Greeting" data-props="duet-island-1"></div>'
     '<script id="duet-island-1" type="application/json">{"name": "Ada"}</script>'
 )
-
-
-def render(source: str, **context) -> str:
-    return Template("{% load duet %}" + source).render(Context(context))
 
 
 @pytest.fixture

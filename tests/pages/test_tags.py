@@ -10,6 +10,7 @@ from django.test import RequestFactory, override_settings
 
 from django_duet.exceptions import EntryNotFound, ManifestNotFound
 from django_duet.pages.render import render_entries
+from tests.helpers import render_template as render
 
 FIXTURE_MANIFEST = Path(__file__).parents[1] / "fixtures" / "build" / ".vite" / "manifest.json"
 BUILD_ID = hashlib.sha256(FIXTURE_MANIFEST.read_bytes()).hexdigest()[:16]
@@ -24,10 +25,6 @@ MAIN = (
     '<link rel="stylesheet" href="/static/assets/main-MainCss0.css">'
 )
 THEME = '<link rel="stylesheet" href="/static/assets/theme-Them3Css.css">'
-
-
-def render(source: str, **context) -> str:
-    return Template("{% load duet %}" + source).render(Context(context))
 
 
 def test_entry_emits_script_transitive_preloads_and_styles():

@@ -10,11 +10,11 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from django.template import Context, Template
 from django.test import RequestFactory
 
 from django_duet.ssr import render_component
 from django_duet.ssr.engine import discard_thread_engine
+from tests.helpers import render_template as render
 
 pytest.importorskip("py_mini_racer")
 
@@ -31,10 +31,6 @@ pytestmark = pytest.mark.usefixtures("ssr_settings")
 @pytest.fixture
 def rf_request():
     return RequestFactory().get("/ssr/")
-
-
-def render(source: str, **context) -> str:
-    return Template("{% load duet %}" + source).render(Context(context))
 
 
 def test_tag_renders_the_component_in_a_container_with_its_props(rf_request):
