@@ -10,12 +10,12 @@ from urllib.parse import quote
 
 import httpx
 from django.http import HttpResponse
-from django.utils.html import format_html
 
 from django_duet.dev.answers import page, upstream_error
 from django_duet.dev.responses import page_response
 from django_duet.dev.server import DevServer
 from django_duet.dev.upstream import Forward, send
+from django_duet.pages.html import nonce_attribute
 
 NONCE_PLACEHOLDER = ' nonce="DUET_CSP_NONCE"'  # html.cspNonce, set by the duet() Vite plugin
 
@@ -40,7 +40,5 @@ def dev_shell(server: DevServer, html: str, nonce: str | None) -> HttpResponse:
             "root, and is it declared in duet({ input })?",
         )
         return page_response(missing)
-    text = upstream.text.replace(
-        NONCE_PLACEHOLDER, format_html(' nonce="{}"', nonce) if nonce else ""
-    )
+    text = upstream.text.replace(NONCE_PLACEHOLDER, nonce_attribute(nonce))
     return HttpResponse(text, content_type="text/html; charset=utf-8")

@@ -22,6 +22,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from django_duet.conf import conf
+from django_duet.pages.html import nonce_attribute
 from django_duet.pages.render import csp_nonce
 from django_duet.ssr.bundle import get_bundle
 from django_duet.ssr.engine import engine_for
@@ -125,8 +126,9 @@ def _container_open(name: str, element_id: str, ssr: bool) -> SafeString:
 
 
 def _props_script_open(element_id: str, nonce: str | None) -> SafeString:
-    nonce_attr = format_html(' nonce="{}"', nonce) if nonce else mark_safe("")
-    return format_html('<script type="application/json" id="{}"{}>', element_id, nonce_attr)
+    return format_html(
+        '<script type="application/json" id="{}"{}>', element_id, nonce_attribute(nonce)
+    )
 
 
 def _warn(name: str, exc: SsrError, elapsed: float) -> None:
