@@ -1,10 +1,12 @@
-"""The CSP nonce under the real middlewares: django-csp 4's lazy nonce, a plain attribute, and
-Django 6's ``get_nonce``. The nonce on the tags must be the one the header carries."""
+"""The CSP nonce under the real middlewares: django-csp 4's lazy nonce, Django 6's own
+ContentSecurityPolicyMiddleware (run on Django 6 only: `make test-matrix`), and a plain attribute.
+The nonce on the tags must be the one the header carries."""
 
 from __future__ import annotations
 
 import re
 
+import django
 import pytest
 from csp.constants import NONCE, NONE, SELF, STRICT_DYNAMIC
 from django.http import HttpRequest, HttpResponse
@@ -27,6 +29,11 @@ POLICY = {
     }
 }
 CSP_MIDDLEWARE = "csp.middleware.CSPMiddleware"
+NATIVE_MIDDLEWARE = "django.middleware.csp.ContentSecurityPolicyMiddleware"
+DJANGO_6 = django.VERSION >= (6, 0)
+needs_django_6 = pytest.mark.skipif(
+    not DJANGO_6, reason="Django's own ContentSecurityPolicyMiddleware is new in Django 6.0"
+)
 PAGE = '{% load duet %}<head>{% duet_entry "src/theme.css" "src/main.tsx" %}</head>'
 
 
@@ -46,10 +53,25 @@ urlpatterns = [path("page/", page), client_routes("app/", "index.html")]
 pytestmark = pytest.mark.urls(__name__)
 
 
-@pytest.fixture
-def with_django_csp(settings):
-    settings.MIDDLEWARE = [CSP_MIDDLEWARE, *settings.MIDDLEWARE]
-    settings.CONTENT_SECURITY_POLICY = POLICY
+def native_policy() -> dict[str, list[str]]:
+    """POLICY in Django 6's SECURE_CSP form (imported here: Django 5.2 has no django.utils.csp)."""
+    from django.utils.csp import CSP
+
+    return {
+        directive: [CSP.NONCE if value == NONCE else value for value in values]
+        for directive, values in POLICY["DIRECTIVES"].items()
+    }
+
+
+@pytest.fixture(params=["django-csp", pytest.param("django", marks=needs_django_6)])
+def with_django_csp(request, settings):
+    """A strict nonce policy from django-csp 4, then from Django 6's own middleware."""
+    if request.param == "django-csp":
+        settings.MIDDLEWARE = [CSP_MIDDLEWARE, *settings.MIDDLEWARE]
+        settings.CONTENT_SECURITY_POLICY = POLICY
+    else:
+        settings.MIDDLEWARE = [NATIVE_MIDDLEWARE, *settings.MIDDLEWARE]
+        settings.SECURE_CSP = native_policy()
 
 
 def header_nonce(response) -> str:
@@ -107,12 +129,23 @@ def test_a_plain_request_attribute_is_used_as_is(client, settings):
         assert html.count(' nonce="pl41n-n0nce"') == tags + 1  # and the csp-nonce meta
 
 
-def test_django_6_get_nonce_is_read_when_there_is_no_csp_nonce(monkeypatch):
-    # Django 6 keeps a LazyNonce (falsy until read) in request._csp_nonce, behind get_nonce().
+@needs_django_6
+def test_django_6_reads_the_native_get_nonce_not_a_stand_in():
+    from django.middleware.csp import ContentSecurityPolicyMiddleware, get_nonce
+
+    assert duet_render._django_get_nonce is get_nonce
     request = RequestFactory().get("/")
-    request._csp_nonce = SimpleLazyObject(lambda: "dj4ng0-six")
-    monkeypatch.setattr(duet_render, "_django_get_nonce", lambda r: getattr(r, "_csp_nonce", None))
-    assert duet_render.csp_nonce(request) == "dj4ng0-six"
+    assert duet_render.csp_nonce(request) is None  # the middleware did not run
+    ContentSecurityPolicyMiddleware(lambda r: HttpResponse()).process_request(request)
+    assert not get_nonce(request)  # a LazyNonce, falsy until read...
+    nonce = duet_render.csp_nonce(request)
+    assert nonce and nonce == str(get_nonce(request))  # ...read now, and the same on each read
+    assert duet_render.csp_nonce(request) == nonce
+
+
+@pytest.mark.skipif(DJANGO_6, reason="Django 5.2 only: it has no django.middleware.csp")
+def test_django_5_2_never_tries_the_native_middleware():
+    assert duet_render._django_get_nonce is None
     assert duet_render.csp_nonce(RequestFactory().get("/")) is None
 
 

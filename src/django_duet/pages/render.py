@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import django
 from django.http import HttpRequest
 from django.utils.safestring import SafeString
 
@@ -20,9 +21,9 @@ from django_duet.pages.html import nonce_attribute
 from django_duet.pages.prepared import PreparedBuild, prepared_build, static_url, tag_settings
 
 _django_get_nonce: Callable[[HttpRequest], object] | None
-try:  # Django 6+: its own ContentSecurityPolicyMiddleware
+if django.VERSION >= (6, 0):  # its own ContentSecurityPolicyMiddleware; a failed import is loud
     from django.middleware.csp import get_nonce as _django_get_nonce
-except ImportError:  # Django 5.2
+else:  # Django 5.2 has no django.middleware.csp: never try it
     _django_get_nonce = None
 
 
@@ -30,7 +31,8 @@ def csp_nonce(request: HttpRequest | None) -> str | None:
     """The request's CSP nonce (generated now if still lazy), or None without one.
 
     django-csp 4 sets ``request.csp_nonce``, Django 6's ContentSecurityPolicyMiddleware keeps
-    ``request._csp_nonce``, any other middleware may set a plain string. Both lazy nonces are
+    ``request._csp_nonce`` behind ``django.middleware.csp.get_nonce`` (the one its ``csp``
+    context processor reads), any other middleware may set a plain string. Both lazy nonces are
     falsy until read, and only a read nonce goes into the header: so test for presence, then
     read it with ``str()``.
     """
