@@ -32,7 +32,7 @@ DEFAULTS: dict[str, Any] = {
     "FRONTEND_DIR": None,  # BASE_DIR / "frontend"
     "BUILD_DIR": None,  # FRONTEND_DIR / "dist"
     "MANIFEST_PATH": None,  # BUILD_DIR / the format's file (formats.DEFAULT_NAMES)
-    "MANIFEST_FORMAT": None,  # "vite" | "webpack" | "cra"; None: detected from the file
+    "MANIFEST_FORMAT": None,  # formats.FORMATS: "vite", "webpack"...; None: detected from the file
     "STATIC_PREFIX": "",
     "DEV_MODE": None,  # follows DEBUG
     "SERVE_SOURCE_MAPS": False,

@@ -119,8 +119,9 @@ def test_a_format_setting_that_contradicts_the_file_is_an_error():
     [
         ("vite", "Vite"),
         ("webpack", "webpack"),
+        ("webpack-stats", "webpack-bundle-tracker"),
         ("cra", "create-react-app"),
-        (None, "Vite, webpack or create-react-app"),
+        (None, "Vite, webpack, webpack-bundle-tracker or create-react-app"),
     ],
 )
 def test_every_format_reads_its_file_through_one_error_path(tmp_path, format, name):

@@ -1,7 +1,8 @@
 """A manifest file -> the parsed build (``manifest.Manifest``), whichever bundler wrote it.
 
 ``vite`` (``.vite/manifest.json``), ``webpack`` (webpack-assets-manifest with ``entrypoints:
-true``), ``cra`` (create-react-app's ``asset-manifest.json``). ``DUET["MANIFEST_FORMAT"]``
+true``), ``webpack-stats`` (webpack-bundle-tracker's ``webpack-stats.json``, django-webpack-loader's
+file), ``cra`` (create-react-app's ``asset-manifest.json``). ``DUET["MANIFEST_FORMAT"]``
 names one, or None detects it from the file. One path for every format: the file is read (size
 limit, UTF-8) and its JSON parsed here, then handed to the format's parser; every error names
 the file and the format. Pure: no settings here.
@@ -17,18 +18,30 @@ from django_duet.build.formats.common import ManifestFile
 from django_duet.build.formats.cra import parse_cra
 from django_duet.build.formats.vite import parse_vite
 from django_duet.build.formats.webpack import parse_webpack
+from django_duet.build.formats.webpack_stats import parse_webpack_stats
 from django_duet.build.manifest import Manifest, build_id_of
 from django_duet.exceptions import ManifestNotFound
 
-FORMATS = ("vite", "webpack", "cra")
-KINDS = {"vite": "Vite", "webpack": "webpack", "cra": "create-react-app"}  # for the errors
-_ANY_KIND = "Vite, webpack or create-react-app"
-_PARSERS = {"vite": parse_vite, "webpack": parse_webpack, "cra": parse_cra}
+FORMATS = ("vite", "webpack", "webpack-stats", "cra")
+KINDS = {  # for the errors
+    "vite": "Vite",
+    "webpack": "webpack",
+    "webpack-stats": "webpack-bundle-tracker",
+    "cra": "create-react-app",
+}
+_ANY_KIND = "Vite, webpack, webpack-bundle-tracker or create-react-app"
+_PARSERS = {
+    "vite": parse_vite,
+    "webpack": parse_webpack,
+    "webpack-stats": parse_webpack_stats,
+    "cra": parse_cra,
+}
 # Where each bundler writes its manifest, relative to the build directory.
 DEFAULT_NAMES = {
     "vite": ".vite/manifest.json",
     "webpack": "assets-manifest.json",
     "cra": "asset-manifest.json",
+    "webpack-stats": "webpack-stats.json",  # webpack-bundle-tracker 2+ writes it in output.path
 }
 MAX_MANIFEST_BYTES = 32 * 1024 * 1024
 
@@ -46,6 +59,10 @@ def default_manifest_path(build_dir: Path, format: str | None) -> Path:
 def detect(data: Any) -> str:
     """The format of a parsed manifest: its shape tells (never the file name)."""
     if isinstance(data, dict):
+        # A status string: webpack-bundle-tracker's (a Vite key maps to an object, and the
+        # other formats write no status). Also while compiling, when nothing else is there.
+        if isinstance(data.get("status"), str):
+            return "webpack-stats"
         entrypoints = data.get("entrypoints")
         if isinstance(entrypoints, list) and isinstance(data.get("files"), dict):
             return "cra"
@@ -66,7 +83,7 @@ def _kind(path: Path, format: str | None) -> str:
 
 
 def read_manifest(path: Path, format: str | None = "vite") -> Manifest:
-    """The manifest at ``path``, in ``format`` ("vite", "webpack", "cra"; None: detected)."""
+    """The manifest at ``path``, in ``format`` (one of ``FORMATS``; None: detected)."""
     source = ManifestFile(path, _kind(path, format))
     try:
         size = path.stat().st_size
@@ -102,7 +119,8 @@ def parse_manifest(path: Path, text: str, format: str | None = "vite") -> Manife
     # then says what its file lacks.
     if format is not None and found != format and found != "vite":
         raise source.invalid(
-            f"DUET['MANIFEST_FORMAT'] is {format!r}, but the file is a {found} manifest"
+            f"DUET['MANIFEST_FORMAT'] is {format!r}, but the file is a {KINDS[found]} "
+            f"manifest: write {found!r}, or None to detect the format"
         )
     chosen = format or found
     parse = _PARSERS[chosen]
