@@ -19,7 +19,7 @@ from django_duet.build.formats import checks as format_checks
 from django_duet.dev import checks as dev_checks
 from django_duet.serving import checks as serving_checks
 from django_duet.sessions import checks as session_checks
-from django_duet.sessions import spa_checks
+from django_duet.sessions import origin_checks, spa_checks
 from django_duet.ssr import checks as ssr_checks
 from django_duet.tokens import checks as token_checks
 
@@ -57,6 +57,8 @@ CHECKS: tuple[Registration, ...] = (
     Registration(session_checks.check_throttle_cache, SECURITY, deploy=True),  # E021, W014, W016
     Registration(spa_checks.check_cors_origins, SECURITY),  # E010-E012, W010
     Registration(spa_checks.check_spa_origins, SECURITY),  # E013-E015, E018, E020
+    Registration(origin_checks.check_credentialed_origins, SECURITY),  # W018
+    Registration(origin_checks.check_api_host, SECURITY),  # E025
     Registration(spa_checks.check_cors_middleware_order, SECURITY),  # E017
     Registration(spa_checks.check_http_origins, SECURITY, deploy=True),  # W013
     Registration(session_checks.check_cors_paths, SECURITY),  # E023, W015

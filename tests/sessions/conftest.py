@@ -49,4 +49,5 @@ def spa_settings(settings, auth_urls):
     )
     for name, value in changes.items():
         setattr(settings, name, value)
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "api.example.test"]  # the API's host
     return changes

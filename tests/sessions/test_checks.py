@@ -137,6 +137,7 @@ def test_w011_cross_site_spa_with_lax_cookies(settings):
     settings.CORS_ALLOW_CREDENTIALS = True
     settings.CSRF_TRUSTED_ORIGINS = ["https://app.other.com"]
     settings.CORS_URLS_REGEX = r"^/api/"
+    settings.ALLOWED_HOSTS = ["api.example.com"]
     messages = run(deploy=False)
     assert [m.id for m in messages] == ["duet.W011", "duet.W011"]
     assert "SESSION_COOKIE_SAMESITE = 'Lax'" in messages[0].msg
@@ -211,6 +212,7 @@ def test_checks_run_when_corsheaders_cannot_be_imported(settings, monkeypatch):
         "duet.E015",
         "duet.W013",
         "duet.W015",  # CORS_URLS_REGEX is not set: every path
+        "duet.E025",  # api.example.test is not in ALLOWED_HOSTS
     }
 
 

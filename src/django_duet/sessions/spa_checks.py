@@ -26,6 +26,22 @@ PRESET_HINT = (
 # A dot between two name characters, not escaped: in a regex it matches any character.
 _LOOSE_DOT = re.compile(r"(?<=[A-Za-z0-9-])\.(?=[A-Za-z0-9])")
 _CHAR_CLASS = re.compile(r"\[(?:\\.|[^\]])*\]")  # a dot inside [...] is literal
+_TOKEN = re.compile(r"\\.|\[(?:\\.|[^\]])*\]|.", re.DOTALL)  # an escape, a class, a character
+
+
+def anchored(pattern: str) -> str:
+    """``pattern`` anchored with ^...$ and its host-name dots escaped: what E011 proposes."""
+    body = pattern.removeprefix("^")
+    if body.endswith("\\Z"):
+        body = body[:-2]
+    elif body.endswith("$") and not body.endswith("\\$"):
+        body = body[:-1]
+    # Escape each bare dot before a name character (a host's dot), outside [...] and escapes.
+    parts = [
+        r"\." if m.group() == "." and body[m.end() : m.end() + 1].isalnum() else m.group()
+        for m in _TOKEN.finditer(body)
+    ]
+    return "^" + "".join(parts) + "$"
 
 
 def cors(name: str, legacy: str, default: Any) -> tuple[str, Any]:
@@ -75,7 +91,7 @@ def check_cors_origins(
                     f"{regex_name} has {pattern!r}, which is not anchored with ^...$: the match "
                     "is a prefix match, so 'https://app.example.com.evil.net' passes for "
                     "'https://app.example.com'.",
-                    hint=f"Write it as '^{pattern.strip('^$')}$', or list exact origins in "
+                    hint=f"Write it as r'{anchored(pattern)}', or list exact origins in "
                     "CORS_ALLOWED_ORIGINS.",
                     id="duet.E011",
                 )
