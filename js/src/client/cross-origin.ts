@@ -45,7 +45,11 @@ export interface DuetClient<User = DuetUser> {
   login(username: string, password: string): Promise<User>;
   /** Logs out; throws {@link DuetApiError} when the server refuses. */
   logout(): Promise<void>;
-  /** The logged-in user, or `null` when the API answers 401 (nobody is logged in). */
+  /**
+   * The logged-in user, or `null` when nobody is. Asks `me/?anonymous=ok`, which answers 200
+   * `{"user": null}` instead of a 401 that browsers log as a console error; a 401 (an older
+   * server) is `null` too.
+   */
   me(): Promise<User | null>;
 }
 
@@ -74,7 +78,7 @@ export function createClient<User = DuetUser>(options: ClientOptions): DuetClien
     csrf: (options.csrfEndpoint !== undefined ? new URL(options.csrfEndpoint, base) : new URL("csrf/", prefix)).href,
     login: new URL("login/", prefix).href,
     logout: new URL("logout/", prefix).href,
-    me: new URL("me/", prefix).href,
+    me: new URL("me/?anonymous=ok", prefix).href,
   };
   let headerName = DJANGO_CSRF_DEFAULTS.headerName;
 
@@ -129,7 +133,8 @@ export function createClient<User = DuetUser>(options: ClientOptions): DuetClien
     },
     async me(): Promise<User | null> {
       try {
-        return userOf(await call(endpoints.me, "GET"), endpoints.me);
+        const json = await call(endpoints.me, "GET");
+        return json.user === null ? null : userOf(json, endpoints.me);
       } catch (error) {
         if (error instanceof DuetApiError && error.status === 401) return null;
         throw error;

@@ -93,18 +93,24 @@ describe("createClient (API on another origin)", () => {
     });
   });
 
-  it("me() returns the user, null on 401, and throws on other failures", async () => {
+  it("me() returns the user, null for {user: null} or a 401, and throws on other failures", async () => {
     let answer: Response = json(200, { user: { username: "demo", isStaff: false } });
     const { fetch: fake, seen } = fakeFetch(() => answer);
     const api = createClient<{ username: string; isStaff: boolean }>({ baseUrl: API, fetch: fake });
 
     expect(await api.me()).toEqual({ username: "demo", isStaff: false });
-    answer = error(401, "not_authenticated", "Log in first.");
+    answer = json(200, { user: null }); // what me/?anonymous=ok answers: no console error
     expect(await api.me()).toBeNull();
+    answer = error(401, "not_authenticated", "Log in first."); // a server without ?anonymous=ok
+    expect(await api.me()).toBeNull();
+    answer = json(200, {});
+    await expect(api.me()).rejects.toMatchObject({ status: 200, code: "unexpected_response" });
     answer = new Response("Bad gateway", { status: 502 });
     await expect(api.me()).rejects.toMatchObject({ status: 502, code: "unexpected_response" });
     expect(
-      seen.every((s) => s.method === "GET" && s.url === `${API}/api/auth/me/` && s.credentials === "include"),
+      seen.every(
+        (s) => s.method === "GET" && s.url === `${API}/api/auth/me/?anonymous=ok` && s.credentials === "include",
+      ),
     ).toBe(true);
   });
 

@@ -83,10 +83,18 @@ def logout_view(request: HttpRequest) -> HttpResponse:
     return JsonResponse({"csrfToken": get_token(request)})
 
 
+# ``me/?anonymous=ok``: nobody logged in is an answer, not an error. Browsers log every 4xx as a
+# console error, so a client asking "who is here?" on each page load opts in to 200 {"user": null};
+# without the parameter me/ keeps answering 401, as clients written for it expect.
+ANONYMOUS_PARAMETER = "anonymous"
+
+
 @json_endpoint("GET", "HEAD")
 def me(request: HttpRequest) -> HttpResponse:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
+        if request.GET.get(ANONYMOUS_PARAMETER) == "ok":
+            return JsonResponse({"user": None})
         return error(401, "not_authenticated", "Not logged in.")
     return JsonResponse({"user": serialize_user(user)})
 
