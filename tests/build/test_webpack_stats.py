@@ -73,7 +73,7 @@ def test_v1_chunk_objects_are_read_by_their_name():
     assert main.scripts == ("vendors-0828904584990b611fb8.js", "main-0828904584990b611fb8.js")
     assert main.styles == ("main-0828904584990b611fb8.css",)
     assert manifest.integrity == {}  # 1.x wrote none: duet build's record or the files give it
-    assert all((V1 / "bundles" / name).is_file() for name in manifest.files())
+    assert all((V1 / "assets" / "bundles" / name).is_file() for name in manifest.files())
 
 
 def test_v1_integrity_on_a_chunk_object_is_kept():

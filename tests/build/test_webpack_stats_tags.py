@@ -79,9 +79,9 @@ def test_sri_is_the_plugins_integrity_with_the_requests_nonce(v3):
 
 
 def test_v1_stats_outside_the_build_through_manifest_path(settings):
-    settings.STATICFILES_DIRS = [("bundles", V1 / "bundles")]
+    settings.STATICFILES_DIRS = [("bundles", V1 / "assets" / "bundles")]
     settings.DUET = {
-        "BUILD_DIR": V1 / "bundles",
+        "BUILD_DIR": V1 / "assets" / "bundles",
         "MANIFEST_PATH": V1 / "webpack-stats.json",
         "STATIC_PREFIX": "bundles",
         "SRI": True,
@@ -91,11 +91,11 @@ def test_v1_stats_outside_the_build_through_manifest_path(settings):
     assert render('{% duet_entry "main" %}') == [
         *(
             f'<script defer src="/static/bundles/{name}" '
-            f'integrity="{sri_hash(V1 / "bundles" / name)}"></script>'
+            f'integrity="{sri_hash(V1 / "assets" / "bundles" / name)}"></script>'
             for name in js
         ),
         f'<link rel="stylesheet" href="/static/bundles/{css}" '
-        f'integrity="{sri_hash(V1 / "bundles" / css)}">',
+        f'integrity="{sri_hash(V1 / "assets" / "bundles" / css)}">',
     ]
 
 
