@@ -84,9 +84,9 @@ def check_credentialed_origins(
                 f"{regex_name} has {regex.pattern!r} with CORS_ALLOW_CREDENTIALS = True, but no "
                 f"origin in CSRF_TRUSTED_ORIGINS = {trusted!r} is one it allows: Django refuses "
                 "every POST from those origins with 'Origin checking failed'.",
-                hint="List the origins in CSRF_TRUSTED_ORIGINS ('https://*.example.com' trusts "
-                "every subdomain); if they only ever read, add 'duet.W018' to "
-                "SILENCED_SYSTEM_CHECKS.",
+                hint="List the origins it is meant for in CSRF_TRUSTED_ORIGINS, exactly (a "
+                "wildcard such as 'https://*.example.com' also lets every other host of that "
+                "site write); if they only ever read, add 'duet.W018' to SILENCED_SYSTEM_CHECKS.",
                 id="duet.W018",
             )
         )
