@@ -44,6 +44,10 @@ def _trusted_match_regex(regex: re.Pattern[str], trusted: Sequence[str]) -> bool
     return False
 
 
+def _cannot_write(message: str, hint: str) -> Warning:
+    return Warning(message, hint=hint, id="duet.W018")
+
+
 def check_credentialed_origins(
     app_configs: Sequence[AppConfig] | None, **kwargs: Any
 ) -> list[CheckMessage]:
@@ -58,17 +62,16 @@ def check_credentialed_origins(
         try:
             origin = parse_origin(value)
         except ValueError:
-            continue  # corsheaders.E013 (and duet.E012 for 'null') report it
+            continue  # not an origin: django-cors-headers' checks (duet.E012 for "null") say so
         if str(origin) in declared or csrf_trusts(origin, trusted):
             continue
         messages.append(
-            Warning(
+            _cannot_write(
                 f"{origin_name} allows {value!r} with CORS_ALLOW_CREDENTIALS = True, but it is "
                 f"not in CSRF_TRUSTED_ORIGINS = {trusted!r}: its pages can read your API with "
                 "the user's cookies, and Django refuses every POST from them with 'Origin "
                 "checking failed'.",
-                hint=WRITE_HINT,
-                id="duet.W018",
+                WRITE_HINT,
             )
         )
     regex_name, regexes = cors("CORS_ALLOWED_ORIGIN_REGEXES", "CORS_ORIGIN_REGEX_WHITELIST", ())
@@ -76,18 +79,17 @@ def check_credentialed_origins(
         try:
             regex = re.compile(value)
         except (re.error, TypeError):
-            continue  # corsheaders.E007 reports it
+            continue  # not a regex: django-cors-headers' checks say so
         if _trusted_match_regex(regex, trusted) or any(regex.match(o) for o in declared):
             continue
         messages.append(
-            Warning(
+            _cannot_write(
                 f"{regex_name} has {regex.pattern!r} with CORS_ALLOW_CREDENTIALS = True, but no "
                 f"origin in CSRF_TRUSTED_ORIGINS = {trusted!r} is one it allows: Django refuses "
                 "every POST from those origins with 'Origin checking failed'.",
-                hint="List the origins it is meant for in CSRF_TRUSTED_ORIGINS, exactly (a "
+                "List the origins it is meant for in CSRF_TRUSTED_ORIGINS, exactly (a "
                 "wildcard such as 'https://*.example.com' also lets every other host of that "
                 "site write); if they only ever read, add 'duet.W018' to SILENCED_SYSTEM_CHECKS.",
-                id="duet.W018",
             )
         )
     return messages
