@@ -92,7 +92,7 @@ def test_the_webpack_loader_page_loads_what_render_bundle_loaded(webpack_page):
 
 
 def test_the_webpack_loader_page_stays_right_with_a_stats_file_in_the_build(tmp_path, settings):
-    """webpack-bundle-tracker 2+ writes into output.path: no MANIFEST_PATH, as the page says."""
+    """The stats file in output.path (the plugin's `path`): no MANIFEST_PATH, as the page says."""
     build = tmp_path / "assets" / "bundles"
     shutil.copytree(WEBPACK_PROJECT / "assets" / "bundles", build)
     shutil.copy(WEBPACK_PROJECT / "webpack-stats.json", build)

@@ -83,6 +83,21 @@ def test_v1_integrity_on_a_chunk_object_is_kept():
     assert manifest.integrity == {"main.js": "sha384-x"}
 
 
+def test_a_query_in_a_name_is_not_part_of_the_file_and_hot_updates_are_left_out():
+    manifest = parse(
+        {
+            "status": "done",
+            "chunks": {"main": ["main.js?5e6f", "main.css?7a8b", "main.1a2b.hot-update.js"]},
+            "assets": {"main.js?5e6f": {"name": "main.js?5e6f", "integrity": "sha384-x"}},
+        }
+    )
+    assert manifest.entry("main").scripts == ("main.js",)
+    assert manifest.entry("main").styles == ("main.css",)
+    assert manifest.integrity == {"main.js": "sha384-x"}
+    with pytest.raises(UnsafeManifestPath):
+        parse({"status": "done", "chunks": {"main": ["../main.js?x"]}})
+
+
 def test_an_unknown_entry_names_the_chunks():
     with pytest.raises(EntryNotFound) as caught:
         read_manifest(V3_STATS, None).entry("mian")

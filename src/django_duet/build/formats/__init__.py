@@ -41,7 +41,7 @@ DEFAULT_NAMES = {
     "vite": ".vite/manifest.json",
     "webpack": "assets-manifest.json",
     "cra": "asset-manifest.json",
-    "webpack-stats": "webpack-stats.json",  # webpack-bundle-tracker 2+ writes it in output.path
+    "webpack-stats": "webpack-stats.json",  # where recent webpack-bundle-trackers write it
 }
 MAX_MANIFEST_BYTES = 32 * 1024 * 1024
 

@@ -23,6 +23,9 @@ relative to webpack's ``output.path`` (the build directory); ``path`` (absolute,
 that built) and ``publicPath`` (a URL) are not used: URLs come from ``STATIC_URL`` and
 ``STATIC_PREFIX`` like every format's. ``integrity``, when written, is each file's SRI.
 ``{% duet_asset %}`` takes an asset's name or its ``sourceFilename`` (``"src/logo.svg"``).
+A ``?query`` in a name (``filename: "[name].js?[contenthash]"``) is not part of the file on
+disk: it is dropped, as the plugin does for ``path``. Source maps and hot-update files are left
+out, as django-webpack-loader's default ``IGNORE`` does.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from django_duet.build.formats.common import ManifestFile, split_assets
 from django_duet.build.manifest import Chunk, EntryAssets, Manifest
 
 COMPILING = ("compile", "compiling", "initialization")
+_LEFT_OUT = (".map", ".hot-update.js", ".hot-update.json")
 MAX_MESSAGE_CHARS = 2_000  # a compiler message can hold a whole code frame
 
 
@@ -52,8 +56,8 @@ def parse_webpack_stats(source: ManifestFile, data: Any, build_id: str) -> Manif
         if not isinstance(raw, dict):
             raise source.invalid(f"assets[{key!r}] is not an object")
         file = _name(source, f"assets[{key!r}]", raw.get("name", key))
-        if file.endswith(".map"):
-            continue  # source maps: never on a page, served only if SERVE_SOURCE_MAPS says so
+        if file.endswith(_LEFT_OUT):
+            continue  # never on a page (source maps are served only if SERVE_SOURCE_MAPS)
         _keep_integrity(raw, file, integrity)
         chunks.setdefault(file, Chunk(key=file, file=file))
         original = raw.get("sourceFilename")  # webpack 5's asset modules: "src/logo.svg"
@@ -72,7 +76,8 @@ def parse_webpack_stats(source: ManifestFile, data: Any, build_id: str) -> Manif
                 chunks.setdefault(file, Chunk(key=file, file=file))
             else:
                 file = _name(source, where, item)
-            files.append(file)
+            if not file.endswith(_LEFT_OUT):
+                files.append(file)
         entries[name] = split_assets(files)
     return Manifest(
         path=source.path,
@@ -117,7 +122,7 @@ def _compiler_error(data: dict[str, Any]) -> str:
 def _name(source: ManifestFile, where: str, value: Any) -> str:
     if not isinstance(value, str) or not value:
         raise source.invalid(f"{where} names no file (a file name, or an object with a 'name')")
-    return source.safe(where, value)
+    return source.safe(where, value.split("?", 1)[0])
 
 
 def _keep_integrity(raw: dict[str, Any], file: str, integrity: dict[str, str]) -> None:
