@@ -60,3 +60,11 @@ def ssr_settings(settings):
     for thread in threading.enumerate():  # contexts closed off the request thread
         if thread.name == "duet-ssr-close":
             thread.join(15)
+
+
+@pytest.hookimpl(trylast=True)  # after pytest-django's own ordering (database tests)
+def pytest_collection_modifyitems(config, items):
+    """End-to-end tests last: Playwright's sync API keeps an event loop running in the main
+    thread for the session's browser, after which asyncio.run() and async_to_sync() in the
+    same thread fail."""
+    items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)
