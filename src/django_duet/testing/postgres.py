@@ -20,11 +20,10 @@ import subprocess
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from types import TracebackType
 
 import pytest
 
-from django_duet.testing.servers import LOOPBACK, ServerStartError, free_port
+from django_duet.testing.servers import LOOPBACK, ServerStartError, Started, free_port
 
 MISSING = (
     "PostgreSQL's server (initdb, pg_ctl) is not installed (Debian: apt-get install postgresql; "
@@ -52,7 +51,7 @@ def _version(path: str) -> int:
     return int(part) if part.isdigit() else 0
 
 
-class PostgresServer:
+class PostgresServer(Started):
     def __init__(self, *, port: int | None = None, start_timeout: int = 30) -> None:
         bin_dir = find_bin_dir()
         if bin_dir is None:
@@ -150,17 +149,6 @@ class PostgresServer:
             if self.scratch is not None:
                 shutil.rmtree(self.scratch, ignore_errors=True)
                 self.scratch = None
-
-    def __enter__(self) -> PostgresServer:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
 
 @pytest.fixture(scope="session")

@@ -12,17 +12,21 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from types import TracebackType
 
 import pytest
 
-from django_duet.testing.servers import LOOPBACK, ServerStartError, free_port
+from django_duet.testing.servers import (
+    LOOPBACK,
+    ServerStartError,
+    Started,
+    free_port,
+    stop_process_group,
+)
 
 MISSING = (
     "redis-server is not installed (Debian: apt-get install redis-server; `make system-deps`), "
@@ -38,7 +42,7 @@ def find_redis_server() -> str | None:
     return shutil.which("redis-server")
 
 
-class RedisServer:
+class RedisServer(Started):
     def __init__(self, *, port: int | None = None, start_timeout: float = 10.0) -> None:
         binary = find_redis_server()
         if binary is None:
@@ -99,29 +103,10 @@ class RedisServer:
 
     def stop(self, timeout: float = 10.0) -> None:
         process, self.process = self.process, None
-        if process is not None and process.poll() is None:
-            try:
-                os.killpg(process.pid, signal.SIGTERM)
-                process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(timeout)
-            except ProcessLookupError:
-                pass
+        stop_process_group(process, timeout)
         if self._log is not None:
             self._log.close()
             self._log = None
-
-    def __enter__(self) -> RedisServer:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
 
 @pytest.fixture(scope="session")

@@ -20,10 +20,15 @@ import sys
 import time
 from collections.abc import Iterable
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
-from django_duet.testing.servers import LOOPBACK, ServerProcess, ServerStartError, free_port
+from django_duet.testing.servers import (
+    LOOPBACK,
+    ServerProcess,
+    ServerStartError,
+    Started,
+    free_port,
+)
 
 ACCESS_KEY = "duet-test-access"
 SECRET_KEY = "duet-test-secret-" + "s" * 24
@@ -58,7 +63,7 @@ def _free_ports(count: int) -> list[int]:
     return ports
 
 
-class SeaweedS3:
+class SeaweedS3(Started):
     """``weed server -s3`` in a scratch folder, stopped (and cleaned up) on exit."""
 
     def __init__(self, scratch: Path, *, start_timeout: float = 60.0) -> None:
@@ -184,17 +189,6 @@ class SeaweedS3:
         for port in [*self.ports.values(), *self.grpc_ports.values()]:
             for socket in SOCKET_DIR.glob(f"seaweedfs-*-{port}.sock"):
                 socket.unlink(missing_ok=True)
-
-    def __enter__(self) -> SeaweedS3:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
 
 def cors_configuration(origins: list[str]) -> dict[str, Any]:

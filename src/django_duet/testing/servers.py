@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
+from typing import Self
 
 import httpx
 
@@ -54,12 +55,47 @@ def free_port_block(count: int) -> int:
     raise ServerStartError(f"No {count} consecutive free ports between {low} and {high}.")
 
 
+def stop_process_group(process: subprocess.Popen[bytes] | None, timeout: float = 10.0) -> None:
+    """SIGTERM to the process group (``start_new_session``), then SIGKILL if it lingers."""
+    if process is None or process.poll() is not None:
+        return
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout)
+    except ProcessLookupError:
+        pass
+
+
+class Started:
+    """``with Server(...) as server:`` starts it and always stops it."""
+
+    def start(self) -> Self:
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
 class ServerStartError(RuntimeError):
     pass
 
 
 @dataclass
-class ServerProcess:
+class ServerProcess(Started):
     """``with ServerProcess([...], port=p, cwd=...) as server: httpx.get(server.url)``."""
 
     command: Sequence[str]
@@ -118,26 +154,7 @@ class ServerProcess:
 
     def stop(self, timeout: float = 10.0) -> None:
         process, self.process = self.process, None
-        if process is not None and process.poll() is None:
-            try:
-                os.killpg(process.pid, signal.SIGTERM)
-                process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(timeout)
-            except ProcessLookupError:
-                pass
+        stop_process_group(process, timeout)
         if self._log is not None:
             self._log.close()
             self._log = None
-
-    def __enter__(self) -> ServerProcess:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
