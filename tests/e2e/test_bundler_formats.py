@@ -13,7 +13,7 @@ from django_duet.testing.servers import ServerProcess, free_port
 from .conftest import BIN, ROOT
 
 
-@pytest.fixture(scope="module", params=["webpack", "cra"])
+@pytest.fixture(scope="module", params=["webpack", "webpack-stats", "cra"])
 def bundler_site(request) -> Iterator[tuple[str, ServerProcess]]:
     port = free_port()
     command = [
@@ -39,6 +39,13 @@ def test_the_page_runs_the_build(duet_page, bundler_site):
         expect(root).to_have_attribute("data-lazy", "loaded")  # a lazy chunk, via the runtime
         assert root.evaluate("(e) => getComputedStyle(e).fontWeight") == "700"  # main.css
         expect(scripts).to_have_count(3)  # runtime, shared, main: in order, with SRI
+    elif bundler == "webpack-stats":  # hand-written: the scripts only mark the page
+        # Each script ran, so Chromium accepted the plugin's sha256/384/512 integrity.
+        expect(duet_page.locator("html")).to_have_attribute("data-main", "webpack-stats-v3")
+        assert duet_page.evaluate("() => typeof window.__duetRuntime") == "object"
+        expect(scripts).to_have_count(3)
+        style = duet_page.locator("body").evaluate("(e) => getComputedStyle(e).marginTop")
+        assert style == "0px"  # main.css, under /static/bundles/
     else:
         expect(duet_page.get_by_test_id("cra-title")).to_have_text("Hello from create-react-app")
         expect(duet_page.get_by_test_id("cra-lazy")).to_have_text("A lazy chunk")
