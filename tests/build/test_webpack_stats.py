@@ -83,6 +83,14 @@ def test_v1_integrity_on_a_chunk_object_is_kept():
     assert manifest.integrity == {"main.js": "sha384-x"}
 
 
+def test_a_huge_status_is_shown_bounded_and_a_listed_source_map_is_left_out():
+    with pytest.raises(ManifestInvalid) as caught:
+        parse({"status": "x" * 10**6})
+    assert len(caught.value.problem) < 200
+    manifest = parse({"status": "done", "chunks": {"main": [{"name": "main.js.map"}]}})
+    assert manifest.files() == set()
+
+
 def test_a_query_in_a_name_is_not_part_of_the_file_and_hot_updates_are_left_out():
     manifest = parse(
         {

@@ -70,14 +70,14 @@ def parse_webpack_stats(source: ManifestFile, data: Any, build_id: str) -> Manif
             raise source.invalid(f"{where} is not a list of files")
         files = []
         for item in listed:
-            if isinstance(item, dict):  # 0.4.x, 1.x: {"name": ..., "path": ..., ...}
-                file = _name(source, where, item.get("name"))
+            is_object = isinstance(item, dict)  # 0.4.x, 1.x: {"name": ..., "path": ..., ...}
+            file = _name(source, where, item.get("name") if is_object else item)
+            if file.endswith(_LEFT_OUT):
+                continue
+            if is_object:
                 _keep_integrity(item, file, integrity)
                 chunks.setdefault(file, Chunk(key=file, file=file))
-            else:
-                file = _name(source, where, item)
-            if not file.endswith(_LEFT_OUT):
-                files.append(file)
+            files.append(file)
         entries[name] = split_assets(files)
     return Manifest(
         path=source.path,
@@ -94,9 +94,10 @@ def refuse_unfinished(source: ManifestFile, data: dict[str, Any]) -> None:
     status = data.get("status")
     if status == "done":
         return
+    shown = repr(status)[:80]  # the file's own text: bounded
     if status in COMPILING:
         raise source.invalid(
-            f"status {status!r}: webpack is still compiling, or stopped before it finished "
+            f"status {shown}: webpack is still compiling, or stopped before it finished "
             "(a watcher, or a killed build). Wait for the build to end with status 'done', or "
             "run the production build again"
         )
@@ -105,7 +106,7 @@ def refuse_unfinished(source: ManifestFile, data: dict[str, Any]) -> None:
     if status == "error":
         raise source.invalid(f"status 'error': webpack failed to compile: {_compiler_error(data)}")
     raise source.invalid(
-        f"status {status!r}, not 'done' (webpack-bundle-tracker writes 'done' after a build)"
+        f"status {shown}, not 'done' (webpack-bundle-tracker writes 'done' after a build)"
     )
 
 
