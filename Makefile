@@ -13,7 +13,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export NPM_CONFIG_FUND := false
 export NPM_CONFIG_AUDIT := false
 
-.PHONY: demo dev test test-fast test-e2e test-js bench setup python-deps node-deps frontend system-deps lint typecheck clean
+.PHONY: demo dev test test-matrix test-fast test-e2e test-js bench setup python-deps node-deps frontend system-deps lint typecheck clean
 
 demo: setup frontend
 	cd example && ../$(PY) manage.py migrate --noinput
@@ -32,6 +32,45 @@ dev: setup
 # (DUET_BUILD=trust) and records its hash, so a later plain `pytest` reuses it too.
 test: setup frontend system-deps test-js
 	DUET_BUILD=trust $(PY) -m pytest
+
+# The support matrix beside `make test` (Django 5.2 on the default Python 3.11): Django 6.1 on
+# pyenv's CPython 3.12 and 3.13, each in its own venv (.venv-dj6-py312, .venv-dj6-py313). On each:
+# the unit and integration suites; then, on Django 6.1, the browser tests that depend on Django's
+# version: the tags under a strict CSP (Django's own middleware and django-csp), sessions and
+# CSRF, the client routes and the islands.
+MATRIX_PYTHONS := 3.12 3.13
+MATRIX_DJANGO := Django>=6.1,<6.2
+MATRIX_E2E := tests/e2e/test_csp_native.py tests/e2e/test_csp.py tests/e2e/test_sessions.py \
+	tests/e2e/test_drf_ninja_csrf.py tests/e2e/test_hybrid_production.py tests/e2e/test_islands.py
+MATRIX_VENVS := $(foreach v,$(MATRIX_PYTHONS),.venv-dj6-py$(subst .,,$(v)))
+
+test-matrix: setup frontend system-deps $(foreach v,$(MATRIX_VENVS),$(v)/.deps-installed)
+	@set -e; for venv in $(MATRIX_VENVS); do \
+		echo "== $$venv: $$($$venv/bin/python -c 'import django, sys; print("Django", django.__version__, "on Python", sys.version.split()[0])')"; \
+		DUET_BUILD=trust $$venv/bin/python -m pytest -q -m "not e2e" -p no:randomly; \
+	done
+	@echo "== $(firstword $(MATRIX_VENVS)): browser tests on Django 6.1"
+	DUET_BUILD=trust $(firstword $(MATRIX_VENVS))/bin/python -m pytest -q -m e2e -p no:randomly $(MATRIX_E2E)
+
+# .venv-dj6-py312 from pyenv's newest 3.12.x (py313: 3.13.x), or from PYTHON312=/path/to/python3.12,
+# with the dev extra and Django 6.1.
+.venv-dj6-py%/.deps-installed: pyproject.toml
+	@version=$$(echo "$*" | sed 's/^3/3./'); interpreter="$(PYTHON$*)"; \
+	if [ -z "$$interpreter" ]; then \
+		command -v pyenv >/dev/null 2>&1 || { echo "make test-matrix: no pyenv to find CPython \
+$$version. Install pyenv and run pyenv install $$version, or set PYTHON$*=/path/to/python$$version."; \
+			exit 1; }; \
+		found=$$(pyenv versions --bare | grep -x "$$version\.[0-9][0-9]*" | sort -V | tail -1); \
+		[ -n "$$found" ] || { echo "make test-matrix: pyenv has no CPython $$version (it has: \
+$$(pyenv versions --bare | tr '\n' ' ')). Run pyenv install $$version, or set PYTHON$*=/path/to/python$$version."; \
+			exit 1; }; \
+		interpreter=$$(PYENV_VERSION=$$found pyenv which python); \
+	fi; \
+	echo "Creating $(@D) with $$interpreter"; \
+	test -x $(@D)/bin/python || $$interpreter -m venv $(@D); \
+	$(@D)/bin/python -m pip install -q --upgrade pip; \
+	$(@D)/bin/python -m pip install -q -e ".[dev]" "$(MATRIX_DJANGO)"
+	touch $@
 
 test-fast: python-deps
 	$(PY) -m pytest -m "not e2e"
