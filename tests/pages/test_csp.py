@@ -49,7 +49,27 @@ def plain_nonce(get_response):  # what a project without django-csp may do
     return middleware
 
 
-urlpatterns = [path("page/", page), client_routes("app/", "index.html")]
+# Django 6's template partials: the page, and its head partial alone ("page.html#head").
+PARTIALS = (
+    '{% load duet %}{% partialdef head inline %}<head>{% duet_entry "src/main.tsx" %}</head>'
+    '{% endpartialdef %}<body>{% duet_entry "src/main.tsx" %}</body>'
+)
+
+
+def partial(request: HttpRequest, name: str) -> HttpResponse:  # "page.html" or "head"
+    from django.template import Engine
+
+    loader = ("django.template.loaders.locmem.Loader", {"page.html": PARTIALS})
+    engine = Engine(loaders=[loader], libraries={"duet": "django_duet.templatetags.duet"})
+    template = engine.get_template(name if name == "page.html" else f"page.html#{name}")
+    return HttpResponse(template.render(RequestContext(request)))
+
+
+urlpatterns = [
+    path("page/", page),
+    path("partial/<str:name>", partial),
+    client_routes("app/", "index.html"),
+]
 pytestmark = pytest.mark.urls(__name__)
 
 
@@ -141,6 +161,16 @@ def test_django_6_reads_the_native_get_nonce_not_a_stand_in():
     nonce = duet_render.csp_nonce(request)
     assert nonce and nonce == str(get_nonce(request))  # ...read now, and the same on each read
     assert duet_render.csp_nonce(request) == nonce
+
+
+@needs_django_6
+def test_a_template_partial_gets_the_tags_once_with_the_header_nonce(client, with_django_csp):
+    for name, body in (("page.html", True), ("head", False)):
+        response = client.get(f"/partial/{name}")
+        html = response.content.decode()
+        assert ("<body>" in html) is body and "<head>" in html, name
+        assert html.count("<script") == 1, name  # in the page, the body's entry is already there
+        assert tag_nonces(html) == {header_nonce(response)}, name
 
 
 @pytest.mark.skipif(DJANGO_6, reason="Django 5.2 only: it has no django.middleware.csp")
