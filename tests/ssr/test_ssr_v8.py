@@ -49,6 +49,7 @@ FIRST_CONTEXT = textwrap.dedent(
     from django_duet.ssr.v8 import Racer
     racer = Racer()
     print(racer.eval("1 + 1", 10))
+    racer.close()  # left open, mini-racer 0.14's __del__ hangs Python 3.13's exit
     """
 )
 
