@@ -5,6 +5,7 @@ from __future__ import annotations
 import stat
 from pathlib import Path
 
+from django.core.checks import CheckMessage, run_checks
 from django.template import Context, Template
 
 
@@ -19,3 +20,14 @@ def fake_npm(bin_dir: Path, script: str) -> None:
     npm = bin_dir / "npm"
     npm.write_text("#!/bin/sh\n" + script)
     npm.chmod(npm.stat().st_mode | stat.S_IEXEC)
+
+
+def duet_messages(include_deployment_checks: bool = True) -> list[CheckMessage]:
+    """django-duet's system check messages (``manage.py check``, with ``--deploy`` by default)."""
+    messages = run_checks(include_deployment_checks=include_deployment_checks)
+    return [m for m in messages if m.id and m.id.startswith("duet.")]
+
+
+def duet_check_ids(include_deployment_checks: bool = True) -> list[str]:
+    """The ids of django-duet's system check messages, sorted."""
+    return sorted(m.id or "" for m in duet_messages(include_deployment_checks))

@@ -5,11 +5,7 @@ import json
 from django.core import checks
 
 from django_duet.build import checks as duet_checks
-
-
-def ids(include_deployment_checks=True):
-    messages = checks.run_checks(include_deployment_checks=include_deployment_checks)
-    return sorted(m.id for m in messages if m.id and m.id.startswith("duet."))
+from tests.helpers import duet_check_ids as ids
 
 
 def test_correct_setup_is_quiet(build_dir):

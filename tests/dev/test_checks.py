@@ -10,6 +10,7 @@ import pytest
 from django.core import checks
 
 from django_duet.dev import checks as checks_dev
+from tests.helpers import duet_check_ids
 
 PROXY = "django_duet.proxy.DevProxyMiddleware"
 DOCS = Path(__file__).parents[2] / "docs" / "development.md"
@@ -17,8 +18,7 @@ IDS = ["duet.E030", "duet.E031", "duet.W030", "duet.W031", "duet.W032"]
 
 
 def dev_ids() -> list[str]:
-    messages = checks.run_checks(include_deployment_checks=False)
-    return sorted(m.id for m in messages if m.id in IDS)
+    return [found for found in duet_check_ids(include_deployment_checks=False) if found in IDS]
 
 
 @pytest.fixture

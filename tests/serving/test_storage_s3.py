@@ -28,6 +28,7 @@ from storages.backends.s3 import S3StaticStorage
 from storages.utils import clean_name
 
 from django_duet.serving.s3 import IMMUTABLE, SHORT, DuetS3StaticStorage
+from tests.helpers import duet_check_ids
 
 CDN = "https://cdn.example.test/static/"
 
@@ -179,7 +180,7 @@ def test_static_prefix_moves_the_bundler_files(tmp_path, settings):
 def _ids(settings_override: dict[str, Any], settings) -> set[str]:
     for name, value in settings_override.items():
         setattr(settings, name, value)
-    return {m.id for m in run_checks() if m.id and m.id.startswith("duet.")}
+    return set(duet_check_ids(include_deployment_checks=False))
 
 
 S3 = "django_duet.storage_s3.DuetS3StaticStorage"

@@ -16,6 +16,7 @@ from django.core.management import call_command
 from django_duet.sessions import checks as checks_sessions
 from django_duet.sessions import spa
 from django_duet.sessions import spa_checks as checks_spa
+from tests.helpers import duet_messages
 
 from .helpers import APP_ORIGIN
 
@@ -23,8 +24,7 @@ DOCS = Path(__file__).parents[2] / "docs" / "sessions-and-csrf.md"
 
 
 def run(deploy: bool = True) -> list[checks.CheckMessage]:
-    messages = checks.run_checks(include_deployment_checks=deploy)
-    return [m for m in messages if m.id and m.id.startswith("duet.")]
+    return duet_messages(include_deployment_checks=deploy)
 
 
 def only(messages, wanted: str) -> checks.CheckMessage:

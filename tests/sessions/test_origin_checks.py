@@ -8,12 +8,13 @@ import re
 import pytest
 from django.core import checks
 
+from tests.helpers import duet_messages
+
 from .helpers import APP_ORIGIN
 
 
 def run() -> list[checks.CheckMessage]:
-    messages = checks.run_checks(include_deployment_checks=False)
-    return [m for m in messages if m.id and m.id.startswith("duet.")]
+    return duet_messages(include_deployment_checks=False)
 
 
 def ids(messages: list[checks.CheckMessage]) -> list[str]:
