@@ -16,7 +16,7 @@ Next:
   python manage.py migrate               # django_duet's tables (token revocation)
   cd {frontend} && npm install && cd -   # Vite, React and the django-duet Vite plugin
   python manage.py duet dev              # Vite + Django on one origin: open / and /app/
-Production: `python manage.py duet build`, then `collectstatic` (docs/production.md)."""
+Production: `python manage.py duet build` (builds, checks and collects; docs/production.md)."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:

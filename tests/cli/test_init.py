@@ -135,9 +135,10 @@ def test_the_edited_project_is_configured_and_passes_djangos_checks(project):
     root = project.resolve()
     assert got["apps"][-1] == "django_duet"
     security = got["mw"].index("django.middleware.security.SecurityMiddleware")
-    assert got["mw"][security + 1 : security + 3] == [
+    assert got["mw"][security + 1 : security + 4] == [
         "django_duet.proxy.DevProxyMiddleware",  # startproject's DEBUG = True
         "django_duet.static.DuetStaticMiddleware",
+        "django_duet.version.BuildIdMiddleware",  # X-Duet-Build, as the README promises
     ]
     assert got["dirs"] == [str(root / "frontend" / "dist")]
     assert got["storage"] == {"BACKEND": "django_duet.storage.DuetStaticFilesStorage"}

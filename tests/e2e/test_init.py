@@ -108,7 +108,11 @@ def _env(extra: dict[str, str]) -> dict[str, str]:
 
 
 def test_the_django_page_gets_its_react_island(duet_page, init_server):
-    duet_page.goto(init_server.url + "/")
+    response = duet_page.goto(init_server.url + "/")
+    # init adds BuildIdMiddleware: the header names the build the page itself was loaded with.
+    assert response is not None
+    build = duet_page.locator('meta[name="duet-build"]').get_attribute("content")
+    assert build and response.headers.get("x-duet-build") == build
     expect(duet_page.get_by_test_id("django-title")).to_have_text("A Django page")
     expect(duet_page.get_by_test_id("duet-hello")).to_have_text("Hello from React")
     # {% duet_island "Hello" hello %}: mounted by django-duet/islands with the view's props.

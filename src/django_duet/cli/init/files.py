@@ -129,6 +129,10 @@ if "django_duet.static.DuetStaticMiddleware" not in MIDDLEWARE:
     if "django.middleware.security.SecurityMiddleware" in MIDDLEWARE:
         _duet_at = MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1
     MIDDLEWARE.insert(_duet_at, "django_duet.static.DuetStaticMiddleware")
+if "django_duet.version.BuildIdMiddleware" not in MIDDLEWARE:
+    # X-Duet-Build on every response: the client tells pages of an older build (docs/deploys.md)
+    _duet_at = MIDDLEWARE.index("django_duet.static.DuetStaticMiddleware") + 1
+    MIDDLEWARE.insert(_duet_at, "django_duet.version.BuildIdMiddleware")
 if globals().get("DEBUG") and "django_duet.proxy.DevProxyMiddleware" not in MIDDLEWARE:
     # DEBUG only: Vite's dev server through Django's origin (needs django-duet[devserver])
     _duet_at = MIDDLEWARE.index("django_duet.static.DuetStaticMiddleware")
