@@ -148,6 +148,30 @@ def test_the_edited_project_is_configured_and_passes_djangos_checks(project):
     assert done.returncode == 0, done.stdout + done.stderr
 
 
+def test_the_environment_switches_the_edited_project_to_production(project):
+    assert run("-m", "django_duet", "init", cwd=project).returncode == 0
+    probe = (
+        "import django, json; django.setup(); from django.conf import settings as s; "
+        "print(json.dumps([s.DEBUG, s.ALLOWED_HOSTS, s.SECRET_KEY, s.MIDDLEWARE]))"
+    )
+    production = {
+        "DJANGO_SETTINGS_MODULE": "mysite.settings",
+        "DJANGO_DEBUG": "0",
+        "DJANGO_ALLOWED_HOSTS": "example.com,www.example.com",
+        "DJANGO_SECRET_KEY": "k" * 50,
+    }
+    done = run("-c", probe, cwd=project, env=production)
+    assert done.returncode == 0, done.stderr
+    debug, hosts, key, middleware = json.loads(done.stdout)
+    assert (debug, hosts, key) == (False, ["example.com", "www.example.com"], "k" * 50)
+    assert "django_duet.proxy.DevProxyMiddleware" not in middleware  # development only
+    # Unset, startproject's own values stay (DEBUG = True: the dev proxy is in).
+    done = run("-c", probe, cwd=project, env={"DJANGO_SETTINGS_MODULE": "mysite.settings"})
+    debug, hosts, key, middleware = json.loads(done.stdout)
+    assert debug is True and key.startswith("django-insecure-")
+    assert "django_duet.proxy.DevProxyMiddleware" in middleware
+
+
 def package_spec(project: Path) -> str:
     return json.loads((project / "frontend" / "package.json").read_text())["devDependencies"][
         "django-duet"

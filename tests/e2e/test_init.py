@@ -64,18 +64,19 @@ def initialised(tmp_path_factory) -> Path:
         assert (modules / name).exists(), f"{name} is not in the example's node_modules"
     sh("npm", "run", "build", cwd=frontend, env=env)
     assert (frontend / "dist" / ".vite" / "manifest.json").is_file()
-    # The user's production settings (startproject's are for development).
-    settings = root / "mysite" / "settings.py"
-    # startproject's key is public by construction (django-insecure-...): duet.E024 refuses it.
-    key = secrets.token_urlsafe(50)
-    production = f'\nDEBUG = False\nALLOWED_HOSTS = ["127.0.0.1"]\nSECRET_KEY = "{key}"\n'
-    settings.write_text(settings.read_text() + production)
     return root
 
 
 @pytest.fixture(scope="module")
 def init_server(initialised) -> Iterator[ServerProcess]:
-    env = {"DJANGO_SETTINGS_MODULE": "mysite.settings"}
+    # Production through init's environment switch (startproject's settings are for development;
+    # its django-insecure- key fails duet.E024 under check --deploy).
+    env = {
+        "DJANGO_SETTINGS_MODULE": "mysite.settings",
+        "DJANGO_DEBUG": "0",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+    }
     for command in (("migrate", "--noinput"), ("collectstatic", "--noinput")):
         sh(sys.executable, "manage.py", *command, cwd=initialised, env=_env(env))
     sh(

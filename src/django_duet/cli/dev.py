@@ -102,7 +102,9 @@ def preflight(host: str, port: int, vite_port: int, asgi: bool) -> str:
     if not dev_enabled():
         raise CommandError(
             f"duet dev needs DEBUG = True (DEBUG is {settings.DEBUG!r}, DUET['DEV_MODE'] is "
-            f"{conf.DEV_MODE!r}): use your development settings (the example: DJANGO_DEBUG=1)."
+            f"{conf.DEV_MODE!r}): set DEBUG = True in your development settings (a project made by "
+            "`python -m django_duet init`, and the example, read DJANGO_DEBUG=1 from the "
+            "environment)."
         )
     if PROXY not in settings.MIDDLEWARE:
         raise CommandError(f"Add {PROXY!r} to MIDDLEWARE, right after SecurityMiddleware.")

@@ -120,6 +120,16 @@ def settings_block(depth: int, frontend: str) -> str:
 from pathlib import Path as _DuetPath
 
 _DUET_ROOT = _DuetPath(__file__).resolve().parents[{depth}]  # the folder holding manage.py
+# The production switch, from the environment (unset: the values above stay):
+# DJANGO_DEBUG=0 DJANGO_ALLOWED_HOSTS=example.com,www.example.com DJANGO_SECRET_KEY=...
+import os as _duet_os
+
+if "DJANGO_DEBUG" in _duet_os.environ:
+    DEBUG = _duet_os.environ["DJANGO_DEBUG"] == "1"
+if _duet_os.environ.get("DJANGO_ALLOWED_HOSTS"):
+    ALLOWED_HOSTS = _duet_os.environ["DJANGO_ALLOWED_HOSTS"].split(",")
+if _duet_os.environ.get("DJANGO_SECRET_KEY"):
+    SECRET_KEY = _duet_os.environ["DJANGO_SECRET_KEY"]
 if "django_duet" not in INSTALLED_APPS:
     INSTALLED_APPS = [*INSTALLED_APPS, "django_duet"]
 MIDDLEWARE = list(MIDDLEWARE)
