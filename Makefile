@@ -13,7 +13,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export NPM_CONFIG_FUND := false
 export NPM_CONFIG_AUDIT := false
 
-.PHONY: demo dev test test-matrix test-fast test-e2e test-js bench setup python-deps node-deps frontend system-deps lint typecheck clean
+.PHONY: dist demo dev test test-matrix test-fast test-e2e test-js bench setup python-deps node-deps frontend system-deps lint typecheck clean
 
 demo: setup frontend
 	cd example && ../$(PY) manage.py migrate --noinput
@@ -157,6 +157,13 @@ lint: python-deps
 
 typecheck: python-deps
 	$(VENV)/bin/mypy
+
+# The release artifacts, one version: the wheel and sdist (python -m build) and the npm tarball.
+dist: python-deps node-deps
+	rm -rf dist && mkdir dist
+	$(PY) -m build --outdir dist .
+	cd js && npm pack --pack-destination ../dist
+	$(PY) tools/check_dist.py dist
 
 clean:
 	rm -rf $(VENV) js/node_modules js/dist $(FRONTEND)/node_modules $(FRONTEND)/dist example/staticfiles example/db.sqlite3 $(STAFF_FRONTEND)/node_modules $(STAFF_FRONTEND)/dist
