@@ -58,6 +58,12 @@ class Stack:
     servers: dict[str, ServerProcess]  # "a", "b": each says so in X-Example-Backend
     env: dict[str, str]
     hashes: Path
+    nginx_errors: Path  # nginx's error.log
+
+    def cut_while_relaying(self) -> int:
+        """Answers nginx had begun relaying when their server went away (it logs those
+        "while reading upstream"; a failure before the answer began is retried instead)."""
+        return self.nginx_errors.read_text().count("while reading upstream,")
 
     def checked(self) -> int:
         """How many passwords the two servers checked since the last call."""
@@ -148,7 +154,7 @@ def scaled_stack(
         }
         config = nginx_config(env, list(servers.values()))
         nginx = stack.enter_context(nginx_process(config, scratch / "nginx", free_port()))
-        yield Stack(nginx, servers, env, scratch / "hashes.log")
+        yield Stack(nginx, servers, env, scratch / "hashes.log", scratch / "nginx" / "error.log")
 
 
 def load(url: str, seconds: float, during: Callable[[], None], at: float) -> list[int | str]:

@@ -51,7 +51,7 @@ def login(base: str) -> httpx.Client:
     return http
 
 
-def test_killing_an_app_server_under_load_fails_no_get(stack: Stack) -> None:
+def test_killing_an_app_server_under_load_fails_only_gets_it_was_answering(stack: Stack) -> None:
     victim = stack.servers["a"]
     in_flight: list[int] = []
     after: list[int] = []
@@ -85,7 +85,13 @@ def test_killing_an_app_server_under_load_fails_no_get(stack: Stack) -> None:
         f"\nkill 1 of 2 servers under {CONNECTIONS} connections: GETs {dict(counts)}; "
         f"POSTs in flight {in_flight}; POSTs after {after}"
     )
-    assert counts[200] == len(statuses) > 100, counts  # nginx retried the GETs on the other
+    # nginx retried every GET whose answer had not begun on the other server. One whose answer
+    # it was already relaying when the server died is cut (no proxy can resend what it began
+    # to send): the client sees a transport error, nginx logs it. Only those may fail.
+    cut = [s for s in statuses if isinstance(s, str)]
+    assert set(cut) <= {"RemoteProtocolError", "ReadError"}, counts
+    assert len(cut) <= stack.cut_while_relaying(), (counts, stack.nginx_errors.read_text())
+    assert counts[200] == len(statuses) - len(cut) > 100, counts
     # A POST in flight on the killed server is not sent again (it may have acted): 502. The
     # ones on the living server, and every later one, are answered.
     assert set(in_flight) <= {401, 502} and 401 in in_flight, in_flight
