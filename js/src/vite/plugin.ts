@@ -13,6 +13,9 @@ import path from "node:path";
 import type { ConfigEnv, Plugin, ResolvedConfig, UserConfig } from "vite";
 import { devBase, devServerConfig, manageHotFile } from "./dev.js";
 import type { DuetDevOptions } from "./dev.js";
+import { spaOptions } from "./spa-config.js";
+import type { DuetSpaOptions } from "./spa-config.js";
+import { spaPlugin } from "./spa.js";
 
 /** Options of {@link duet}. */
 export interface DuetOptions {
@@ -21,8 +24,9 @@ export interface DuetOptions {
    * (`"src/island.tsx"`) and HTML shells for client-routed sections (`"index.html"`).
    * These paths are the manifest keys that templates name in `{% duet_entry %}`.
    * Declare entries here only, not in `build.rolldownOptions.input`.
+   * Required, except with `spa` (where Vite's default entry, `index.html`, is the app).
    */
-  input: string | string[];
+  input?: string | string[];
   /**
    * Build output directory, relative to the Vite root. Django's staticfiles must collect it
    * (add it to `STATICFILES_DIRS`, or to the `DUET` settings). Default: `"dist"`.
@@ -44,6 +48,14 @@ export interface DuetOptions {
   staticPrefix?: string;
   /** The dev server behind Django (`vite` / `manage.py duet dev`): see {@link DuetDevOptions}. */
   dev?: DuetDevOptions;
+  /**
+   * A single page app on its own origin (a static host or CDN), calling the Django API on
+   * another: `base` is `/`, no Django manifest, no dev server behind Django, and the API's URL
+   * is checked at build time (`VITE_API_URL`) or read from a deploy-time file. See
+   * {@link DuetSpaOptions} and docs/spa.md. The Django options (`staticUrl`, `staticPrefix`,
+   * `dev`) do not apply. Default: off.
+   */
+  spa?: boolean | DuetSpaOptions;
 }
 
 /** Content of `<outDir>/.vite/duet.json`, read by Django to check the build against its settings. */
@@ -85,8 +97,8 @@ function manifestKey(root: string, file: string): string {
   return path.relative(root, file).split(path.sep).join("/");
 }
 
-function resolveInputs(input: string | string[], root: string): string[] {
-  const inputs = (typeof input === "string" ? [input] : input).filter((item) => item.trim() !== "");
+function resolveInputs(input: string | string[] | undefined, root: string): string[] {
+  const inputs = (typeof input === "string" ? [input] : (input ?? [])).filter((item) => item.trim() !== "");
   if (inputs.length === 0) {
     throw new Error(
       `[${PLUGIN_NAME}] no entry: pass the entry modules relative to the Vite root, ` +
@@ -136,6 +148,16 @@ function staticPrefixSetting(options: DuetOptions): string {
  * needs it) and the build input (declared through `input` only).
  */
 export function duet(options: DuetOptions): Plugin {
+  const spa = spaOptions(options.spa);
+  if (spa !== undefined) {
+    if (options.input !== undefined) {
+      throw new Error(
+        `[${PLUGIN_NAME}] duet({ spa }) takes no input: the SPA's entry is Vite's own index.html ` +
+          `(for more HTML pages, set build.rolldownOptions.input in the Vite config). Remove input.`,
+      );
+    }
+    return spaPlugin(spa, PLUGIN_NAME);
+  }
   const outDir = options.outDir ?? "dist";
   const staticPrefix = staticPrefixSetting(options);
   let resolved: ResolvedConfig | undefined;
