@@ -141,7 +141,7 @@ bench: setup frontend system-deps bench-deps
 soak: setup frontend system-deps bench-deps
 	DUET_BENCH_ROUNDS=5 DUET_BENCH_SECONDS=5 DUET_BENCH_MEMORY_SECONDS=120 \
 	DUET_BENCH_LOAD_SECONDS=300 DUET_BENCH_PAGE_SECONDS=60 DUET_BENCH_MEMORY_REQUESTS=100000 \
-		$(PY) bench/run.py static load
+	DUET_BENCH_SCALING_SECONDS=60 $(PY) bench/run.py static load scaling
 	$(PY) bench/soak_swap.py --seconds 60 --connections 64 --swap-every 5
 	DUET_FUZZ_EXAMPLES=5000 $(PY) -m pytest -q -p no:cacheprovider tests/security/test_fuzz.py
 

@@ -9,6 +9,7 @@ stops each thread after its share of MAX_REQUESTS).
 
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
 from contextlib import ExitStack
@@ -59,7 +60,7 @@ def measure(base: str, seconds: float, script: Path) -> dict[str, Any]:
 def run(quick: bool) -> dict[str, Any]:
     if not (BUILD / ".vite" / "manifest.json").exists():
         raise RuntimeError(f"no example build in {BUILD}: run `make frontend` (make bench does)")
-    seconds = 2.0 if quick else 8.0
+    seconds = float(os.environ.get("DUET_BENCH_SCALING_SECONDS", 2.0 if quick else 8.0))
     results: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="duet-bench-scaling-") as tmp, ExitStack() as stack:
         scratch = Path(tmp)
