@@ -24,6 +24,7 @@ FRONTEND_KEYS = frozenset(
         "STATIC_PREFIX",
         "HOT_FILE",
         "SSR_BUNDLE",
+        "TYPES_DIR",
     }
 )
 
@@ -34,10 +35,15 @@ DEFAULTS: dict[str, Any] = {
     "MANIFEST_PATH": None,  # BUILD_DIR / the format's file (formats.DEFAULT_NAMES)
     "MANIFEST_FORMAT": None,  # formats.FORMATS: "vite", "webpack"...; None: detected from the file
     "STATIC_PREFIX": "",
+    "TYPES_DIR": None,  # FRONTEND_DIR / "src" / "duet": `duet types` writes there (docs/types.md)
     "DEV_MODE": None,  # follows DEBUG
     "SERVE_SOURCE_MAPS": False,
     "SRI": None,  # integrity= on every tag; None: on when STATIC_URL is on another origin
     "CROSSORIGIN": None,  # None: "anonymous" when STATIC_URL is on another origin, else absent
+    # Pages that load fast (docs/performance.md)
+    "PREFETCH": None,  # None/False: off; "waterfall" or "aggressive": lazy chunks after `load`
+    "PREFETCH_CONCURRENCY": 3,  # files fetched at a time by the "waterfall" prefetch
+    "LINK_HEADER_MAX_BYTES": 2048,  # LinkHeaderMiddleware's cap on the Link header's value
     # Development behind Django's origin (docs/development.md)
     "HOT_FILE": None,  # FRONTEND_DIR / ".duet-hot", written by the Vite plugin while it runs
     "DEV_PROXY_TIMEOUT": 30.0,  # seconds the dev proxy waits for the dev server to answer
@@ -155,6 +161,11 @@ class Settings:
     def BUILD_DIR(self) -> Path:
         value = self.raw("BUILD_DIR")
         return Path(value) if value is not None else self.FRONTEND_DIR / "dist"
+
+    @property
+    def TYPES_DIR(self) -> Path:
+        value = self.raw("TYPES_DIR")
+        return Path(value) if value is not None else self.FRONTEND_DIR / "src" / "duet"
 
     @property
     def MANIFEST_PATH(self) -> Path:
@@ -296,6 +307,20 @@ class Settings:
         if value is False:
             return None
         return "" if value in (True, "anonymous") else str(value)
+
+    @property
+    def PREFETCH(self) -> str | None:
+        """ "waterfall", "aggressive" or None (off); anything else is off."""
+        value = self.raw("PREFETCH")
+        return value if value in ("waterfall", "aggressive") else None
+
+    @property
+    def PREFETCH_CONCURRENCY(self) -> int:
+        return self._count("PREFETCH_CONCURRENCY", minimum=1)
+
+    @property
+    def LINK_HEADER_MAX_BYTES(self) -> int:
+        return self._count("LINK_HEADER_MAX_BYTES", minimum=0)
 
     # SSR budgets are validated by duet.E070/E071; a bad value falls back to the default here.
     @property

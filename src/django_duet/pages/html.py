@@ -9,10 +9,12 @@ goes: a request then only joins them with its nonce attribute.
 from __future__ import annotations
 
 import html
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.html import format_html, json_script
@@ -62,6 +64,9 @@ class PreparedTag:
     url: str  # the page's key for it (once per page)
     head: str
     tail: str
+    # The tag as a ``Link`` header value, less the nonce (``pages.links``); "" for none.
+    link: str = ""
+    style: bool = False  # a stylesheet: first in the header, as it blocks rendering
 
 
 # Once per page: where Vite's client and preload helper read the nonce for the tags they
@@ -124,6 +129,39 @@ _SHAPES = {
     "preload": ('<link rel="modulepreload" href="{}"{}', ">"),
     "style": ('<link rel="stylesheet" href="{}"{}', ">"),
 }
+# The same files as ``Link`` header relations (RFC 8288; the HTML spec's link processing
+# options read ``as``, ``crossorigin``, ``integrity`` and ``nonce`` from them).
+_LINK_RELS = {
+    "classic": "rel=preload; as=script",
+    "script": "rel=modulepreload",
+    "preload": "rel=modulepreload",
+    "style": "rel=preload; as=style",
+}
+# What may stand between <> in a Link header: a URI reference, percent-encoded otherwise.
+_URI_SAFE = ":/?#[]@!$&'()*+,;=%~"
+
+
+def link_value(
+    url: str, rel: str, crossorigin: str | None = None, integrity: str | None = None
+) -> str:
+    """A ``Link`` header value for ``url`` (no nonce: ``link_nonce`` adds it per request)."""
+    parts = [f"<{quote(url, safe=_URI_SAFE)}>", rel]
+    if crossorigin is not None:
+        parts.append(f"crossorigin={_quoted(crossorigin or 'anonymous')}")
+    if integrity:
+        parts.append(f"integrity={_quoted(integrity)}")
+    return "; ".join(parts)
+
+
+def link_nonce(nonce: str | None) -> str:
+    """``; nonce="..."`` for a Link header value, "" without one."""
+    return f"; nonce={_quoted(nonce)}" if nonce else ""
+
+
+def _quoted(value: str) -> str:
+    """An RFC 9110 quoted-string (the header's value stays one line: no control characters)."""
+    clean = "".join(c for c in value if c >= " " and c != "\x7f")
+    return '"' + clean.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def prepare_entry(
@@ -150,9 +188,16 @@ def prepare_entry(
         if url in tags:
             continue  # once per entry
         head, tail = _SHAPES[shape]
-        attrs = _attrs(crossorigin, integrity_for(file) if integrity_for else None)
+        integrity = integrity_for(file) if integrity_for else None
+        attrs = _attrs(crossorigin, integrity)
         # An exact str, not a SafeString (whose + is a Python-level call): safe, from format_html.
-        tags[url] = PreparedTag(url, str.__str__(format_html(head, url, attrs)), tail)
+        tags[url] = PreparedTag(
+            url,
+            str.__str__(format_html(head, url, attrs)),
+            tail,
+            link=link_value(url, _LINK_RELS[shape], crossorigin, integrity),
+            style=shape == "style",
+        )
     return entry_of(tuple(tags.values()))
 
 
@@ -172,3 +217,40 @@ def _attrs(crossorigin: str | None, integrity: str | None) -> SafeString:
 def props_script(element_id: str, value: Any) -> SafeString:
     """JSON for a component, safe inside HTML: <, > and & are escaped by ``json_script``."""
     return json_script(value, element_id, encoder=DjangoJSONEncoder)
+
+
+# After the page's `load`, adds a <link> per file (the script's own nonce on each, SRI where
+# the build has it), `concurrency` at a time, the next one as each ends (0: all at once); a
+# file the page already links (a later {% duet_entry %} put it there) is skipped.
+_PREFETCH_JS = (
+    "((files,concurrency)=>{const nonce=document.currentScript.nonce;"
+    "const start=(count)=>{const batch=document.createDocumentFragment();"
+    "while(count>0&&files.length){const[href,rel,integrity,crossorigin]=files.shift();"
+    "const quoted=CSS.escape(href);"
+    'if(document.querySelector(`link[href="${quoted}"],script[src="${quoted}"]`))continue;'
+    'const link=document.createElement("link");link.rel=rel;link.href=href;'
+    'link.fetchPriority="low";if(nonce)link.nonce=nonce;'
+    "if(integrity)link.integrity=integrity;"
+    "if(crossorigin!==null)link.crossOrigin=crossorigin;"
+    "if(concurrency)link.onload=link.onerror=()=>start(1);"
+    "batch.append(link);count--;}document.head.append(batch);};"
+    "const go=()=>start(concurrency||files.length);"
+    'document.readyState==="complete"?go():addEventListener("load",go,{once:true});'
+    "})"
+)
+
+Prefetched = tuple[str, str, str | None, str | None]  # url, rel, integrity, crossorigin
+
+
+def prefetch_script(files: list[Prefetched], concurrency: int, nonce_attr: str) -> str:
+    """The inline script that prefetches ``files`` after ``load`` ("" for none); concurrency 0
+    fetches them all at once."""
+    if not files:
+        return ""
+    data = script_safe_json(json.dumps([list(f) for f in files], separators=(",", ":")))
+    return f"<script{nonce_attr}>{_PREFETCH_JS}({data},{int(concurrency)});</script>"
+
+
+def importmap_script(import_map_json: str, nonce_attr: str) -> str:
+    """``<script type="importmap">`` with the request's nonce (``import_map_json``: JSON)."""
+    return f'<script type="importmap"{nonce_attr}>{script_safe_json(import_map_json)}</script>'

@@ -21,12 +21,18 @@ from django_duet.dev.server import dev_enabled
 from django_duet.pages.html import (
     BUILD_META_KEY,
     CSP_META,
+    Prefetched,
     PreparedEntry,
+    PreparedTag,
     build_meta,
+    importmap_script,
     once,
+    prefetch_script,
     prepare_entry,
     without,
 )
+from django_duet.pages.importmap import read_import_map
+from django_duet.pages.prefetch import lazy_files
 
 MAX_ENTRIES = 1024  # prepared entries kept per build; past it, the least recently used go
 
@@ -66,6 +72,15 @@ class PreparedBuild:
         # An entry less the tags an earlier one put on the page (shared chunks), by entry and
         # those URLs: pages combine their entries in a few ways, prepared once each too.
         self.rest = functools.lru_cache(maxsize=4 * MAX_ENTRIES)(self._rest)
+        self.lazy = functools.lru_cache(maxsize=MAX_ENTRIES)(self._lazy)
+        # Vite's build.chunkImportMap: the map, with this site's URLs (None: the build has none)
+        self.import_map = read_import_map(
+            frontend.BUILD_DIR, manifest, self._url, self._integrity_for
+        )
+        self._import_map_key = f"duet:importmap:{frontend.name}"
+
+    def _url(self, file: str) -> str:
+        return static_url(file, self.frontend)
 
     def _prepare(self, name: str) -> PreparedEntry:
         return prepare_entry(
@@ -78,10 +93,33 @@ class PreparedBuild:
     def _rest(self, name: str, on_page: frozenset[str]) -> PreparedEntry:
         return without(self.entry(name), on_page)
 
-    def html(self, names: tuple[str, ...], emitted: set[str], nonce_attr: str) -> str:
-        """What ``names`` add to a page that has ``emitted`` (updated): the csp-nonce meta and
-        the build meta once per page, then each entry's tags not on the page yet."""
+    def _lazy(self, names: tuple[str, ...]) -> tuple[Prefetched, ...]:
+        integrity_for = self._integrity_for
+        return tuple(
+            (
+                self._url(file),
+                how,
+                integrity_for(file) if integrity_for else None,
+                self._crossorigin,
+            )
+            for file, how in lazy_files(self.manifest, names)
+        )
+
+    def html(
+        self,
+        names: tuple[str, ...],
+        emitted: set[str],
+        nonce_attr: str,
+        links: list[PreparedTag] | None = None,
+        prefetch: tuple[int, ...] = (),
+    ) -> str:
+        """What ``names`` add to a page that has ``emitted`` (updated): the import map, the
+        csp-nonce meta and the build meta once per page, then each entry's tags not on the page
+        yet (also added to ``links``: ``pages.links``), then, with ``prefetch`` (its
+        concurrency, 0 for all at once), the script that prefetches their lazy chunks."""
         parts = []
+        if self.import_map and once(emitted, self._import_map_key):
+            parts.append(importmap_script(self.import_map, nonce_attr))
         if nonce_attr and once(emitted, CSP_META.url):
             parts.append(CSP_META.head + nonce_attr + CSP_META.tail)
         if self.meta and once(emitted, BUILD_META_KEY):
@@ -94,7 +132,21 @@ class PreparedBuild:
             if entry.tags:
                 emitted.update(entry.urls)
                 parts.append(nonce_attr.join(entry.parts))
-        return "\n".join(parts)
+                if links is not None:
+                    links.extend(entry.tags)
+        if prefetch:
+            parts.append(self._prefetch(names, emitted, nonce_attr, prefetch[0]))
+        return "\n".join(p for p in parts if p)
+
+    def _prefetch(
+        self, names: tuple[str, ...], emitted: set[str], nonce_attr: str, concurrency: int
+    ) -> str:
+        """The prefetch script for the lazy chunks of ``names``, less what the page has or an
+        earlier prefetch took."""
+        files = [
+            f for f in self.lazy(names) if f[0] not in emitted and once(emitted, "prefetch:" + f[0])
+        ]
+        return prefetch_script(files, concurrency, nonce_attr)
 
 
 _builds: dict[str, PreparedBuild] = {}  # by frontend name: the current build of each

@@ -18,7 +18,13 @@ from django_duet.dev.server import DevServer, active_dev_server, explain_missing
 from django_duet.dev.tags import dev_entry_tags, source_url
 from django_duet.exceptions import DuetError
 from django_duet.pages.html import nonce_attribute
+from django_duet.pages.links import recorded
+from django_duet.pages.prefetch import STRATEGIES
 from django_duet.pages.prepared import PreparedBuild, prepared_build, static_url, tag_settings
+
+# {% duet_entry ... prefetch=... %}: a strategy, or one of these for none (DUET["PREFETCH"]
+# decides when the tag says nothing).
+PREFETCH_OFF = ("none", "off", "false", "False", "")
 
 _django_get_nonce: Callable[[HttpRequest], object] | None
 if django.VERSION >= (6, 0):  # its own ContentSecurityPolicyMiddleware; a failed import is loud
@@ -52,10 +58,27 @@ def render_entries(
     *names: str,
     emitted: set[str] | None = None,
     frontend: str | None = None,
+    prefetch: str | bool | None = None,
 ) -> SafeString:
     """The tags for ``names`` of the frontend named ``frontend`` (None: "default"), skipping
-    any URL already in ``emitted`` (updated in place)."""
-    return SafeString(PageTags(request, emitted).html(names, frontend))
+    any URL already in ``emitted`` (updated in place); ``prefetch``: "waterfall",
+    "aggressive", False for none, None for ``DUET["PREFETCH"]``."""
+    return SafeString(PageTags(request, emitted).html(names, frontend, prefetch))
+
+
+def prefetch_concurrency(prefetch: str | bool | None) -> tuple[int, ...]:
+    """``()`` for no prefetch, else ``(concurrency,)`` (0: all at once) for a tag's
+    ``prefetch`` value; None follows ``DUET["PREFETCH"]``."""
+    if prefetch is None:
+        prefetch = conf.PREFETCH
+    if prefetch is False or prefetch is None or prefetch in PREFETCH_OFF:
+        return ()
+    if prefetch not in STRATEGIES:
+        raise DuetError(
+            f"prefetch={prefetch!r} is not a prefetch strategy: use one of "
+            f'{", ".join(map(repr, STRATEGIES))}, or "none" (docs/performance.md).'
+        )
+    return (conf.PREFETCH_CONCURRENCY,) if prefetch == "waterfall" else (0,)
 
 
 class PageTags:
@@ -71,9 +94,15 @@ class PageTags:
         self._nonce_attr: str | None = None  # read on the first built entry
         self._builds: dict[str | None, PreparedBuild | DevServer] = {}
 
-    def html(self, names: tuple[str, ...], frontend: str | None = None) -> str:
+    def html(
+        self,
+        names: tuple[str, ...],
+        frontend: str | None = None,
+        prefetch: str | bool | None = None,
+    ) -> str:
         """The tags ``names`` add to the page, as a plain str: every part was escaped by
-        format_html (the template tag returns it as is: a node's output is never escaped)."""
+        format_html (the template tag returns it as is: a node's output is never escaped).
+        Recorded on the request for ``Link`` (``pages.links``); development records none."""
         build = self._builds.get(frontend)
         if build is None:
             build = self._builds[frontend] = self._open(frontend)
@@ -81,9 +110,19 @@ class PageTags:
             nonce = csp_nonce(self.request)
             return "\n".join(dev_entry_tags(build, names, emitted=self.emitted, nonce=nonce))
         nonce_attr = self._nonce_attr
+        links = recorded(self.request)
         if nonce_attr is None:
-            nonce_attr = self._nonce_attr = nonce_attribute(csp_nonce(self.request))
-        return build.html(names, self.emitted, nonce_attr)
+            nonce = csp_nonce(self.request)
+            nonce_attr = self._nonce_attr = nonce_attribute(nonce)
+            if links is not None:
+                links.nonce = nonce
+        return build.html(
+            names,
+            self.emitted,
+            nonce_attr,
+            links.tags if links is not None else None,
+            prefetch_concurrency(prefetch),
+        )
 
     def _open(self, name: str | None) -> PreparedBuild | DevServer:
         config = conf.frontend(name)

@@ -8,9 +8,10 @@ from django import template
 from django.template.base import FilterExpression, Parser, Token, token_kwargs
 from django.utils.safestring import SafeString
 
+from django_duet.exceptions import DuetError
 from django_duet.pages.html import props_script
 from django_duet.pages.islands import island_html
-from django_duet.pages.render import PageTags, asset_url
+from django_duet.pages.render import PageTags, asset_url, prefetch_concurrency
 
 register = template.Library()
 
@@ -19,7 +20,7 @@ _PAGE = "django_duet.page"
 
 @register.tag("duet_entry")
 def duet_entry(parser: Parser, token: Token) -> EntryNode:
-    """``{% duet_entry "src/main.tsx" ... [frontend="admin"] [as tags] %}``.
+    """``{% duet_entry "src/main.tsx" ... [frontend="admin"] [prefetch="waterfall"] [as tags] %}``.
 
     A compiled tag rather than a simple_tag: quoted names are taken at compile time, and a
     render skips simple_tag's argument machinery (this runs on every page, once per entry).
@@ -31,12 +32,19 @@ def duet_entry(parser: Parser, token: Token) -> EntryNode:
     keyword_bits = [b for b in bits if "=" in b]
     kwargs = token_kwargs(list(keyword_bits), parser)
     names = [parser.compile_filter(b) for b in bits if "=" not in b]
-    if set(kwargs) - {"frontend"} or len(kwargs) != len(keyword_bits) or not names:
+    if set(kwargs) - {"frontend", "prefetch"} or len(kwargs) != len(keyword_bits) or not names:
         raise template.TemplateSyntaxError(
             "{% duet_entry %} takes one or more entry names, then optionally "
-            'frontend="name" and "as variable": {% duet_entry "src/main.tsx" frontend="admin" %}'
+            'frontend="name", prefetch="waterfall" (or "aggressive", "none") and "as variable": '
+            '{% duet_entry "src/main.tsx" frontend="admin" %}'
         )
-    return EntryNode(names, kwargs.get("frontend"), target)
+    prefetch = kwargs.get("prefetch")
+    if prefetch is not None and _literal(prefetch):
+        try:  # a typo in a quoted strategy fails when the template compiles
+            prefetch_concurrency(str(prefetch.var))
+        except DuetError as error:
+            raise template.TemplateSyntaxError(f"{{% duet_entry %}}: {error}") from None
+    return EntryNode(names, kwargs.get("frontend"), target, prefetch)
 
 
 def _literal(expression: FilterExpression) -> bool:
@@ -45,9 +53,14 @@ def _literal(expression: FilterExpression) -> bool:
 
 class EntryNode(template.Node):
     def __init__(
-        self, names: list[FilterExpression], frontend: FilterExpression | None, target: str | None
+        self,
+        names: list[FilterExpression],
+        frontend: FilterExpression | None,
+        target: str | None,
+        prefetch: FilterExpression | None = None,
     ) -> None:
         self.names = names
+        self.prefetch = prefetch
         self.frontend = frontend
         self.target = target
         # Quoted names and frontend, the usual case: taken now, not resolved per render.
@@ -67,7 +80,9 @@ class EntryNode(template.Node):
         page = _render_state(context).get(_PAGE)
         if page is None:
             page = _render_state(context)[_PAGE] = PageTags(_request(context))
-        html = page.html(names, frontend)  # a node's output is not escaped: no SafeString copy
+        prefetch = None if self.prefetch is None else self.prefetch.resolve(context)
+        # a node's output is not escaped: no SafeString copy
+        html = page.html(names, frontend, prefetch)
         if self.target is None:
             return html
         context[self.target] = SafeString(html)

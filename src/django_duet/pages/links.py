@@ -1,0 +1,100 @@
+"""``Link`` response headers for what a page's entries need first, without code in the view.
+
+``{% duet_entry %}`` records on the request each tag it puts on the page (``record``);
+``LinkHeaderMiddleware`` turns them into one ``Link`` header: stylesheets first (they block
+rendering), then module scripts and their static imports, in page order, each once, each with
+the request's CSP nonce and the tag's SRI and crossorigin. A CDN or proxy that turns ``Link``
+into ``103 Early Hints`` (Cloudflare, Fastly, nginx 1.29's ``early_hints``) then gets the
+browser fetching before the HTML arrives (docs/performance.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable
+
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction
+from django.http import HttpRequest, HttpResponseBase
+
+from django_duet.conf import conf
+from django_duet.pages.html import PreparedTag, link_nonce
+
+_RECORDED = "_duet_page_links"
+
+
+class PageLinks:
+    """What the tags of one request's page recorded: their tags, and the nonce they carry."""
+
+    __slots__ = ("nonce", "tags")
+
+    def __init__(self) -> None:
+        self.tags: list[PreparedTag] = []
+        self.nonce: str | None = None
+
+
+def recorded(request: HttpRequest | None) -> PageLinks | None:
+    """Where the tags of ``request``'s page are recorded (None without a request)."""
+    if request is None:
+        return None
+    links: PageLinks | None = getattr(request, _RECORDED, None)
+    if links is None:
+        links = PageLinks()
+        setattr(request, _RECORDED, links)
+    return links
+
+
+def link_header(tags: Iterable[PreparedTag], nonce: str | None, max_bytes: int) -> str | None:
+    """The ``Link`` value for ``tags``: stylesheets first, each URL once, cut at the last whole
+    value that fits in ``max_bytes`` (proxies refuse large headers: nginx's default buffer for
+    all of a response's headers is 4 or 8 KB); None for nothing."""
+    ordered = sorted((t for t in tags if t.link), key=lambda t: not t.style)  # stable
+    suffix = link_nonce(nonce)
+    values: list[str] = []
+    seen: set[str] = set()
+    size = 0
+    for tag in ordered:
+        if tag.url in seen:
+            continue
+        seen.add(tag.url)
+        value = tag.link + suffix
+        cost = len(value.encode()) + (2 if values else 0)
+        if size + cost > max_bytes:
+            break  # what comes first matters most: never skip ahead to a smaller one
+        values.append(value)
+        size += cost
+    return ", ".join(values) or None
+
+
+class LinkHeaderMiddleware:
+    """Adds ``Link`` for the tags ``{% duet_entry %}`` put on the page (sync and async).
+
+    Put it anywhere in MIDDLEWARE: it reads what the render recorded on the request, and the
+    nonce the render used. Development pages (the dev server's sources) record nothing."""
+
+    sync_capable = True
+    async_capable = True
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+        self.is_async = iscoroutinefunction(get_response)
+        if self.is_async:
+            markcoroutinefunction(self)
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase | Awaitable[HttpResponseBase]:
+        if self.is_async:
+            return self.__acall__(request)
+        return add_link_header(request, self.get_response(request))
+
+    async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
+        response = await self.get_response(request)  # type: ignore[misc]
+        return add_link_header(request, response)
+
+
+def add_link_header(request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
+    links: PageLinks | None = getattr(request, _RECORDED, None)
+    if links is None or not links.tags:
+        return response
+    value = link_header(links.tags, links.nonce, conf.LINK_HEADER_MAX_BYTES)
+    if value:
+        existing = response.get("Link")
+        response["Link"] = f"{existing}, {value}" if existing else value
+    return response
