@@ -15,7 +15,7 @@ from django.template import RequestContext, Template
 from django.test import Client
 from django.urls import path
 
-from django_duet.pages.html import PreparedTag
+from django_duet.pages.html import PreparedTag, link_nonce, link_value
 from django_duet.pages.links import link_header
 from tests.dev.conftest import dev_settings, fake, hot_path  # noqa: F401  (fixtures)
 
@@ -79,8 +79,19 @@ def test_one_entry_stylesheets_first_then_modules_in_page_order(client, links):
 def test_several_entries_on_one_page_each_file_once(client, links):
     response = client.get("/page/two")
     assert response["Link"] == ", ".join(
-        [C_SHARED, C_CHAIN_B, C_MAIN, C_THEME, MAIN, SHARED, CHAIN_B, CHAIN_A, ADMIN]
-        + [CYCLE_B, CYCLE_A]
+        [
+            C_SHARED,
+            C_CHAIN_B,
+            C_MAIN,
+            C_THEME,
+            MAIN,
+            SHARED,
+            CHAIN_B,
+            CHAIN_A,
+            ADMIN,
+            CYCLE_B,
+            CYCLE_A,
+        ]
     )
 
 
@@ -169,8 +180,6 @@ def test_default_cap_holds_on_a_page_of_many_files():
 def test_header_values_stay_one_line_and_urls_stay_inside_brackets():
     tag = PreparedTag("/x", "", "", link="")
     assert link_header([tag], None, 2048) is None
-    from django_duet.pages.html import link_value, link_nonce
-
     assert link_value("/static/a b>c.js", "rel=modulepreload") == (
         "</static/a%20b%3Ec.js>; rel=modulepreload"
     )
