@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from django.apps import AppConfig
@@ -55,24 +56,81 @@ def check_build_dir_collected(
 
 
 def _check_collected(frontend: Settings) -> list[CheckMessage]:
-    build_dir = os.path.realpath(frontend.BUILD_DIR)
-    prefix = frontend.STATIC_PREFIX.rstrip("/")
-    for entry in getattr(settings, "STATICFILES_DIRS", []):
-        entry_prefix, path = entry if isinstance(entry, (tuple, list)) else ("", entry)
-        if os.path.realpath(path) == build_dir and entry_prefix.strip("/") == prefix:
-            return []
     where = str(frontend.BUILD_DIR)
-    wanted = f'("{prefix}", {where!r})' if prefix else repr(where)
+    prefix = frontend.STATIC_PREFIX.rstrip("/")
+    dirs = list(getattr(settings, "STATICFILES_DIRS", []) or [])
+    collected = _collected_at(frontend.BUILD_DIR, dirs)
+    if any(at == prefix for _, at in collected):
+        return []
+    if collected:
+        return [_collected_elsewhere(frontend, *collected[0])]
     return [
-        Error(
+        _e002(
             f"The frontend build directory {where!r}{_of(frontend)} "
             f"({setting_name(frontend, 'BUILD_DIR')}) is not in STATICFILES_DIRS = "
-            f"{getattr(settings, 'STATICFILES_DIRS', [])!r}, so its files would not be collected "
+            f"{dirs!r}, nor inside one of its entries, so its files would not be collected "
             "nor served.",
-            hint=f"Add {wanted} to STATICFILES_DIRS.",
-            id="duet.E002",
+            hint=f"Add {_entry_repr(prefix, where)} to STATICFILES_DIRS.",
         )
     ]
+
+
+def _e002(message: str, hint: str) -> Error:
+    return Error(message, hint=hint, id="duet.E002")
+
+
+def _collected_elsewhere(frontend: Settings, entry: Any, at: str) -> Error:
+    """The build is collected, but not under STATIC_PREFIX: fix the prefix (or the entry
+    that is the build itself), never add a second entry (the files would be collected twice)."""
+    url = f"{at}/" if at else ""
+    setting = setting_name(frontend, "STATIC_PREFIX")
+    where = str(frontend.BUILD_DIR)
+    fix = f'set {setting} = "{url}"' if at else f"remove {setting}"
+    fix += " and rebuild with that base, rather than adding a second entry for the build (its "
+    fix += "files would be collected twice)"
+    if _same(entry, frontend.BUILD_DIR):
+        wanted = _entry_repr(frontend.STATIC_PREFIX.rstrip("/"), where)
+        hint = f"Replace {entry!r} in STATICFILES_DIRS with {wanted}, or {fix}."
+    else:
+        hint = f"{fix[0].upper()}{fix[1:]}."
+    return _e002(
+        f"The frontend build directory {where!r}{_of(frontend)} "
+        f"({setting_name(frontend, 'BUILD_DIR')}) is collected by the STATICFILES_DIRS entry "
+        f"{entry!r} under STATIC_URL + {url!r}, but {setting} is "
+        f"{frontend.STATIC_PREFIX!r}: the tags would point where its files are not.",
+        hint=hint,
+    )
+
+
+def _entry_repr(prefix: str, where: str) -> str:
+    return f'("{prefix}", {where!r})' if prefix else repr(where)
+
+
+def _same(entry: Any, build_dir: Path) -> bool:
+    path = entry[1] if isinstance(entry, (tuple, list)) else entry
+    return bool(os.path.realpath(path) == os.path.realpath(build_dir))
+
+
+def _collected_at(build_dir: Path, dirs: list[Any]) -> list[tuple[Any, str]]:
+    """Each STATICFILES_DIRS entry that collects ``build_dir`` (it, or a folder above it), with
+    where under STATIC_URL the build's files land ("" or "sub/path", no slashes around).
+
+    A path below the entry that has a segment starting with a dot is not collected
+    (collectstatic ignores ``.*``), so such an entry does not count.
+    """
+    build = os.path.realpath(build_dir)
+    found: list[tuple[Any, str]] = []
+    for entry in dirs:
+        entry_prefix, path = entry if isinstance(entry, (tuple, list)) else ("", entry)
+        root = os.path.realpath(path)
+        if build != root and not build.startswith(root.rstrip(os.sep) + os.sep):
+            continue
+        below = Path(os.path.relpath(build, root)).parts if build != root else ()
+        if any(part.startswith(".") for part in below):
+            continue
+        at = "/".join([str(entry_prefix).strip("/"), *below]).strip("/")
+        found.append((entry, at))
+    return found
 
 
 def check_build_base(app_configs: Sequence[AppConfig] | None, **kwargs: Any) -> list[CheckMessage]:

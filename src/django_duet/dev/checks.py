@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from collections.abc import Sequence
@@ -11,7 +12,9 @@ from django.apps import AppConfig, apps
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Warning
 
-from django_duet.conf import conf
+from django_duet.build.formats import FORMATS, MAX_MANIFEST_BYTES, detect
+from django_duet.build.frontends import checkable_frontends
+from django_duet.conf import Settings, conf
 from django_duet.dev.server import dev_enabled
 
 PROXY = "django_duet.proxy.DevProxyMiddleware"
@@ -55,8 +58,8 @@ def check_dev_middleware(
 ) -> list[CheckMessage]:
     """duet.W030: dev mode without the proxy; duet.W031: the proxy after a static server;
     duet.W032: runserver answering /static/ before the proxy can."""
-    if not dev_enabled():
-        return []
+    if not dev_enabled() or not _vite_frontends():
+        return []  # a webpack or CRA build has no Vite dev server for the proxy to reach
     middleware = list(getattr(settings, "MIDDLEWARE", []) or [])
     if PROXY not in middleware:
         return [
@@ -97,3 +100,24 @@ def check_dev_middleware(
             )
         ]
     return []
+
+
+def _vite_frontends() -> list[Settings]:
+    """The frontends a Vite dev server may serve: a running one (its hot file), or a Vite
+    build (MANIFEST_FORMAT "vite", or a manifest that reads as Vite's, or none yet: the
+    default). webpack, webpack-bundle-tracker and CRA builds have none (docs/bundlers.md)."""
+    return [frontend for frontend in checkable_frontends() if _may_use_vite(frontend)]
+
+
+def _may_use_vite(frontend: Settings) -> bool:
+    if frontend.HOT_FILE.exists():
+        return True
+    chosen = frontend.raw("MANIFEST_FORMAT")
+    if chosen is not None:
+        return chosen == "vite" or chosen not in FORMATS  # not a format: duet.E100 says so
+    try:
+        with open(frontend.MANIFEST_PATH, encoding="utf-8") as file:
+            data = json.loads(file.read(MAX_MANIFEST_BYTES))
+    except (OSError, ValueError, RecursionError):
+        return True  # no build yet, or one E003 reports: Vite, the default
+    return detect(data) == "vite"

@@ -1,8 +1,9 @@
 """whitenoise, hardened for a bundler build: use ``django_duet.static.DuetStaticMiddleware``.
 
 On top of whitenoise it: serves Vite's hashed files ``immutable`` for a year; never serves
-dotfiles (so not ``.vite/manifest.json`` nor ``.env``), the staticfiles manifest, source maps
-(unless ``DUET["SERVE_SOURCE_MAPS"]``) or a file (or .gz/.br) reached through a symlink that
+dotfiles (so not ``.vite/manifest.json`` nor ``.env``), the staticfiles manifest, the other
+bundlers' manifests (``serving.manifests``), source maps (unless
+``DUET["SERVE_SOURCE_MAPS"]``) or a file (or .gz/.br) reached through a symlink that
 leaves its static root; answers content coding, conditional and range requests as RFC 9110
 and nginx do (``conditional``, where whitenoise departs from both); and under ASGI streams
 files in blocks instead of reading them whole.
@@ -26,6 +27,7 @@ from whitenoise.middleware import WhiteNoiseFileResponse, WhiteNoiseMiddleware
 
 from django_duet.conf import conf
 from django_duet.serving.hashing import is_bundler_hashed
+from django_duet.serving.manifests import is_manifest
 from django_duet.serving.static_file import DuetStaticFile
 
 BLOCK_SIZE = 64 * 1024
@@ -42,7 +44,7 @@ def is_public_url(url: str) -> bool:
     name = segments[-1]
     for suffix in _COMPRESSED:
         name = name.removesuffix(suffix)
-    if name in _PRIVATE_NAMES:
+    if name in _PRIVATE_NAMES or is_manifest(url, name):
         return False
     return not (name.endswith(".map") and not conf.SERVE_SOURCE_MAPS)
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from django_duet.exceptions import DuetError
+from django_duet.serving.manifests import MANIFEST_NAMES
 
 # Values end up inside nginx directives: refuse anything that could end one or open a block.
 _UPSTREAM = re.compile(r"^(?:unix:/[\w./-]+|[\w.-]+:\d{1,5}|\[[0-9a-fA-F:]+\]:\d{1,5})$")
@@ -65,9 +66,11 @@ def hashed_public_re(static_url: str, serve_source_maps: bool = False) -> str:
 
 def private_re(serve_source_maps: bool = False) -> str:
     """Never served: dotfiles and dot-directories (``.vite/manifest.json``, ``.env``), Django's
-    ``staticfiles.json`` and, unless allowed, source maps."""
+    ``staticfiles.json``, the bundlers' manifests (``serving.manifests``) and, unless allowed,
+    source maps."""
     maps = "" if serve_source_maps else r"|\.map" + _VARIANT
-    return rf"(?:/\.|/staticfiles\.json{_VARIANT}{maps})"
+    names = "|".join(n.replace(".", r"\.") for n in ("staticfiles.json", *sorted(MANIFEST_NAMES)))
+    return rf"(?:/\.|/(?:{names}){_VARIANT}{maps})"
 
 
 def _checked(value: str, pattern: re.Pattern[str], what: str) -> str:
