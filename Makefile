@@ -88,8 +88,10 @@ $(VENV)/.deps-installed: pyproject.toml
 	$(PY) -m pip install -q -e ".[dev]"
 	touch $@
 
+# tests/build/test_vite_majors.py: one small frontend per supported Vite major.
+VITE_MAJORS_STAMPS := $(foreach v,5 6 7 8,tests/fixtures/vite-majors/vite$(v)/node_modules/.ci-stamp)
 node-deps: js/node_modules/.ci-stamp $(FRONTEND)/node_modules/.ci-stamp \
-	$(STAFF_FRONTEND)/node_modules/.ci-stamp js/dist/vite.js
+	$(STAFF_FRONTEND)/node_modules/.ci-stamp js/dist/vite.js $(VITE_MAJORS_STAMPS)
 
 js/node_modules/.ci-stamp: js/package-lock.json
 	cd js && npm ci
@@ -104,6 +106,10 @@ $(FRONTEND)/node_modules/.ci-stamp: $(FRONTEND)/package-lock.json js/package.jso
 
 $(STAFF_FRONTEND)/node_modules/.ci-stamp: $(STAFF_FRONTEND)/package-lock.json js/package.json
 	cd $(STAFF_FRONTEND) && npm ci
+	touch $@
+
+tests/fixtures/vite-majors/%/node_modules/.ci-stamp: tests/fixtures/vite-majors/%/package-lock.json js/package.json
+	cd tests/fixtures/vite-majors/$* && npm ci
 	touch $@
 
 # Built once per `make test` run; the tests use this build.
