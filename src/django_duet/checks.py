@@ -18,6 +18,7 @@ from django_duet.build import frontends
 from django_duet.build.formats import checks as format_checks
 from django_duet.dev import checks as dev_checks
 from django_duet.serving import checks as serving_checks
+from django_duet.dev import commands as dev_commands
 from django_duet.sessions import checks as session_checks
 from django_duet.sessions import origin_checks, spa_checks
 from django_duet.ssr import checks as ssr_checks
@@ -52,6 +53,7 @@ CHECKS: tuple[Registration, ...] = (
     Registration(dev_checks.check_dev_settings, ()),  # E030, E031
     Registration(dev_checks.check_dev_middleware, STATICFILES),  # W030-W032
     # Cookie sessions, CORS and CSRF origins, the login throttle
+    Registration(dev_commands.check_dev_commands, ()),  # E032
     Registration(session_checks.check_cookie_flags, SECURITY),  # E016, W011, W012
     Registration(session_checks.check_session_settings, SECURITY),  # E019, E022
     Registration(session_checks.check_throttle_cache, SECURITY, deploy=True),  # E021, W014, W016

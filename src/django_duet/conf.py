@@ -25,6 +25,7 @@ FRONTEND_KEYS = frozenset(
         "HOT_FILE",
         "SSR_BUNDLE",
         "TYPES_DIR",
+        "PUBLIC_FILES",
     }
 )
 
@@ -47,6 +48,9 @@ DEFAULTS: dict[str, Any] = {
     # Development behind Django's origin (docs/development.md)
     "HOT_FILE": None,  # FRONTEND_DIR / ".duet-hot", written by the Vite plugin while it runs
     "DEV_PROXY_TIMEOUT": 30.0,  # seconds the dev proxy waits for the dev server to answer
+    "DEV_COMMANDS": {},  # {"tailwind": "npx tailwindcss ... --watch"}: `duet dev` runs them too
+    # Public files served at a scope, not under STATIC_URL (docs/public-files.md)
+    "PUBLIC_FILES": {},  # {"mockServiceWorker.js": "/app/", "robots.txt": "/"}
     # Cookie sessions and the single page app model (docs/sessions-and-csrf.md)
     "SPA_ORIGINS": [],
     "API_ORIGIN": None,  # checks fall back to ALLOWED_HOSTS
@@ -209,6 +213,18 @@ class Settings:
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
             return float(DEFAULTS["DEV_PROXY_TIMEOUT"])
         return float(value)
+
+    @property
+    def DEV_COMMANDS(self) -> dict[str, Any]:
+        # Validated by duet.E032; dev.commands reads each entry.
+        value = self.raw("DEV_COMMANDS")
+        return dict(value) if isinstance(value, dict) else {}
+
+    @property
+    def PUBLIC_FILES(self) -> dict[str, Any]:
+        # Validated by duet.E130; serving.public_files keeps only the valid entries.
+        value = self.raw("PUBLIC_FILES")
+        return dict(value) if isinstance(value, dict) else {}
 
     @property
     def SPA_ORIGINS(self) -> list[str]:

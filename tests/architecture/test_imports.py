@@ -33,6 +33,8 @@ DOCUMENTED = [
     ("django_duet.tokens.refresh", "purge"),
     ("django_duet.ssr", "render_component"),
     ("django_duet.pages.islands", "island_html"),
+    ("django_duet.jinja2", "environment"),
+    ("django_duet.jinja2", "add_globals"),
     ("django_duet.ssr.preload", "preload_library"),
     ("django_duet.exceptions", "DuetError"),
     ("django_duet.testing.servers", "free_port"),
@@ -57,6 +59,7 @@ FACADES = {
     "django_duet.session_views",
     "django_duet.jsonapi",
     "django_duet.pytest_plugin",
+    "django_duet.jinja2",
 }
 
 

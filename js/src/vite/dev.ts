@@ -35,6 +35,11 @@ export interface DuetDevOptions {
    * `django_duet.asgi.duet_asgi`). Env: `DUET_DEV_HMR`. Default: `"vite"`.
    */
   hmr?: "vite" | "django";
+  /**
+   * Django's URL, which `server.open` opens (never Vite's own URL: the pages are Django's).
+   * Env: `DUET_DEV_URL` (set by `manage.py duet dev`). Default: the first of `djangoOrigins`.
+   */
+  djangoUrl?: string;
 }
 
 /** Content of the hot file: read by Django (`django_duet.devserver`). */
@@ -107,6 +112,12 @@ export function devServerConfig(
       ...(server.allowedHosts === undefined && hosts.length > 0 && { allowedHosts: hosts }),
     },
   };
+  if (server.open) {
+    // Vite opens its own URL (or `open` as a path on it): the browser belongs on Django's.
+    const django = process.env.DUET_DEV_URL || options.djangoUrl || `${origins[0] ?? DEFAULT_ORIGINS[0]}/`;
+    const where = typeof server.open === "string" ? server.open : "/";
+    config.server = { ...config.server, open: new URL(where, django).href };
+  }
   const userWs = viteMajor >= 8 ? server.ws : server.hmr;
   const userSetsClientPort =
     userWs === false || (typeof userWs === "object" && (userWs.clientPort ?? userWs.port) !== undefined);

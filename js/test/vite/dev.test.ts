@@ -9,7 +9,7 @@ import { devBase, hotUrl } from "../../src/vite/dev.js";
 import type { DuetHotFile } from "../../src/vite/dev.js";
 
 let root: string;
-const ENV_NAMES = ["DUET_STATIC_URL", "DUET_HOT_FILE", "DUET_DEV_ORIGINS", "DUET_DEV_HOSTS", "DUET_DEV_HMR"];
+const ENV_NAMES = ["DUET_STATIC_URL", "DUET_HOT_FILE", "DUET_DEV_ORIGINS", "DUET_DEV_HOSTS", "DUET_DEV_HMR", "DUET_DEV_URL"];
 
 beforeAll(() => {
   root = mkdtempSync(path.join(os.tmpdir(), "duet-dev-"));
@@ -75,6 +75,18 @@ describe("dev server config", () => {
     expect(config.server).toEqual({ hmr: { clientPort: 6000 } });
     const own = serveConfig(duet({ input: "src/main.ts" }), { server: { ws: { clientPort: 443 } } });
     expect(own.server?.ws).toBeUndefined();
+  });
+
+  it("opens Django's URL, not Vite's, when the Vite config asks for server.open", () => {
+    expect(serveConfig(duet({ input: "src/main.ts" }), {}).server?.open).toBeUndefined();
+    expect(serveConfig(duet({ input: "src/main.ts" }), { server: { open: true } }).server?.open).toBe("http://127.0.0.1:8000/");
+    process.env.DUET_DEV_URL = "http://localhost:9000/";
+    expect(serveConfig(duet({ input: "src/main.ts" }), { server: { open: "/app/items?x=1" } }).server?.open).toBe(
+      "http://localhost:9000/app/items?x=1",
+    );
+    delete process.env.DUET_DEV_URL;
+    const plugin = duet({ input: "src/main.ts", dev: { djangoOrigins: ["http://[::1]:8001"] } });
+    expect(serveConfig(plugin, { server: { open: "app/" } }).server?.open).toBe("http://[::1]:8001/app/");
   });
 
   it("refuses an unknown HMR route", () => {

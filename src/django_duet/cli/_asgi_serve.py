@@ -1,5 +1,5 @@
 """``python -m django_duet.cli._asgi_serve HOST PORT [--noreload]``: uvicorn under Django's
-autoreloader.
+autoreloader, serving ``ASGI_APPLICATION`` or else the asgi.py beside the settings module.
 
 What ``duet dev --asgi`` runs in place of runserver: Django's own reloader (not uvicorn's)
 watches the Python files and the template directories, so edits reload as under runserver.
@@ -8,6 +8,32 @@ watches the Python files and the template directories, so edits reload as under 
 from __future__ import annotations
 
 import sys
+from importlib.util import find_spec
+
+
+def application_path(configured: object, settings_module: str) -> str | None:
+    """``ASGI_APPLICATION``, else the ``application`` of the asgi module beside the settings
+    (``mysite.settings`` -> ``mysite.asgi``, as startproject lays it out), else None."""
+    if configured:
+        return str(configured)
+    package = settings_module.rpartition(".")[0]
+    module = f"{package}.asgi" if package else "asgi"
+    try:
+        found = find_spec(module) is not None
+    except (ImportError, ValueError):  # the package itself cannot be found
+        found = False
+    return f"{module}.application" if found else None
+
+
+def missing_application(settings_module: str) -> str:
+    package = settings_module.rpartition(".")[0]
+    module = f"{package}.asgi" if package else "asgi"
+    return (
+        f"--asgi needs the project's ASGI application: ASGI_APPLICATION is not set and there is "
+        f"no {module} module beside the settings ({settings_module}). Set ASGI_APPLICATION = "
+        f"'{module}.application', or add {module.replace('.', '/')}.py with application = "
+        "duet_asgi(get_asgi_application())."
+    )
 
 
 def main(argv: list[str]) -> int:
@@ -18,9 +44,11 @@ def main(argv: list[str]) -> int:
 
     host, port, *flags = argv
     django.setup()
-    app_path = getattr(settings, "ASGI_APPLICATION", None)
-    if not app_path:
-        sys.stderr.write("ASGI_APPLICATION is not set: point it at your asgi.py's application.\n")
+    app_path = application_path(
+        getattr(settings, "ASGI_APPLICATION", None), str(settings.SETTINGS_MODULE)
+    )
+    if app_path is None:
+        sys.stderr.write(missing_application(str(settings.SETTINGS_MODULE)) + "\n")
         return 2
 
     def serve() -> None:

@@ -30,6 +30,7 @@ class Child:
     cwd: Path
     env: Mapping[str, str]
     keep_stdin_open: bool = False  # Vite stops when its stdin closes: a graceful stop
+    may_finish: bool = False  # a status 0 ends only this child (a one-off DEV_COMMANDS step)
     process: subprocess.Popen[bytes] | None = field(default=None, init=False)
 
 
@@ -106,11 +107,17 @@ class Supervisor:
 
     def wait(self, stop: threading.Event) -> tuple[Child | None, int]:
         """Until a child exits (returns it and its status) or ``stop`` is set (None, 0)."""
+        finished: set[str] = set()
         with _stop_signals(stop):
             while not stop.wait(POLL_INTERVAL):
                 for child in self.children:
+                    if child.name in finished:
+                        continue
                     status = child.process.poll() if child.process else 0
-                    if status is not None:
+                    if status == 0 and child.may_finish:
+                        finished.add(child.name)
+                        self.say("duet", f"{child.name} finished (status 0); the others go on")
+                    elif status is not None:
                         return child, status
         return None, 0
 

@@ -2,7 +2,8 @@
 
 With several frontends (``DUET["FRONTENDS"]``) one Vite per frontend, on consecutive ports from
 ``--vite-port``, each under its STATIC_PREFIX. All run until Ctrl-C (or until one stops), their
-output prefixed with ``[vite]`` (``[vite:admin]``) and ``[django]``. Django runs under
+output prefixed with ``[vite]`` (``[vite:admin]``) and ``[django]``; ``DUET["DEV_COMMANDS"]``
+(a Tailwind watch, a type generator) run beside them, each prefixed with its name. Django runs under
 runserver, or under uvicorn with ``--asgi`` (then the HMR WebSocket goes through Django's
 origin too). See docs/development.md.
 """
@@ -18,6 +19,7 @@ import re
 import shutil
 import socket
 import sys
+from collections.abc import Mapping
 from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
@@ -25,8 +27,10 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import CommandError, OutputWrapper
 
+from django_duet.cli._asgi_serve import application_path, missing_application
 from django_duet.cli._supervise import Child, run_all
 from django_duet.conf import Settings, all_frontends, conf
+from django_duet.dev.commands import DevCommand, DevCommandError, dev_commands
 from django_duet.dev.server import dev_enabled
 
 HELP = "Run the Vite dev server and Django together on one origin (Django's), until Ctrl-C."
@@ -118,6 +122,10 @@ def preflight(host: str, port: int, vite_port: int, asgi: bool) -> str:
         for module, package in (("uvicorn", "uvicorn"), ("websockets", "websockets")):
             if find_spec(module) is None:
                 raise CommandError(f"--asgi needs {package}: pip install 'django-duet[devserver]'.")
+        module = str(settings.SETTINGS_MODULE)
+        if application_path(getattr(settings, "ASGI_APPLICATION", None), module) is None:
+            raise CommandError(missing_application(module))
+    extra_commands(os.environ)  # refuses an entry that cannot run, before anything starts
     if not port_free(host, port):
         raise CommandError(
             f"Port {port} on {host} is in use (another server?): stop it, or run "
@@ -157,11 +165,41 @@ def vite_env(base: dict[str, str], config: Settings) -> dict[str, str]:
     }
 
 
-def child_env(port: int, asgi: bool) -> dict[str, str]:
+def extra_commands(env: Mapping[str, str]) -> list[DevCommand]:
+    """DUET["DEV_COMMANDS"], each found on PATH (the venv's bin first) and in its folder."""
+    try:
+        commands = dev_commands()
+    except DevCommandError as exc:
+        raise CommandError(str(exc)) from None
+    for command in commands:
+        where = f"DUET['DEV_COMMANDS'][{command.name!r}]"
+        if not command.cwd.is_dir():
+            raise CommandError(f"{where} runs in {command.cwd}, which is not a directory.")
+        program = command.argv[0]
+        if os.sep not in program and shutil.which(program, path=command_path(env)) is None:
+            raise CommandError(f"{where}: {program!r} is not on PATH (nor in {BIN}).")
+    return commands
+
+
+BIN = Path(sys.executable).parent  # `python`, `django-admin` of this venv, as npm's .bin
+
+
+def command_path(env: Mapping[str, str]) -> str:
+    return os.pathsep.join([str(BIN), env.get("PATH", os.defpath)])
+
+
+def django_url(host: str, port: int) -> str:
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    shown = f"[{shown}]" if ":" in shown else shown
+    return f"http://{shown}:{port}/"
+
+
+def child_env(port: int, asgi: bool, host: str = "127.0.0.1") -> dict[str, str]:
     hosts = allowed_hosts()
     origins = [f"http://{h}:{port}" for h in hosts if not h.startswith(".")]
     return {
         **os.environ,
+        "DUET_DEV_URL": django_url(host, port),  # what the Vite config's server.open opens
         "DJANGO_SETTINGS_MODULE": str(settings.SETTINGS_MODULE),
         "DUET_STATIC_URL": str(settings.STATIC_URL),
         "DUET_HOT_FILE": str(conf.HOT_FILE.absolute()),
@@ -194,7 +232,7 @@ def run(options: dict[str, Any], stdout: OutputWrapper, stderr: OutputWrapper) -
     host, port = parse_addrport(options["addrport"])
     vite_port = options["vite_port"]
     npm = preflight(host, port, vite_port, options["asgi"])
-    env = child_env(port, options["asgi"])
+    env = child_env(port, options["asgi"], host)
     frontends = all_frontends()
     children = [
         Child(
@@ -207,15 +245,17 @@ def run(options: dict[str, Any], stdout: OutputWrapper, stderr: OutputWrapper) -
         for index, config in enumerate(frontends)
     ]
     children.append(Child("django", django_command(host, port, options), Path.cwd(), env))
+    children += [
+        Child(c.name, c.argv, c.cwd, {**env, "PATH": command_path(env)}, may_finish=True)
+        for c in extra_commands(env)
+    ]
 
     def write(line: str) -> None:
         stdout.write(line)
         stdout.flush()
 
-    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
-    shown = f"[{shown}]" if ":" in shown else shown
     write(
-        f"[duet]   Open http://{shown}:{port}/ - Django serves the pages and, through the same "
+        f"[duet]   Open {django_url(host, port)} - Django serves the pages and, through the same "
         "origin, the dev server's modules. Ctrl-C stops both."
     )
     try:
