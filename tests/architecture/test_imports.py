@@ -119,7 +119,12 @@ def test_lower_subsystems_never_import_higher_ones() -> None:
 
 # The proxy needs the [devserver] extra: outside development, importing a module loads only
 # these dev modules; the rest is imported inside functions, once development claims a request.
-LIGHT_DEV = {"django_duet.dev.server", "django_duet.dev.tags", "django_duet.dev.checks"}
+LIGHT_DEV = {
+    "django_duet.dev.server",
+    "django_duet.dev.tags",
+    "django_duet.dev.checks",
+    "django_duet.dev.commands",  # DEV_COMMANDS and its check: no proxy, no httpx
+}
 DEV_USERS = {"dev", "cli", "testing", "proxy"}
 
 
