@@ -1,6 +1,7 @@
 """Pages that load fast, in Chromium under the strict CSP of docs/csp.md (django-csp): the
-``Link`` header of ``LinkHeaderMiddleware`` and the prefetch of lazy chunks
-(``DUET["PREFETCH"] = "waterfall"``) on the built example served by gunicorn.
+``Link`` header of ``LinkHeaderMiddleware``, the prefetch of lazy chunks
+(``DUET["PREFETCH"] = "waterfall"``) and Vite 8's chunk import map, on the built example served
+by gunicorn.
 
 A page passes when it works, reported no CSP violation and no console problem (``duet_page``),
 and the browser did what the feature promises: the header's files were fetched once, the lazy
@@ -10,6 +11,7 @@ chunks after ``load`` and before the next navigation, each prefetch link with th
 from __future__ import annotations
 
 import re
+import subprocess
 from collections.abc import Iterator
 
 import pytest
@@ -17,6 +19,7 @@ from playwright.sync_api import expect
 
 from django_duet.testing.live import LiveServer
 
+from .conftest import scratch_frontend
 from .test_csp import CSP, assert_strict_policy, strict_page
 
 LINKS = "django_duet.pages.links.LinkHeaderMiddleware"
@@ -109,4 +112,59 @@ def test_lazy_chunks_prefetched_after_load_before_navigation(duet_page, fast_ser
         list(LAZY),
     )
     assert reused and all(r["transferred"] == 0 and r["size"] > 0 for r in reused), reused
+    assert duet_page.evaluate("() => window.__csp") == [] and console == []
+
+
+# --- Vite 8's build.chunkImportMap -------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def import_map_server(duet_live_server_factory, tmp_path_factory) -> Iterator[LiveServer]:
+    """The example built with ``build.chunkImportMap: true`` (a scratch copy of its frontend),
+    served with the Link header and prefetch on, under the strict policy."""
+    frontend = scratch_frontend(tmp_path_factory.mktemp("import-map"))
+    config = frontend / "vite.config.ts"
+    source = config.read_text()
+    opening = "export default defineConfig({\n"
+    assert opening in source, source
+    config.write_text(source.replace(opening, opening + "  build: { chunkImportMap: true },\n"))
+    subprocess.run(
+        ["node_modules/.bin/vite", "build"],
+        cwd=frontend,
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    assert (frontend / "dist" / "importmap.json").is_file()
+    env = {**CSP, "DUET_EXAMPLE_FRONTEND_DIR": str(frontend)}
+    with duet_live_server_factory(env=env, settings=FAST) as server:
+        yield server
+
+
+def test_the_import_map_under_the_strict_policy(duet_page, import_map_server):
+    console = strict_page(duet_page)
+    failed: list[str] = []
+    duet_page.on("requestfailed", lambda r: failed.append(r.url))
+    response = duet_page.goto(import_map_server.url + "/")
+    nonce = assert_strict_policy(response)
+    # Modules preloaded from the header could be parsed before the map (their imports then
+    # 404): with a map, the header hints the stylesheets only.
+    values = response.headers["link"].split(", ")
+    assert values and all("; rel=preload; as=style; nonce=" in v for v in values), values
+    expect(duet_page.get_by_test_id("island-greeting")).to_have_text("Hello, Django!")
+    # The map is the first script of the page, before any module script or modulepreload.
+    first = duet_page.evaluate(
+        "() => { const e = document.querySelector("
+        "'script[type=importmap], script[type=module], link[rel=modulepreload]');"
+        " return [e.type, e.nonce, JSON.parse(e.textContent)]; }"
+    )
+    assert first[0] == "importmap" and first[1] == nonce
+    mapped = first[2]["imports"]
+    assert mapped and all(k != v for k, v in mapped.items())
+    # The chunks import stable names: the map resolved them (the page works, nothing failed),
+    # and a lazy island loads through it on the islands page.
+    duet_page.goto(import_map_server.url + "/islands/")
+    expect(duet_page.get_by_test_id("island-tip")).to_be_visible()
+    expect(duet_page.get_by_test_id("island-stock")).to_be_visible()
+    assert failed == []
     assert duet_page.evaluate("() => window.__csp") == [] and console == []

@@ -133,7 +133,10 @@ class PreparedBuild:
                 emitted.update(entry.urls)
                 parts.append(nonce_attr.join(entry.parts))
                 if links is not None:
-                    links.extend(entry.tags)
+                    # A module preloaded from the header could be parsed before the page's
+                    # import map, its imports then resolved without it (404s in Chromium 156):
+                    # with a map, only the stylesheets go into the header.
+                    links.extend(t for t in entry.tags if t.style or not self.import_map)
         if prefetch:
             parts.append(self._prefetch(names, emitted, nonce_attr, prefetch[0]))
         return "\n".join(p for p in parts if p)
