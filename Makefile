@@ -7,6 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 FRONTEND := example/frontend
 STAFF_FRONTEND := example/staff-frontend
+SPA_FIXTURE := tests/fixtures/spa-frontend
 HOST := 127.0.0.1
 PORT := 8000
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
@@ -91,7 +92,8 @@ $(VENV)/.deps-installed: pyproject.toml
 # tests/build/test_vite_majors.py: one small frontend per supported Vite major.
 VITE_MAJORS_STAMPS := $(foreach v,5 6 7 8,tests/fixtures/vite-majors/vite$(v)/node_modules/.ci-stamp)
 node-deps: js/node_modules/.ci-stamp $(FRONTEND)/node_modules/.ci-stamp \
-	$(STAFF_FRONTEND)/node_modules/.ci-stamp js/dist/vite.js $(VITE_MAJORS_STAMPS)
+	$(STAFF_FRONTEND)/node_modules/.ci-stamp $(SPA_FIXTURE)/node_modules/.ci-stamp \
+	js/dist/vite.js $(VITE_MAJORS_STAMPS)
 
 js/node_modules/.ci-stamp: js/package-lock.json
 	cd js && npm ci
@@ -106,6 +108,11 @@ $(FRONTEND)/node_modules/.ci-stamp: $(FRONTEND)/package-lock.json js/package.jso
 
 $(STAFF_FRONTEND)/node_modules/.ci-stamp: $(STAFF_FRONTEND)/package-lock.json js/package.json
 	cd $(STAFF_FRONTEND) && npm ci
+	touch $@
+
+# The SPA of docs/spa.md (tests/e2e/test_spa_static_host.py builds it once per run).
+$(SPA_FIXTURE)/node_modules/.ci-stamp: $(SPA_FIXTURE)/package-lock.json js/package.json
+	cd $(SPA_FIXTURE) && npm ci
 	touch $@
 
 tests/fixtures/vite-majors/%/node_modules/.ci-stamp: tests/fixtures/vite-majors/%/package-lock.json js/package.json
