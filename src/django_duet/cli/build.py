@@ -1,7 +1,9 @@
 """``duet build``: one command that makes a deployable unit, failing loudly at the step that broke.
 
 For each frontend (all of ``DUET["FRONTENDS"]``, or those named with ``--frontend``): install
-(npm ci, from the lockfile) -> build (npm run build, with DUET_STATIC_URL and DUET_STATIC_PREFIX)
+(the frozen install of the package manager whose lockfile the frontend commits: npm ci, yarn,
+pnpm; see ``package_managers``) -> build (``<tool> run build``, with DUET_STATIC_URL and
+DUET_STATIC_PREFIX)
 -> record (sha384 of every file, the build id) -> check (as ``duet check-build``); then
 collectstatic, once.
 """
@@ -11,9 +13,9 @@ from __future__ import annotations
 import argparse
 import errno
 import os
-import shutil
 import subprocess
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -21,7 +23,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError, OutputWrapper
 
 from django_duet.build.record import BuildRecord, write_record
+from django_duet.cli import package_managers
 from django_duet.cli.check_build import chosen_frontends, problems_of_build
+from django_duet.cli.package_managers import PackageManager, PackageManagerError
 from django_duet.conf import Settings
 from django_duet.exceptions import DuetError
 
@@ -33,7 +37,12 @@ class StepFailed(DuetError):
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--no-install", action="store_true", help="skip `npm ci`")
+    parser.add_argument(
+        "--no-install",
+        action="store_true",
+        help="skip the frozen install (`npm ci`, `yarn install --frozen-lockfile` or "
+        "`--immutable`, `pnpm install --frozen-lockfile`: from the frontend's lockfile)",
+    )
     parser.add_argument("--no-collectstatic", action="store_true", help="skip collectstatic")
     parser.add_argument(
         "--frontend",
@@ -43,10 +52,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _npm(config: Settings, args: list[str], env: dict[str, str] | None = None) -> None:
-    npm = shutil.which("npm")
-    if npm is None:
-        raise StepFailed("npm is not on PATH: install Node.js 20 or newer (it ships npm)")
+def _frontend(config: Settings) -> Path:
     frontend = config.FRONTEND_DIR
     if not (frontend / "package.json").is_file():
         setting = (
@@ -55,11 +61,40 @@ def _npm(config: Settings, args: list[str], env: dict[str, str] | None = None) -
             else (f"DUET['FRONTENDS'][{config.name!r}]['FRONTEND_DIR']")
         )
         raise StepFailed(f"no package.json in {frontend}: set {setting} to your Vite project")
-    if args[0] == "ci" and not (frontend / "package-lock.json").is_file():
-        raise StepFailed(f"no package-lock.json in {frontend}: run `npm install` and commit it")
-    result = subprocess.run([npm, *args], cwd=frontend, env={**os.environ, **(env or {})})
+    return frontend
+
+
+def _tool(config: Settings) -> tuple[Path, PackageManager, str]:
+    """The frontend, its package manager (from its lockfile) and the tool's path."""
+    frontend = _frontend(config)
+    try:
+        manager = package_managers.detect(frontend)
+        return frontend, manager, package_managers.executable(manager, frontend)
+    except PackageManagerError as exc:
+        raise StepFailed(str(exc)) from None
+
+
+def _run(manager: PackageManager, command: list[str], frontend: Path, env: dict[str, str]) -> None:
+    result = subprocess.run(command, cwd=frontend, env={**os.environ, **env})
     if result.returncode:
-        raise StepFailed(f"`npm {' '.join(args)}` exited with {result.returncode} (output above)")
+        raise StepFailed(
+            f"`{manager.describe(command)}` exited with {result.returncode} (output above)"
+        )
+
+
+def _install(config: Settings) -> None:
+    """The frozen install of the frontend's package manager: the lockfile is never rewritten."""
+    frontend, manager, path = _tool(config)
+    try:
+        package_managers.check_yarn_version(manager, path, frontend)
+    except PackageManagerError as exc:
+        raise StepFailed(str(exc)) from None
+    _run(manager, manager.install_command(path), frontend, {})
+
+
+def _build(config: Settings) -> None:
+    frontend, manager, path = _tool(config)
+    _run(manager, manager.run_command(path, "build"), frontend, _build_env(config))
 
 
 def _static_url() -> str:
@@ -99,12 +134,9 @@ def frontend_steps(
     suffix = "" if config.is_default else f" ({config.name})"
     steps: list[tuple[str, Callable[[], object]]] = []
     if install:
-        steps.append(("install" + suffix, lambda: _npm(config, ["ci"])))
+        steps.append(("install" + suffix, lambda: _install(config)))
     steps += [
-        (
-            "build" + suffix,
-            lambda: _npm(config, ["run", "build"], _build_env(config)),
-        ),
+        ("build" + suffix, lambda: _build(config)),
         ("record" + suffix, lambda: stdout.write(f"build id {_record(config).build_id}")),
         ("check" + suffix, lambda: _check(config)),
     ]
