@@ -16,9 +16,10 @@ from django.core.checks import CheckMessage, Tags, register
 from django_duet.build import checks as build_checks
 from django_duet.build import frontends
 from django_duet.build.formats import checks as format_checks
+from django_duet.contract import checks as contract_checks
 from django_duet.dev import checks as dev_checks
-from django_duet.serving import checks as serving_checks
 from django_duet.dev import commands as dev_commands
+from django_duet.serving import checks as serving_checks
 from django_duet.sessions import checks as session_checks
 from django_duet.sessions import origin_checks, spa_checks
 from django_duet.ssr import checks as ssr_checks
@@ -52,8 +53,8 @@ CHECKS: tuple[Registration, ...] = (
     # Development: its settings, and who answers /static/ while the dev server runs
     Registration(dev_checks.check_dev_settings, ()),  # E030, E031
     Registration(dev_checks.check_dev_middleware, STATICFILES),  # W030-W032
-    # Cookie sessions, CORS and CSRF origins, the login throttle
     Registration(dev_commands.check_dev_commands, ()),  # E032
+    # Cookie sessions, CORS and CSRF origins, the login throttle
     Registration(session_checks.check_cookie_flags, SECURITY),  # E016, W011, W012
     Registration(session_checks.check_session_settings, SECURITY),  # E019, E022
     Registration(session_checks.check_throttle_cache, SECURITY, deploy=True),  # E021, W014, W016
@@ -70,6 +71,8 @@ CHECKS: tuple[Registration, ...] = (
     Registration(token_checks.check_signing_keys, SECURITY),  # E050-E055, W050, W052
     Registration(token_checks.check_token_settings, SECURITY),  # E056-E058, W053
     Registration(token_checks.check_published_token_keys, SECURITY, deploy=True),  # E059
+    # The generated TypeScript (`duet types`)
+    Registration(contract_checks.check_types_current, ()),  # W120
     # Server-side rendering ({% duet_render %})
     Registration(ssr_checks.check_ssr_budgets, TEMPLATES),  # E070, E071, E073
     Registration(ssr_checks.check_ssr_bundle, TEMPLATES, deploy=True),  # E072, W070

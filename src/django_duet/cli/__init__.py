@@ -12,4 +12,5 @@ SUBCOMMANDS: dict[str, str] = {
     "check-build": "check_build",
     "dev": "dev",
     "nginx-config": "nginx_config",
+    "types": "types",
 }

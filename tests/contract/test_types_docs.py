@@ -1,0 +1,96 @@
+"""docs/types.md's blocks, run: its URLconf and converter in a scratch package, `duet types`'s
+module for it, and its usage block through tsc; the values its comments promise, through Node."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.urls import clear_url_caches, reverse
+
+from django_duet.contract.routes import collect_routes
+from django_duet.contract.typescript import render_routes
+
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "types.md"
+TSC = Path(__file__).resolve().parents[2] / "js" / "node_modules" / ".bin" / "tsc"
+
+
+def block(name: str) -> str:
+    match = re.search(rf"<!-- types-docs: {name} -->\n```\w+\n(.*?)```", DOCS.read_text(), re.S)
+    assert match, f"docs/types.md has no block {name!r}"
+    return match.group(1)
+
+
+VIEWS = """
+from django.http import HttpResponse
+
+def _view(request, **kwargs):
+    return HttpResponse()
+
+home = item_list = item_detail = item_edit = download = _view
+"""
+
+
+@pytest.fixture
+def docs_urlconf(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    package = tmp_path / "typesdocs"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "views.py").write_text(VIEWS)
+    (package / "urls.py").write_text(block("urls"))
+    (package / "converters.py").write_text(block("converter"))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    yield "typesdocs.urls"
+    clear_url_caches()
+    for module in [m for m in sys.modules if m.startswith("typesdocs")]:
+        del sys.modules[module]
+
+
+def test_the_usage_block_type_checks_and_its_comments_are_djangos_answers(
+    docs_urlconf: str, tmp_path: Path
+) -> None:
+    folder = tmp_path / "src"
+    (folder / "duet").mkdir(parents=True)
+    (folder / "duet" / "routes.ts").write_text(render_routes(*collect_routes(docs_urlconf)))
+    usage = block("usage")
+    (folder / "usage.ts").write_text(usage)
+    done = subprocess.run(
+        [
+            str(TSC),
+            "--noEmit",
+            "--strict",
+            "--target",
+            "es2020",
+            "--lib",
+            "es2020,dom",
+            str(folder / "usage.ts"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout
+    promised = re.findall(
+        r'reverse\("([^"]+)"(?:, \{ (\w+): ("?[^"}]+"?) \})?\); // "([^"]+)"', usage
+    )
+    assert len(promised) == 4
+    for name, key, value, shown in promised:
+        kwargs = {key: value.strip('"') if value.startswith('"') else int(value)} if key else {}
+        assert reverse(name, docs_urlconf, kwargs=kwargs) == shown
+
+
+def test_the_converter_block_names_its_typescript_type(docs_urlconf: str) -> None:
+    import importlib
+
+    from django.urls import path
+
+    importlib.import_module("typesdocs.converters")  # registers "year"
+    urls = importlib.import_module(docs_urlconf)
+    urls.urlpatterns.append(path("by-year/<year:year>/", urls.urlpatterns[0].callback, name="year"))
+    clear_url_caches()
+    routes, _ = collect_routes(docs_urlconf)
+    [year] = [r for r in routes if r.name == "year"]
+    assert [(p.name, p.typescript) for p in year.variants[0].params] == [("year", "number")]
