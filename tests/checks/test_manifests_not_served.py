@@ -9,6 +9,7 @@ DuetStaticMiddleware in production: 404, while a file beside it is 200.
 
 from __future__ import annotations
 
+import io
 import shutil
 from pathlib import Path
 
@@ -95,6 +96,14 @@ def test_a_manifest_under_a_name_of_its_own_is_404_too(settings, tmp_path):
     client = Client()
     assert fetch(client, base + "bundle-tracker.json") == 404
     assert fetch(client, base + "js/main.d3a05b21.js") == 200
+    # And behind the nginx config `duet nginx-config` writes for these settings.
+    out = io.StringIO()
+    call_command("duet", "nginx-config", stdout=out, stderr=io.StringIO())
+    config = out.getvalue()
+    assert answer(config, base + "bundle-tracker.json") == "404"
+    assert answer(config, base + "bundle-tracker.json.br") == "404"
+    assert answer(config, base + "bundle-tracker.jsonx") != "404"
+    assert answer(config, base + "js/main.d3a05b21.js") != "404"
 
 
 def test_a_web_app_manifest_stays_public(settings, tmp_path):

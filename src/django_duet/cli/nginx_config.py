@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.management.base import OutputWrapper
 
 from django_duet.conf import conf
+from django_duet.serving.manifests import custom_manifest_urls
 from django_duet.serving.nginx import (
     CLIENT_IP_HEADERS,
     NginxConfigError,
@@ -62,6 +63,7 @@ def run(options: dict[str, Any], stdout: OutputWrapper, stderr: OutputWrapper) -
         brotli=options["brotli"],
         serve_source_maps=conf.SERVE_SOURCE_MAPS,
         follow_symlinks=options["follow_symlinks"],
+        private_urls=custom_manifest_urls(),
     )
     try:
         stdout.write(render_server_block(nginx), ending="")

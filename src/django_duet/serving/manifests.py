@@ -46,6 +46,19 @@ def manifest_urls() -> frozenset[str]:
     return frozenset(found)
 
 
+def custom_manifest_urls() -> tuple[str, ...]:
+    """The manifest URLs that neither a dot segment nor MANIFEST_NAMES keep private already
+    (for nginx's config, which cannot ask Django)."""
+    return tuple(
+        sorted(
+            url
+            for url in manifest_urls()
+            if not any(s.startswith(".") for s in url.split("/"))
+            and url.rsplit("/", 1)[-1] not in MANIFEST_NAMES
+        )
+    )
+
+
 def is_manifest(url: str, name: str) -> bool:
     """Whether ``url`` (its last segment ``name``, less any .gz/.br) is a build's manifest."""
     if name in MANIFEST_NAMES:

@@ -48,6 +48,8 @@ class NginxOptions:
     brotli: bool = False
     serve_source_maps: bool = False
     follow_symlinks: bool = False
+    # A build's manifest under a name of the user's (serving.manifests.custom_manifest_urls)
+    private_urls: tuple[str, ...] = ()
 
 
 def hashed_public_re(static_url: str, serve_source_maps: bool = False) -> str:
@@ -100,6 +102,8 @@ def validate(options: NginxOptions) -> None:
         _checked(name, _SERVER_NAME, "server name")
     _checked(options.listen, _LISTEN, "listen")
     _checked(options.max_body, _SIZE, "max body size")
+    for url in options.private_urls:
+        _checked(url, _SAFE_PATH, "private URL")
 
 
 def _symlinks(options: NginxOptions) -> str:
@@ -110,6 +114,14 @@ def _symlinks(options: NginxOptions) -> str:
         "        # Symlinks below STATIC_ROOT are refused, also as a .gz or .br variant.\n"
         f"        disable_symlinks on from={options.static_root.rstrip('/')};\n"
     )
+
+
+def _private_urls(options: NginxOptions) -> str:
+    if not options.private_urls:
+        return ""
+    # _SAFE_PATH let through only [\w./@+-]: of these, "." and "+" mean something to PCRE.
+    urls = "|".join(u.replace(".", r"\.").replace("+", r"\+") for u in options.private_urls)
+    return f'        location ~ "^(?:{urls}){_VARIANT}" {{ return 404; }}\n'
 
 
 def _static_location(options: NginxOptions) -> str:
@@ -141,6 +153,7 @@ def _static_location(options: NginxOptions) -> str:
             {_VARY}
         }}
         location ~ "{private_re(maps)}" {{ return 404; }}
+{_private_urls(options)}\
     }}
 """
 
