@@ -7,6 +7,8 @@
   (spa_static_api.py, whose settings end with the page's ``spa.configure`` block).
 - ``blog.example.test:<port>``: a sibling host of the same site (python -m http.server), which
   must neither read nor write the API with the user's cookies.
+- ``deploy.example.test:<port>``: the same app built with the page's deploy-time variant (the
+  API's URL in ``config.json``, written after the build), on nginx too.
 
 Chromium maps ``*.example.test`` to 127.0.0.1 (conftest.py's ``duet_loopback_hosts``). The code
 blocks come from docs/spa.md itself (``<!-- tested: name -->``), so the page cannot drift from
@@ -15,6 +17,7 @@ what runs here.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shlex
@@ -52,15 +55,14 @@ def build_command() -> tuple[str, list[str]]:
     return match[1], shlex.split(match[2])
 
 
-def build_spa(out: Path, api_url: str) -> Path:
-    """The fixture SPA built by the page's command for ``api_url``, into ``out``."""
+def npm_build(frontend: Path, out: Path, env: dict[str, str]) -> Path:
     if not (FIXTURE / "node_modules").is_dir() or shutil.which("npm") is None:
         pytest.fail(f"No node_modules in {FIXTURE}: run `make node-deps` (make test does it).")
-    variable, command = build_command()
+    _, command = build_command()
     result = subprocess.run(
         [*command, "--", "--outDir", str(out), "--emptyOutDir"],
-        cwd=FIXTURE,
-        env={**os.environ, variable: api_url},
+        cwd=frontend,
+        env={**os.environ, **env},
         capture_output=True,
         text=True,
         timeout=300,
@@ -68,6 +70,30 @@ def build_spa(out: Path, api_url: str) -> Path:
     )
     if result.returncode != 0:
         pytest.fail(f"npm run build failed:\n{(result.stdout + result.stderr)[-4000:]}")
+    return out
+
+
+def build_spa(out: Path, api_url: str) -> Path:
+    """The fixture SPA built by the page's command for ``api_url``, into ``out``."""
+    variable, _ = build_command()
+    return npm_build(FIXTURE, out, {variable: api_url})
+
+
+def build_deploy_time_spa(scratch: Path, api_url: str) -> Path:
+    """The fixture SPA with the page's deploy-time Vite config and client, built without the
+    variable; then ``config.json`` written as the page's deploy step does. Returns the build."""
+    blocks = doc_blocks()
+    copy = scratch / "frontend"
+    ignore = shutil.ignore_patterns("node_modules", "dist", "*.timestamp-*")
+    shutil.copytree(FIXTURE, copy, ignore=ignore)
+    (copy / "node_modules").symlink_to(FIXTURE / "node_modules")
+    (copy / "vite.config.ts").write_text(blocks["vite-config-deploy"])
+    (copy / "src" / "api.ts").write_text(blocks["api-client-deploy"])
+    variable, _ = build_command()
+    out = npm_build(copy, scratch / "dist", {variable: ""})  # unset: the deploy gives the URL
+    assert not (out / "config.json").exists()
+    config = json.loads(blocks["deploy-config"])
+    (out / "config.json").write_text(json.dumps({**config, "apiUrl": api_url}))
     return out
 
 
@@ -83,18 +109,22 @@ class SpaStack:
     app: str  # the SPA's origin (nginx)
     api: str  # the API's origin (gunicorn)
     sibling: str  # another host of the site (a static page)
+    deploy: str  # the SPA's deploy-time variant (nginx)
     dist: Path  # the SPA's build
+    deploy_dist: Path  # the deploy-time variant's build, with its config.json
     database: Path  # the API's SQLite file
 
 
 @contextmanager
 def spa_stack(scratch: Path) -> Iterator[SpaStack]:
     """Build the SPA, then start the API, nginx and the sibling host; stop them on exit."""
-    app_port, api_port, sibling_port = free_port(), free_port(), free_port()
+    app_port, api_port, sibling_port, deploy_port = (free_port() for _ in range(4))
     app = f"http://app.example.test:{app_port}"
     api = f"http://api.example.test:{api_port}"
     sibling = f"http://blog.example.test:{sibling_port}"
+    deploy = f"http://deploy.example.test:{deploy_port}"
     dist = build_spa(scratch / "dist", api)
+    deploy_dist = build_deploy_time_spa(scratch / "deploy", api)
     database = scratch / "db.sqlite3"
     env = {
         **SECRETS,
@@ -103,7 +133,7 @@ def spa_stack(scratch: Path) -> Iterator[SpaStack]:
         "DJANGO_DEBUG": "0",
         "DJANGO_ALLOWED_HOSTS": "api.example.test,127.0.0.1",
         "DUET_EXAMPLE_DB": str(database),
-        "SPA_ORIGINS": app,
+        "SPA_ORIGINS": f"{app},{deploy}",
         "API_ORIGIN": api,
     }
     manage(env, "migrate", "--noinput")
@@ -122,4 +152,6 @@ def spa_stack(scratch: Path) -> Iterator[SpaStack]:
         )
         servers.enter_context(nginx_process(nginx_block(dist), scratch / "nginx", app_port))
         servers.enter_context(ServerProcess(static, port=sibling_port, name="sibling"))
-        yield SpaStack(app, api, sibling, dist, database)
+        deploy_nginx = nginx_process(nginx_block(deploy_dist), scratch / "nginx2", deploy_port)
+        servers.enter_context(deploy_nginx)
+        yield SpaStack(app, api, sibling, deploy, dist, deploy_dist, database)

@@ -282,3 +282,22 @@ def replay(api: str, session: str, token: str, origin: str, text: str) -> httpx.
         },
         timeout=10,
     )
+
+
+# --- the API's URL at deploy time --------------------------------------------------------------
+
+
+def test_deploy_time_config_file(duet_page, stack):
+    # The build knows no API: the URL comes from config.json, written after the build.
+    assert all(stack.api not in p.read_text() for p in (stack.deploy_dist / "assets").iterdir())
+    page = duet_page
+    with page.expect_response(stack.deploy + "/config.json") as config:
+        page.goto(stack.deploy + "/notes")
+    assert config.value.json() == {"apiUrl": stack.api}
+    assert config.value.headers["cache-control"] == "no-cache"
+    expect(page.get_by_test_id("notes-login-required")).to_be_visible()
+    page.get_by_test_id("nav-home").click()
+    assert log_in(page).status == 200
+    expect(page.get_by_test_id("account-user")).to_have_text("Signed in as demo")
+    page.get_by_test_id("nav-notes").click()
+    add_note(page, "drf", "deploy-time")
