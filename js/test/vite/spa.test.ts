@@ -50,11 +50,11 @@ function quietLogger(warnings: string[]): Logger {
   };
 }
 
-function config(options: DuetOptions, outDir: string, extra: InlineConfig = {}): InlineConfig {
+function config(options: DuetOptions, outDir: string, extra: InlineConfig = {}, warnings: string[] = []): InlineConfig {
   return {
     root,
     configFile: false,
-    customLogger: quietLogger([]),
+    customLogger: quietLogger(warnings),
     plugins: [duet(options)],
     build: { outDir, emptyOutDir: true },
     ...extra,
@@ -160,6 +160,27 @@ describe("the deploy-time config file", () => {
       expect(deepLink.status).toBe(200);
       expect(await deepLink.text()).toContain('<div id="root"></div>');
       expect(existsSync(process.env.DUET_HOT_FILE)).toBe(false); // Django's dev server is not involved
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("warns in development when the variable is missing, and serves no file", async () => {
+    const warnings: string[] = [];
+    const server = await createServer({
+      ...config({ spa: { configFile: "config.json" } }, "dist", {}, warnings),
+      server: { port: 0, host: "127.0.0.1" },
+    });
+    await server.listen();
+    try {
+      expect(warnings.join("\n")).toContain(
+        "VITE_API_URL is not set (or public/config.json): the SPA does not know where the API is. " +
+          "Put VITE_API_URL=http://localhost:8000/ in .env.development.local.",
+      );
+      const address = server.httpServer?.address();
+      if (address === null || address === undefined || typeof address === "string") throw new Error("no address");
+      const answer = await fetch(`http://127.0.0.1:${address.port}/config.json`, { headers: { Accept: "application/json" } });
+      expect(answer.headers.get("content-type")).not.toBe("application/json");
     } finally {
       await server.close();
     }
