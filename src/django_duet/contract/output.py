@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,10 +26,19 @@ class Generated:
             return False
 
 
-def generated_files(frontend: Settings) -> list[Generated]:
-    """What ``duet types`` writes for ``frontend`` (the same URLconf for every frontend)."""
+def routes_file(frontend: Settings) -> list[Generated]:
     routes, skipped = collect_routes()
     return [Generated(frontend.TYPES_DIR / ROUTES_FILE, render_routes(routes, skipped))]
+
+
+# Each part of the contract: frontend -> the files it generates there (none when the project
+# has nothing of that kind).
+GENERATORS: list[Callable[[Settings], list[Generated]]] = [routes_file]
+
+
+def generated_files(frontend: Settings) -> list[Generated]:
+    """What ``duet types`` writes for ``frontend`` (the same project for every frontend)."""
+    return [file for generate in GENERATORS for file in generate(frontend)]
 
 
 def write(files: list[Generated]) -> list[Path]:
