@@ -143,9 +143,40 @@ def test_the_edited_project_is_configured_and_passes_djangos_checks(project):
     assert got["dirs"] == [str(root / "frontend" / "dist")]
     assert got["storage"] == {"BACKEND": "django_duet.storage.DuetStaticFilesStorage"}
     assert got["tdirs"] == [str(root / "templates")] and got["fe"] == str(root / "frontend")
-    (root / "frontend" / "dist").mkdir()  # as after a build (else staticfiles.W004)
+    # Before any build: the settings made the (empty) build folder, so staticfiles.W004 does not
+    # warn about it on every command; nothing else is said either.
+    assert (root / "frontend" / "dist").is_dir()
     done = run("manage.py", "check", "--fail-level", "WARNING", cwd=project, env=env)
     assert done.returncode == 0, done.stdout + done.stderr
+    assert "System check identified no issues" in done.stdout, done.stdout + done.stderr
+
+
+def test_a_fresh_project_before_its_first_build_says_only_that_there_is_none(project):
+    # check --deploy under the environment switch: duet.E001 (no build yet, with what to run),
+    # and no staticfiles.W004 about the build folder; tests/e2e/test_first_hour.py runs it after
+    # the build, where the warnings left are the ones docs/first-hour.md says what to do about.
+    assert run("-m", "django_duet", "init", cwd=project).returncode == 0
+    production = {
+        "DJANGO_SETTINGS_MODULE": "mysite.settings",
+        "DJANGO_DEBUG": "0",
+        "DJANGO_ALLOWED_HOSTS": "example.com",
+        "DJANGO_SECRET_KEY": "k" * 50,
+    }
+    done = run("manage.py", "check", "--deploy", cwd=project, env=production)
+    out = done.stdout + done.stderr
+    assert done.returncode == 1 and "(duet.E001) No frontend build" in out, out
+    assert "duet build" in out and "staticfiles.W004" not in out, out
+
+
+def test_the_build_folder_is_not_made_where_there_is_no_frontend(project):
+    # A read-only or moved frontend: the settings never create folders outside the frontend.
+    assert run("-m", "django_duet", "init", cwd=project).returncode == 0
+    frontend = project / "frontend"
+    frontend.rename(project / "elsewhere")
+    probe = "import django; django.setup()"
+    done = run("-c", probe, cwd=project, env={"DJANGO_SETTINGS_MODULE": "mysite.settings"})
+    assert done.returncode == 0, done.stderr
+    assert not frontend.exists()
 
 
 def test_the_environment_switches_the_edited_project_to_production(project):

@@ -147,7 +147,14 @@ if globals().get("DEBUG") and "django_duet.proxy.DevProxyMiddleware" not in MIDD
     # DEBUG only: Vite's dev server through Django's origin (needs django-duet[devserver])
     _duet_at = MIDDLEWARE.index("django_duet.static.DuetStaticMiddleware")
     MIDDLEWARE.insert(_duet_at, "django_duet.proxy.DevProxyMiddleware")
-# The Vite build is collected like any static folder.
+# The Vite build is collected like any static folder. Before the first build the folder is made
+# here, empty (the build fills it), so that Django does not warn on every command that it is
+# missing (staticfiles.W004); `check --deploy` still says there is no build yet (duet.E001).
+if (_DUET_ROOT / {frontend!r}).is_dir() and not (_DUET_ROOT / {frontend!r} / "dist").exists():
+    try:
+        (_DUET_ROOT / {frontend!r} / "dist").mkdir()
+    except OSError:  # a read-only tree: staticfiles.W004 will name the folder
+        pass
 if _DUET_ROOT / {frontend!r} / "dist" not in globals().get("STATICFILES_DIRS", []):
     STATICFILES_DIRS = [*globals().get("STATICFILES_DIRS", []), _DUET_ROOT / {frontend!r} / "dist"]
 STATIC_ROOT = globals().get("STATIC_ROOT") or _DUET_ROOT / "staticfiles"
