@@ -171,12 +171,10 @@ lint: python-deps
 typecheck: python-deps
 	$(VENV)/bin/mypy
 
-# The release artifacts, one version: the wheel and sdist (python -m build) and the npm tarball.
+# The release artifacts, one version: the wheel and sdist (python -m build) and the npm tarball,
+# then tools/check_dist.py (tools/dist.py; tests/e2e/test_first_hour.py builds them the same way).
 dist: python-deps node-deps
-	rm -rf dist && mkdir dist
-	$(PY) -m build --outdir dist .
-	cd js && npm pack --pack-destination ../dist
-	$(PY) tools/check_dist.py dist
+	$(PY) tools/dist.py dist
 
 clean:
 	rm -rf $(VENV) js/node_modules js/dist $(FRONTEND)/node_modules $(FRONTEND)/dist example/staticfiles example/db.sqlite3 $(STAFF_FRONTEND)/node_modules $(STAFF_FRONTEND)/dist
