@@ -17,7 +17,10 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import expect
 
+from django_duet.serving.nginx import NginxOptions, render_server_block
 from django_duet.testing.live import LiveServer
+from django_duet.testing.nginx import nginx_process
+from django_duet.testing.servers import free_port
 
 from .conftest import scratch_frontend
 from .test_csp import CSP, assert_strict_policy, strict_page
@@ -168,3 +171,30 @@ def test_the_import_map_under_the_strict_policy(duet_page, import_map_server):
     expect(duet_page.get_by_test_id("island-stock")).to_be_visible()
     assert failed == []
     assert duet_page.evaluate("() => window.__csp") == [] and console == []
+
+
+# --- through nginx from `duet nginx-config` ----------------------------------------------------
+
+
+def test_the_link_header_passes_through_nginx(duet_page, fast_server, tmp_path):
+    """The generated server block in front of the server: pages keep their Link header (with
+    the nonce of the same answer's policy) and load in Chromium under the strict policy."""
+    assert fast_server.database is not None
+    static_root = fast_server.database.parent / "static"  # where the live server collected
+    block = render_server_block(
+        NginxOptions(
+            static_url="/static/",
+            static_root=str(static_root),
+            upstreams=(f"127.0.0.1:{fast_server.port}",),
+        )
+    )
+    with nginx_process(block, tmp_path / "nginx", free_port()) as nginx:
+        console = strict_page(duet_page)
+        response = duet_page.goto(nginx.url + "/")
+        nonce = assert_strict_policy(response)
+        values = response.headers["link"].split(", ")
+        assert response.headers.get("server", "").startswith("nginx")
+        assert values[0].startswith("</static/assets/") and "rel=preload; as=style" in values[0]
+        assert all(v.endswith(f'; nonce="{nonce}"') for v in values)
+        expect(duet_page.get_by_test_id("island-greeting")).to_have_text("Hello, Django!")
+        assert duet_page.evaluate("() => window.__csp") == [] and console == []
