@@ -99,7 +99,7 @@ js/node_modules/.ci-stamp: js/package-lock.json
 	cd js && npm ci
 	touch $@
 
-js/dist/vite.js: js/node_modules/.ci-stamp $(wildcard js/src/*.ts js/src/*/*.ts)
+js/dist/vite.js: js/node_modules/.ci-stamp $(wildcard js/src/*.ts js/src/*.cts js/src/*/*.ts)
 	cd js && npm run build
 
 $(FRONTEND)/node_modules/.ci-stamp: $(FRONTEND)/package-lock.json js/package.json

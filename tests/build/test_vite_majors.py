@@ -152,3 +152,94 @@ def test_a_vite_outside_the_peer_range_is_refused(packed, tmp_path):
     )
     assert result.returncode != 0
     assert "ERESOLVE" in result.stdout + result.stderr
+
+
+# --- a CommonJS frontend (a webpack-era package.json without "type": "module") ---
+
+COMMONJS = MAJORS_DIR / "commonjs"
+
+
+def commonjs_project(tmp_path: Path, major: int, config_name: str = "vite.config.ts") -> Path:
+    """tests/fixtures/vite-majors/commonjs in a scratch folder, on that major's node_modules."""
+    installed_vite(major)
+    root = tmp_path / "commonjs"
+    shutil.copytree(COMMONJS, root)
+    (root / "node_modules").symlink_to(fixture_dir(major) / "node_modules")
+    if config_name != "vite.config.ts":
+        (root / "vite.config.ts").rename(root / config_name)
+    return root
+
+
+def test_the_commonjs_fixture_is_commonjs():
+    assert "type" not in json.loads((COMMONJS / "package.json").read_text())
+
+
+@pytest.mark.parametrize("config_name", ["vite.config.ts", "vite.config.js"])
+@pytest.mark.parametrize("major", MAJORS)
+def test_a_commonjs_vite_config_loads_the_plugin(tmp_path, major, config_name):
+    """Vite bundles such a config to CommonJS and requires the plugin: the exports map's
+    "require" condition (dist/vite.cjs) must take it (Vite 5 refused: "ESM only")."""
+    root = commonjs_project(tmp_path, major, config_name)
+    result = subprocess.run(
+        ["node", "node_modules/vite/bin/vite.js", "build"],
+        cwd=root,
+        env={**os.environ, "DUET_STATIC_URL": "/static/"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "ESM only" not in result.stdout + result.stderr
+    manifest = read_manifest(root / "dist" / ".vite" / "manifest.json")
+    assert (root / "dist" / manifest.entry("src/main.ts").script).is_file()
+    assert json.loads((root / "dist" / ".vite" / "duet.json").read_text())["base"] == "/static/"
+
+
+def test_typescript_with_module_resolution_node_finds_the_client_types(tmp_path):
+    """moduleResolution "node" ignores the exports map: typesVersions must lead it to the types
+    (the fixture's @ts-expect-error also fails if they resolved to `any`)."""
+    root = commonjs_project(tmp_path, 8)
+    docs = (ROOT / "docs" / "bundlers.md").read_text().split("## CommonJS frontends", 1)[1]
+    documented = docs.split("```ts\n", 1)[1].split("```", 1)[0]
+    assert documented in (root / "src" / "main.ts").read_text()  # the docs' line is checked
+    tsconfig = json.loads((root / "tsconfig.json").read_text())
+    assert tsconfig["compilerOptions"]["moduleResolution"] == "node"
+    tsc = JS / "node_modules" / "typescript" / "bin" / "tsc"
+    if not tsc.is_file():
+        pytest.fail("npm deps missing in js/: run `make node-deps`.")
+    result = subprocess.run(
+        ["node", str(tsc), "-p", "tsconfig.json"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("major", [5, 8])
+def test_without_require_esm_the_error_says_the_fix_and_the_fix_works(tmp_path, major):
+    """A Node.js that cannot require an ES module (before 20.19, or with the flag below): the
+    plugin's CommonJS entry says to rename the config; renamed to .mts, it builds."""
+    root = commonjs_project(tmp_path, major)
+    env = {**os.environ, "NODE_OPTIONS": "--no-experimental-require-module"}
+
+    def build() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            ["node", "node_modules/vite/bin/vite.js", "build"],
+            cwd=root,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    failed = build()
+    assert failed.returncode != 0
+    output = failed.stdout + failed.stderr
+    assert "[django-duet] this Vite config is loaded as CommonJS" in output
+    assert "Rename the config to vite.config.mjs (vite.config.mts for TypeScript)" in output
+    (root / "vite.config.ts").rename(root / "vite.config.mts")
+    fixed = build()
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    assert (root / "dist" / ".vite" / "manifest.json").is_file()
