@@ -19,6 +19,7 @@ from django_duet.build.formats import checks as format_checks
 from django_duet.contract import checks as contract_checks
 from django_duet.dev import checks as dev_checks
 from django_duet.dev import commands as dev_commands
+from django_duet.pages import checks as page_checks
 from django_duet.serving import checks as serving_checks
 from django_duet.sessions import checks as session_checks
 from django_duet.sessions import origin_checks, spa_checks
@@ -74,6 +75,8 @@ CHECKS: tuple[Registration, ...] = (
     # The generated TypeScript (`duet types`)
     Registration(contract_checks.check_types_current, ()),  # W120
     # Server-side rendering ({% duet_render %})
+    # Pages that load fast: prefetch and the Link header (docs/performance.md)
+    Registration(page_checks.check_page_settings, TEMPLATES),  # E140-E142
     Registration(ssr_checks.check_ssr_budgets, TEMPLATES),  # E070, E071, E073
     Registration(ssr_checks.check_ssr_bundle, TEMPLATES, deploy=True),  # E072, W070
 )

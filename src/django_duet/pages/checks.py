@@ -1,0 +1,58 @@
+"""System checks of the page settings (docs/performance.md): duet.E140-E149."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.apps import AppConfig
+from django.core.checks import CheckMessage, Error
+
+from django_duet.conf import DEFAULTS, conf
+from django_duet.pages.prefetch import STRATEGIES
+
+
+def _whole(value: object, minimum: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= minimum
+
+
+def check_page_settings(
+    app_configs: Sequence[AppConfig] | None, **kwargs: Any
+) -> list[CheckMessage]:
+    """duet.E140-E142: the prefetch strategy and the numbers of the fast-page features, which
+    the pages otherwise read as their defaults (a typo would turn prefetch off unseen)."""
+    errors: list[CheckMessage] = []
+    prefetch = conf.raw("PREFETCH")
+    if prefetch not in (None, False, *STRATEGIES):
+        errors.append(
+            Error(
+                f"DUET['PREFETCH'] is {prefetch!r}; it must be one of "
+                f"{', '.join(map(repr, STRATEGIES))}, or None for no prefetch.",
+                hint='Set DUET["PREFETCH"] = "waterfall" (a few files at a time after the '
+                "page's load) or None.",
+                id="duet.E140",
+            )
+        )
+    concurrency = conf.raw("PREFETCH_CONCURRENCY")
+    if not _whole(concurrency, 1):
+        errors.append(
+            Error(
+                f"DUET['PREFETCH_CONCURRENCY'] is {concurrency!r}; it must be a whole number "
+                "of files, at least 1.",
+                hint=f"Set DUET['PREFETCH_CONCURRENCY'] = {DEFAULTS['PREFETCH_CONCURRENCY']} "
+                "(the default).",
+                id="duet.E141",
+            )
+        )
+    cap = conf.raw("LINK_HEADER_MAX_BYTES")
+    if cap is not None and not _whole(cap, 0):  # None, like 0: no header
+        errors.append(
+            Error(
+                f"DUET['LINK_HEADER_MAX_BYTES'] is {cap!r}; it must be a whole number of "
+                "bytes (0 or None turns the Link header off).",
+                hint=f"Set DUET['LINK_HEADER_MAX_BYTES'] = {DEFAULTS['LINK_HEADER_MAX_BYTES']} "
+                "(the default; proxies refuse answers whose headers pass 4 or 8 KB).",
+                id="duet.E142",
+            )
+        )
+    return errors
