@@ -243,3 +243,44 @@ def test_without_require_esm_the_error_says_the_fix_and_the_fix_works(tmp_path, 
     fixed = build()
     assert fixed.returncode == 0, fixed.stdout + fixed.stderr
     assert (root / "dist" / ".vite" / "manifest.json").is_file()
+
+
+# --- duetSsr() (django-duet/ssr) builds a Vite environment: Vite 6 or newer ---
+
+SSR_CONFIG = """\
+import duet from "django-duet/vite";
+import { duetSsr } from "django-duet/ssr";
+import { defineConfig } from "vite";
+
+export default defineConfig({
+  plugins: [duet({ input: ["src/main.js"] }), duetSsr({ entry: "src/ssr.js" })],
+});
+"""
+
+
+@pytest.mark.parametrize("major", MAJORS)
+def test_the_server_bundle_needs_vite_6_and_says_so_on_vite_5(tmp_path, major):
+    installed_vite(major)
+    root = tmp_path / f"vite{major}"
+    shutil.copytree(fixture_dir(major), root, ignore=shutil.ignore_patterns("node_modules", "dist"))
+    (root / "node_modules").symlink_to(fixture_dir(major) / "node_modules")
+    (root / "src" / "ssr.js").write_text('export function render() { return "<p>ssr</p>"; }\n')
+    (root / "vite.ssr.config.js").write_text(SSR_CONFIG)
+    result = subprocess.run(
+        ["node", "node_modules/vite/bin/vite.js", "build", "-c", "vite.ssr.config.js"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    output = result.stdout + result.stderr
+    if major == 5:  # without the check, Vite 5 built the browser part only, silently
+        assert result.returncode != 0
+        assert "duetSsr() builds the server bundle as a Vite environment, which needs" in output
+        assert "Vite 6 or newer" in output
+        assert not (root / "dist" / ".vite" / "duet-ssr.json").exists()
+    else:
+        assert result.returncode == 0, output
+        record = json.loads((root / "dist" / ".vite" / "duet-ssr.json").read_text())
+        assert record["entry"] == "src/ssr.js"
+        assert (root / "dist" / record["file"]).is_file()

@@ -184,6 +184,19 @@ export function duetSsr(options: DuetSsrOptions): Plugin {
       };
     },
 
+    configResolved(config): void {
+      // Vite 5 has no environments (only the raw `environments` of `config` above, without the
+      // client's): `vite build` would skip the server bundle without a word.
+      const environments = (config as { environments?: Record<string, unknown> }).environments;
+      if (environments?.["client"] === undefined) {
+        throw new Error(
+          `[${PLUGIN_NAME}] duetSsr() builds the server bundle as a Vite environment, which needs ` +
+            "Vite 6 or newer; this project's Vite has none (Vite 5). Upgrade vite, or remove " +
+            "duetSsr() and render on the client (duet() alone supports Vite 5).",
+        );
+      }
+    },
+
     configEnvironment(name, config, env): void {
       if (name !== SSR_ENVIRONMENT || env.command !== "build") return;
       clientOutDir = path.resolve(root, config.build?.outDir ?? "dist");
