@@ -21,6 +21,7 @@ from django_duet.dev import checks as dev_checks
 from django_duet.dev import commands as dev_commands
 from django_duet.pages import checks as page_checks
 from django_duet.serving import checks as serving_checks
+from django_duet.serving import public_file_checks
 from django_duet.sessions import checks as session_checks
 from django_duet.sessions import origin_checks, spa_checks
 from django_duet.ssr import checks as ssr_checks
@@ -51,6 +52,8 @@ CHECKS: tuple[Registration, ...] = (
     Registration(build_checks.check_build_base, STATICFILES, deploy=True),  # W001
     Registration(serving_checks.check_storage, STATICFILES),  # W002
     Registration(serving_checks.check_s3_storage, STATICFILES),  # E090, E091, W090
+    Registration(public_file_checks.check_public_files, STATICFILES),  # E130, E132
+    Registration(public_file_checks.check_public_files_built, STATICFILES, deploy=True),  # E131
     # Development: its settings, and who answers /static/ while the dev server runs
     Registration(dev_checks.check_dev_settings, ()),  # E030, E031
     Registration(dev_checks.check_dev_middleware, STATICFILES),  # W030-W032

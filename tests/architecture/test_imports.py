@@ -11,6 +11,7 @@ from tests.architecture.imports import find_cycle, import_graph
 # Import paths that the docs tell users to write: each must keep working.
 DOCUMENTED = [
     ("django_duet.static", "DuetStaticMiddleware"),
+    ("django_duet.static", "PublicFilesMiddleware"),
     ("django_duet.storage", "DuetStaticFilesStorage"),
     ("django_duet.storage_s3", "DuetS3StaticStorage"),
     ("django_duet.proxy", "DevProxyMiddleware"),
