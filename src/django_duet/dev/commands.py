@@ -20,6 +20,7 @@ from django.apps import AppConfig
 from django.core.checks import CheckMessage, Error
 
 from django_duet.conf import conf
+from django_duet.exceptions import DuetError
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
 RESERVED = frozenset({"django", "duet", "vite"})  # duet dev's own prefixes
@@ -32,7 +33,7 @@ class DevCommand:
     cwd: Path
 
 
-class DevCommandError(ValueError):
+class DevCommandError(DuetError):
     """An entry of DEV_COMMANDS that cannot be run: the message says which and why."""
 
 
