@@ -49,6 +49,8 @@ def test_init_adds_the_frontend_and_says_what_to_run_next(project, capsys):
     out = capsys.readouterr().out
     assert "created   frontend/vite.config.ts" in out and "npm install" in out
     assert "appended  mysite/settings.py" in out and "appended  mysite/urls.py" in out
+    # Production is one command: duet build collects the static files itself.
+    assert "python manage.py duet build" in out and "collectstatic" not in out
     package = json.loads((project / "frontend" / "package.json").read_text())
     assert package["devDependencies"]["django-duet"].startswith("^")
     assert "django-duet/vite" in (project / "frontend" / "vite.config.ts").read_text()
