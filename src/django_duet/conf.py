@@ -37,6 +37,8 @@ DEFAULTS: dict[str, Any] = {
     "MANIFEST_FORMAT": None,  # formats.FORMATS: "vite", "webpack"...; None: detected from the file
     "STATIC_PREFIX": "",
     "TYPES_DIR": None,  # FRONTEND_DIR / "src" / "duet": `duet types` writes there (docs/types.md)
+    "OPENAPI": {},  # {"api": "drf-spectacular" or a dotted path}: `duet types`' API types
+    "VALIDATE_PROPS": None,  # check props against their @props declaration; None: with DEBUG
     "DEV_MODE": None,  # follows DEBUG
     "SERVE_SOURCE_MAPS": False,
     "SRI": None,  # integrity= on every tag; None: on when STATIC_URL is on another origin
@@ -170,6 +172,12 @@ class Settings:
     def TYPES_DIR(self) -> Path:
         value = self.raw("TYPES_DIR")
         return Path(value) if value is not None else self.FRONTEND_DIR / "src" / "duet"
+
+    @property
+    def OPENAPI(self) -> dict[str, Any]:
+        """Name -> the source of an OpenAPI document, shared by every frontend (docs/types.md)."""
+        value = self.raw("OPENAPI")
+        return dict(value) if isinstance(value, dict) else {}
 
     @property
     def MANIFEST_PATH(self) -> Path:

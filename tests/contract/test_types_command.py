@@ -67,3 +67,24 @@ def test_types_dir_is_a_setting_per_frontend(tmp_path: Path) -> None:
         assert not (tmp_path / "main" / "generated").exists()
         duet_types()
         assert (tmp_path / "main" / "generated" / "routes.ts").is_file()
+
+
+def test_declared_props_get_their_props_ts(frontend: Path) -> None:
+    from typing import TypedDict
+
+    from django_duet.contract import props as registry
+
+    class ShelfProps(TypedDict):
+        title: str
+
+    registry.register_props("Shelf", ShelfProps)
+    try:
+        out = duet_types()
+        assert f"wrote {frontend / 'src' / 'duet' / 'props.ts'}" in out
+        text = (frontend / "src/duet/props.ts").read_text()
+        assert "export type ShelfProps = {\n  title: string;\n};" in text
+        assert '  "Shelf": ShelfProps;' in text
+        assert "up to date: 2 file(s)" in duet_types("--check")
+    finally:
+        del registry._declared["Shelf"]
+        registry._shape.cache_clear()

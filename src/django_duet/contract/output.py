@@ -11,6 +11,7 @@ from django_duet.contract.routes import collect_routes
 from django_duet.contract.typescript import render_routes
 
 ROUTES_FILE = "routes.ts"
+PROPS_FILE = "props.ts"
 
 
 @dataclass(frozen=True)
@@ -31,9 +32,26 @@ def routes_file(frontend: Settings) -> list[Generated]:
     return [Generated(frontend.TYPES_DIR / ROUTES_FILE, render_routes(routes, skipped))]
 
 
+def props_file(frontend: Settings) -> list[Generated]:
+    from django_duet.contract.props import declared
+    from django_duet.contract.props_typescript import render_props
+    from django_duet.contract.shapes import shape_of
+
+    components = {name: shape_of(kind, name) for name, kind in declared().items()}
+    if not components:
+        return []
+    return [Generated(frontend.TYPES_DIR / PROPS_FILE, render_props(components))]
+
+
+def api_files(frontend: Settings) -> list[Generated]:
+    from django_duet.contract.api import api_texts  # api.py runs the frontend's openapi-typescript
+
+    return [Generated(path, text) for path, text in api_texts(frontend)]
+
+
 # Each part of the contract: frontend -> the files it generates there (none when the project
 # has nothing of that kind).
-GENERATORS: list[Callable[[Settings], list[Generated]]] = [routes_file]
+GENERATORS: list[Callable[[Settings], list[Generated]]] = [routes_file, props_file, api_files]
 
 
 def generated_files(frontend: Settings) -> list[Generated]:

@@ -24,6 +24,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from django_duet.conf import conf
+from django_duet.contract.props import check_props
 from django_duet.pages.html import props_script
 
 STRATEGIES = ("load", "idle", "visible")
@@ -61,6 +62,7 @@ def island_html(
             + ", ".join(repr(s) for s in STRATEGIES)
             + " (or leave it out: load)."
         )
+    check_props(name, {} if props is None else props)  # with VALIDATE_PROPS (DEBUG) only
     if props is not None and element_id is None:
         element_id = next_island_id(request)
     html, overlay, fell_back = "", mark_safe(""), False

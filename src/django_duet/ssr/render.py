@@ -22,6 +22,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from django_duet.conf import conf
+from django_duet.contract.props import check_props
 from django_duet.pages.html import nonce_attribute
 from django_duet.pages.render import csp_nonce
 from django_duet.ssr.bundle import get_bundle
@@ -72,6 +73,7 @@ def render_component(
     "default"), rendered with ``props`` (JSON-serializable)."""
     if not isinstance(name, str) or not name:
         raise TypeError(f"duet_render needs a component name string, got {name!r}")
+    check_props(name, {} if props is None else props)  # with VALIDATE_PROPS (DEBUG) only
     props_ = props_text({} if props is None else props)
     element_id = element_id or next_element_id(request)
     nonce = csp_nonce(request)

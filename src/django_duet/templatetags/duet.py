@@ -8,6 +8,7 @@ from django import template
 from django.template.base import FilterExpression, Parser, Token, token_kwargs
 from django.utils.safestring import SafeString
 
+from django_duet.contract.props import check_props
 from django_duet.exceptions import DuetError
 from django_duet.pages.html import props_script
 from django_duet.pages.islands import island_html
@@ -113,7 +114,11 @@ def duet_asset(name: str, frontend: str | None = None) -> str:
 
 
 @register.simple_tag
-def duet_props(element_id: str, value: Any) -> SafeString:
+def duet_props(element_id: str, value: Any, component: str | None = None) -> SafeString:
+    """``{% duet_props "greeting-props" value component="Greeting" %}``: with ``component``,
+    the value is checked against that component's declared props (VALIDATE_PROPS)."""
+    if component is not None:
+        check_props(component, value)
     return props_script(element_id, value)
 
 
