@@ -93,7 +93,7 @@ $(VENV)/.deps-installed: pyproject.toml
 VITE_MAJORS_STAMPS := $(foreach v,5 6 7 8,tests/fixtures/vite-majors/vite$(v)/node_modules/.ci-stamp)
 node-deps: js/node_modules/.ci-stamp $(FRONTEND)/node_modules/.ci-stamp \
 	$(STAFF_FRONTEND)/node_modules/.ci-stamp $(SPA_FIXTURE)/node_modules/.ci-stamp \
-	js/dist/vite.js $(VITE_MAJORS_STAMPS)
+	js/dist/vite.js $(VITE_MAJORS_STAMPS) tests/fixtures/api-frontend/node_modules/.ci-stamp
 
 js/node_modules/.ci-stamp: js/package-lock.json
 	cd js && npm ci
@@ -113,6 +113,11 @@ $(STAFF_FRONTEND)/node_modules/.ci-stamp: $(STAFF_FRONTEND)/package-lock.json js
 # The SPA of docs/spa.md (tests/e2e/test_spa_static_host.py builds it once per run).
 $(SPA_FIXTURE)/node_modules/.ci-stamp: $(SPA_FIXTURE)/package-lock.json js/package.json
 	cd $(SPA_FIXTURE) && npm ci
+	touch $@
+
+# openapi-typescript, openapi-fetch and tsc for duet types' API part (tests/contract/test_api*.py).
+tests/fixtures/api-frontend/node_modules/.ci-stamp: tests/fixtures/api-frontend/package-lock.json js/package.json
+	cd tests/fixtures/api-frontend && npm ci
 	touch $@
 
 tests/fixtures/vite-majors/%/node_modules/.ci-stamp: tests/fixtures/vite-majors/%/package-lock.json js/package.json
