@@ -164,6 +164,15 @@ def test_without_openapi_typescript_the_error_says_what_to_install(tmp_path: Pat
         api_texts(conf)
     assert str(tmp_path) in str(caught.value)
     assert "npm install --save-dev openapi-typescript openapi-fetch" in str(caught.value)
+    out = StringIO()
+    with (
+        override_settings(
+            ROOT_URLCONF="tests.contract.api_fixture", REST_FRAMEWORK=DRF_SCHEMA, DUET=settings
+        ),
+        pytest.raises(CommandError),
+    ):  # the command says it, without a traceback
+        call_command("duet", "types", stdout=out, stderr=out)
+    assert "npm install --save-dev openapi-typescript openapi-fetch" in out.getvalue()
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,7 @@ from django.core.management.base import OutputWrapper
 
 from django_duet.cli.check_build import UnknownFrontend, chosen_frontends
 from django_duet.contract.output import generated_files, write
+from django_duet.exceptions import DuetError
 
 HELP = "Write the TypeScript module of Django's URL names for each frontend (docs/types.md)."
 
@@ -33,7 +34,11 @@ def run(options: dict[str, Any], stdout: OutputWrapper, stderr: OutputWrapper) -
     except UnknownFrontend as exc:
         stderr.write(str(exc))
         return 2
-    files = [file for frontend in frontends for file in generated_files(frontend)]
+    try:
+        files = [file for frontend in frontends for file in generated_files(frontend)]
+    except DuetError as exc:  # e.g. openapi-typescript not installed: says what to run
+        stderr.write(str(exc))
+        return 1
     if options.get("check"):
         stale = [file for file in files if not file.current]
         for file in stale:
