@@ -57,8 +57,12 @@ def test_the_shell_is_the_dev_servers_html_as_is(client, fake):
     fake.html = SHELL
     response = client.get("/app/items/2")
     assert response.status_code == 200
-    # Never a template: {{ path }} and the unbalanced {% if %} are left alone.
-    assert response.content.decode() == SHELL.replace(' nonce="DUET_CSP_NONCE"', "")
+    # Never a template: {{ path }} and the unbalanced {% if %} are left alone; the app's base
+    # URL goes at the end of the head, as in production.
+    expected = SHELL.replace(' nonce="DUET_CSP_NONCE"', "").replace(
+        "</head>", '<meta name="duet-base" content="/app/"></head>'
+    )
+    assert response.content.decode() == expected
     assert "csrftoken" in response.cookies
     assert "no-store" in response["Cache-Control"]
     [seen] = fake.requests

@@ -73,7 +73,8 @@ def shell_for(nonce=None):
 
 def test_shell_tags_get_the_request_nonce_and_nothing_without_one():
     script = '<script type="module" crossorigin src="/static/assets/index-Ind3x000.js"{}></script>'
-    head = "<head>{}<title>SPA shell</title>" + script + "</head>"
+    base = '<meta name="duet-base" content="/app/">'  # where the client routes start
+    head = "<head>{}<title>SPA shell</title>" + script + base + "</head>"
     meta = '<meta name="duet-build" content="{}">'.format(
         hashlib.sha256((FIXTURE_BUILD / ".vite" / "manifest.json").read_bytes()).hexdigest()[:16]
     )

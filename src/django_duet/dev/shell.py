@@ -6,6 +6,7 @@ request's CSP nonce): the dev layer never calls back into the pages layer.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import quote
 
 import httpx
@@ -20,8 +21,14 @@ from django_duet.pages.html import nonce_attribute
 NONCE_PLACEHOLDER = ' nonce="DUET_CSP_NONCE"'  # html.cspNonce, set by the duet() Vite plugin
 
 
-def dev_shell(server: DevServer, html: str, nonce: str | None) -> HttpResponse:
-    """The dev server's HTML for ``html`` (index.html): it is never a template source."""
+def dev_shell(
+    server: DevServer,
+    html: str,
+    nonce: str | None,
+    finish: Callable[[str], str] | None = None,
+) -> HttpResponse:
+    """The dev server's HTML for ``html`` (index.html): it is never a template source.
+    ``finish``: the caller's last touch to the HTML (the app's ``duet-base`` meta)."""
     target = server.base + quote(html, safe="/-._~")
     forward = Forward("GET", target, ((b"accept", b"text/html"),), b"")
     try:
@@ -41,4 +48,6 @@ def dev_shell(server: DevServer, html: str, nonce: str | None) -> HttpResponse:
         )
         return page_response(missing)
     text = upstream.text.replace(NONCE_PLACEHOLDER, nonce_attribute(nonce))
+    if finish is not None:
+        text = finish(text)
     return HttpResponse(text, content_type="text/html; charset=utf-8")

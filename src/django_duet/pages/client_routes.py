@@ -6,6 +6,10 @@ a reload of any deep link. In development (a live dev server) the same URLs serv
 server's transformed ``index.html`` as is (never as a template), CSRF cookie included.
 Paths that look like files (``/app/logo.png``) get a real 404 instead of an HTML page that
 a browser would try to run as a script.
+
+Both tell the app where its routes start (``<meta name="duet-base" content="/app/">``, the
+router's basename), and both refuse a shell that loads a file by a relative URL
+(``RelativeUrlInShell``: under ``/app/items/2`` it would resolve to ``/app/items/...``).
 """
 
 from __future__ import annotations
@@ -29,7 +33,14 @@ from django_duet.conf import Settings, conf
 from django_duet.dev.server import active_dev_server, explain_missing_build
 from django_duet.exceptions import BuildFileNotFound
 from django_duet.pages.render import csp_nonce
-from django_duet.pages.shell import prepare_shell, shell_context
+from django_duet.pages.shell import (
+    RelativeUrlInShell,
+    base_meta,
+    prepare_shell,
+    relative_urls,
+    shell_context,
+    with_base_meta,
+)
 from django_duet.pages.version import insert_build_meta
 
 # As Vite's own HTML fallback: a last segment with an extension (other than .html) is a file.
@@ -50,15 +61,26 @@ class ClientRoutesView(View):
         if looks_like_file(path):
             raise Http404(f"No file at {request.path} (client routes never end in an extension).")
         config = conf.frontend(self.frontend)
+        base = client_base(request, path)
         dev = active_dev_server(request, config)
         if dev is not None:  # development: the dev server's transformed HTML, served as is
             from django_duet.dev.shell import dev_shell  # httpx is only needed in development
 
-            return dev_shell(dev, self.html, csp_nonce(request))
+            meta = base_meta(base)
+            response = dev_shell(
+                dev, self.html, csp_nonce(request), lambda t: with_base_meta(t, meta)
+            )
+            if response.status_code == 200:
+                found = relative_urls(response.content.decode("utf-8", "replace"))
+                if found:
+                    raise RelativeUrlInShell(f"{self.html} (from the Vite dev server)", found, base)
+            return response
         with explain_missing_build(config):
-            template = load_build_template(config.BUILD_DIR / self.html, config)
+            template, relative = load_build_template(config.BUILD_DIR / self.html, config)
+        if relative:
+            raise RelativeUrlInShell(str(config.BUILD_DIR / self.html), list(relative), base)
         context = RequestContext(request, self.get_context_data(path=path))
-        context.update(shell_context(csp_nonce(request)))
+        context.update(shell_context(csp_nonce(request), base))
         return HttpResponse(insert_build_meta(template.render(context), request, config))
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -90,7 +112,15 @@ def client_routes(
     return re_path(pattern, view.as_view(html=html, frontend=frontend), name=name)
 
 
-def load_build_template(path: Path, frontend: Settings = conf) -> Template:
+def client_base(request: HttpRequest, path: str) -> str:
+    """Where this request's client routes start, as the browser sees it: ``/app/`` for
+    ``/app/items/2`` (``/shop/app/`` under SCRIPT_NAME ``/shop``)."""
+    full = request.path
+    return full[: len(full) - len(path)] if path and full.endswith(path) else full
+
+
+def load_build_template(path: Path, frontend: Settings = conf) -> tuple[Template, tuple[str, ...]]:
+    """The shell compiled once per build, and the URLs it loads relative to the page."""
     try:
         st = os.stat(path)
     except FileNotFoundError:
@@ -100,10 +130,13 @@ def load_build_template(path: Path, frontend: Settings = conf) -> Template:
 
 
 @caches.settings_cache(maxsize=32)
-def _compile(path: str, mtime_ns: int, size: int, sri: bool, frontend: tuple[str, str]) -> Template:
+def _compile(
+    path: str, mtime_ns: int, size: int, sri: bool, frontend: tuple[str, str]
+) -> tuple[Template, tuple[str, ...]]:
     # The build's own file (never a dev server's answer) is the template source.
     name, prefix = frontend
     source = Path(path).read_text(encoding="utf-8")
+    relative = tuple(relative_urls(source))
     lookup = integrity_lookup(conf.frontend(name)) if sri else None
     source = prepare_shell(source, prefix, lookup)
-    return Engine.get_default().from_string(source)
+    return Engine.get_default().from_string(source), relative
