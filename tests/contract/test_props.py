@@ -19,9 +19,8 @@ from django_duet.contract.props import PropsError, check_props, props, register_
 from django_duet.contract.props_typescript import render_props
 from django_duet.contract.shapes import UnsupportedType, shape_of
 from django_duet.contract.validate import problems
+from tests.contract import typescript_check
 from tests.helpers import render_template
-
-TSC = Path(__file__).resolve().parents[2] / "js" / "node_modules" / ".bin" / "tsc"
 
 
 class Item(TypedDict):  # typing.TypedDict, on every Python the package supports
@@ -165,12 +164,8 @@ def test_in_production_the_tags_read_no_declaration_and_walk_no_value() -> None:
 
 
 def tsc(folder: Path, usage: str) -> subprocess.CompletedProcess[str]:
-    (folder / "usage.ts").write_text('import type { Props } from "./props";\n' + usage)
-    return subprocess.run(
-        [str(TSC), "--noEmit", "--strict", "--target", "es2020", str(folder / "usage.ts")],
-        capture_output=True,
-        text=True,
-        timeout=120,
+    return typescript_check.tsc(
+        folder / "usage.ts", 'import type { Props } from "./props";\n' + usage
     )
 
 

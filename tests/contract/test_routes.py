@@ -14,11 +14,10 @@ from hypothesis import strategies as st
 
 from django_duet.contract.routes import collect_routes
 from django_duet.contract.typescript import render_routes
+from tests.contract import typescript_check
 
 URLCONF = "tests.contract.routes_fixture"
-ROOT = Path(__file__).resolve().parents[2]
-TYPESCRIPT = ROOT / "js" / "node_modules" / "typescript"
-TSC = ROOT / "js" / "node_modules" / ".bin" / "tsc"
+TYPESCRIPT = typescript_check.TYPESCRIPT
 
 # The generated module, transpiled once by TypeScript itself (no type check: tsc's tests below).
 TRANSPILE = """
@@ -154,21 +153,8 @@ def test_parameters_no_pattern_takes_are_an_error(generated: Path) -> None:
 
 
 def tsc(folder: Path, usage: str) -> subprocess.CompletedProcess[str]:
-    (folder / "usage.ts").write_text('import { reverse } from "./routes";\n' + usage)
-    return subprocess.run(
-        [
-            str(TSC),
-            "--noEmit",
-            "--strict",
-            "--target",
-            "es2020",
-            "--lib",
-            "es2020,dom",
-            str(folder / "usage.ts"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
+    return typescript_check.tsc(
+        folder / "usage.ts", 'import { reverse } from "./routes";\n' + usage
     )
 
 

@@ -4,7 +4,6 @@ module for it, and its usage block through tsc; the values its comments promise,
 from __future__ import annotations
 
 import re
-import subprocess
 import sys
 from pathlib import Path
 
@@ -13,9 +12,9 @@ from django.urls import clear_url_caches, reverse
 
 from django_duet.contract.routes import collect_routes
 from django_duet.contract.typescript import render_routes
+from tests.contract.typescript_check import tsc
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "types.md"
-TSC = Path(__file__).resolve().parents[2] / "js" / "node_modules" / ".bin" / "tsc"
 
 
 def block(name: str) -> str:
@@ -56,22 +55,7 @@ def test_the_usage_block_type_checks_and_its_comments_are_djangos_answers(
     (folder / "duet").mkdir(parents=True)
     (folder / "duet" / "routes.ts").write_text(render_routes(*collect_routes(docs_urlconf)))
     usage = block("usage")
-    (folder / "usage.ts").write_text(usage)
-    done = subprocess.run(
-        [
-            str(TSC),
-            "--noEmit",
-            "--strict",
-            "--target",
-            "es2020",
-            "--lib",
-            "es2020,dom",
-            str(folder / "usage.ts"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = tsc(folder / "usage.ts", usage)
     assert done.returncode == 0, done.stdout
     promised = re.findall(
         r'reverse\("([^"]+)"(?:, \{ (\w+): ("?[^"}]+"?) \})?\); // "([^"]+)"', usage
