@@ -6,7 +6,6 @@ them, on django-duet's csrfFetch, type-checks with tsc; a renamed serializer fie
 from __future__ import annotations
 
 import json
-import subprocess
 from io import StringIO
 from pathlib import Path
 
@@ -18,24 +17,10 @@ from django_duet.conf import conf
 from django_duet.contract.api import OpenApiTypescriptMissing, api_texts
 from django_duet.contract.checks import check_types_current
 from django_duet.contract.openapi import OpenApiSourceError
+from tests.contract.api_support import duet_types, scratch_frontend, tsc
 
-ROOT = Path(__file__).resolve().parents[2]
-# openapi-typescript, openapi-fetch, TypeScript and django-duet (js/), installed by make node-deps.
-FIXTURE_MODULES = ROOT / "tests" / "fixtures" / "api-frontend" / "node_modules"
 OPENAPI = {"api": "drf-spectacular", "ninja": "tests.contract.api_fixture.ninja_api"}
 DRF_SCHEMA = {"DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema"}
-TSCONFIG = {
-    "compilerOptions": {
-        "strict": True,
-        "noEmit": True,
-        "target": "es2022",
-        "module": "esnext",
-        "moduleResolution": "bundler",
-        "lib": ["es2022", "dom"],
-        "skipLibCheck": True,
-    },
-    "include": ["src"],
-}
 # The client of docs/types.md's "API client" section, on the fixture's two APIs.
 USAGE = """
 import createClient from "openapi-fetch";
@@ -61,29 +46,9 @@ export async function add(): Promise<number> {
 """
 
 
-def duet_types(*args: str) -> str:
-    out = StringIO()
-    call_command("duet", "types", *args, stdout=out, stderr=out)
-    return out.getvalue()
-
-
-def tsc(frontend: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(frontend / "node_modules" / ".bin" / "tsc"), "-p", str(frontend)],
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-
-
 @pytest.fixture
 def frontend(tmp_path: Path):
-    if not (FIXTURE_MODULES / ".bin" / "openapi-typescript").is_file():
-        pytest.fail("needs tests/fixtures/api-frontend/node_modules: run `make node-deps`.")
-    (tmp_path / "node_modules").symlink_to(FIXTURE_MODULES)
-    (tmp_path / "tsconfig.json").write_text(json.dumps(TSCONFIG))
-    (tmp_path / "src").mkdir()
-    (tmp_path / "src" / "usage.ts").write_text(USAGE)
+    scratch_frontend(tmp_path, USAGE)
     with override_settings(
         ROOT_URLCONF="tests.contract.api_fixture",
         REST_FRAMEWORK=DRF_SCHEMA,

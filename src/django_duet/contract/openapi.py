@@ -1,7 +1,8 @@
 """The OpenAPI documents of the project's APIs, as ``DUET["OPENAPI"]`` names them.
 
 Each value is a source: ``"drf-spectacular"`` (Django REST framework's views, described by
-drf-spectacular's own generator, as its ``spectacular`` command does), or the dotted path of a
+drf-spectacular's own generator, as its ``spectacular`` command does), ``"django-duet"`` (plain
+Django views declared with ``@json_api``, contract/views.py), or the dotted path of a
 django-ninja ``NinjaAPI`` (its ``get_openapi_schema()``), of a function returning a document, or
 of a document (a dict). The frameworks describe their own APIs: nothing here guesses a shape.
 """
@@ -19,6 +20,7 @@ from django.utils.module_loading import import_string
 from django_duet.exceptions import DuetError
 
 DRF_SPECTACULAR = "drf-spectacular"
+DJANGO_DUET = "django-duet"  # the plain views declared with @json_api (contract/views.py)
 # A name becomes <name>.openapi.json and <name>.d.ts beside routes.ts and props.ts.
 NAME = re.compile(r"\A[A-Za-z][A-Za-z0-9_-]*\Z")
 RESERVED = frozenset({"routes", "props"})
@@ -69,6 +71,10 @@ def load_schema(name: str, source: object) -> dict[str, Any]:
     """The document ``source`` describes (see the module's docstring)."""
     if source == DRF_SPECTACULAR:
         return drf_spectacular_schema()
+    if source == DJANGO_DUET:
+        from django_duet.contract.views import views_schema
+
+        return views_schema()
     found: object = source
     if isinstance(source, str):
         try:
@@ -77,8 +83,8 @@ def load_schema(name: str, source: object) -> dict[str, Any]:
             raise OpenApiSourceError(
                 name,
                 source,
-                f"cannot import it ({exc}). Write 'drf-spectacular' or"
-                " the dotted path of a NinjaAPI, of a function returning a document, or of one.",
+                f"cannot import it ({exc}). Write 'drf-spectacular', 'django-duet'"
+                " or the dotted path of a NinjaAPI, of a function returning a document, or of one.",
             ) from exc
     schema_of = getattr(found, "get_openapi_schema", None)  # a NinjaAPI
     if callable(schema_of):
