@@ -82,19 +82,20 @@ def _run(manager: PackageManager, command: list[str], frontend: Path, env: dict[
         )
 
 
-def _install(config: Settings) -> None:
-    """The frozen install of the frontend's package manager: the lockfile is never rewritten."""
+def _npm(config: Settings, args: list[str], env: dict[str, str] | None = None) -> None:
+    """Runs the frontend's package manager (npm, yarn or pnpm, from its lockfile; the name is
+    npm's, the one tool it was): ``["ci"]`` is that tool's frozen install (the lockfile is never
+    rewritten), other ``args`` are passed as they are (``["run", "build"]``)."""
     frontend, manager, path = _tool(config)
-    try:
-        package_managers.check_yarn_version(manager, path, frontend)
-    except PackageManagerError as exc:
-        raise StepFailed(str(exc)) from None
-    _run(manager, manager.install_command(path), frontend, {})
-
-
-def _build(config: Settings) -> None:
-    frontend, manager, path = _tool(config)
-    _run(manager, manager.run_command(path, "build"), frontend, _build_env(config))
+    if args == ["ci"]:
+        try:
+            package_managers.check_yarn_version(manager, path, frontend)
+        except PackageManagerError as exc:
+            raise StepFailed(str(exc)) from None
+        command = manager.install_command(path)
+    else:
+        command = [path, *args]
+    _run(manager, command, frontend, env or {})
 
 
 def _static_url() -> str:
@@ -134,9 +135,9 @@ def frontend_steps(
     suffix = "" if config.is_default else f" ({config.name})"
     steps: list[tuple[str, Callable[[], object]]] = []
     if install:
-        steps.append(("install" + suffix, lambda: _install(config)))
+        steps.append(("install" + suffix, lambda: _npm(config, ["ci"])))
     steps += [
-        ("build" + suffix, lambda: _build(config)),
+        ("build" + suffix, lambda: _npm(config, ["run", "build"], _build_env(config))),
         ("record" + suffix, lambda: stdout.write(f"build id {_record(config).build_id}")),
         ("check" + suffix, lambda: _check(config)),
     ]

@@ -46,9 +46,6 @@ class PackageManager:
     def install_command(self, executable: str) -> list[str]:
         return [executable, *self.install_args]
 
-    def run_command(self, executable: str, script: str) -> list[str]:
-        return [executable, "run", script]
-
     def describe(self, args: list[str]) -> str:
         """A command as the user would type it (``yarn install --immutable``)."""
         return " ".join([self.name, *args[1:]])
