@@ -3,6 +3,13 @@ the router's basename), and refuses to load files by URLs relative to the route.
 
 from __future__ import annotations
 
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
 import pytest
 from django.test import RequestFactory
 
@@ -89,3 +96,58 @@ def test_in_development_the_same_meta_and_the_same_refusal(client, dev):
     dev.html = '<html><head><script src="legacy.js"></script></head></html>'
     with pytest.raises(RelativeUrlInShell, match="from the Vite dev server"):
         client.get("/app/items/2")
+
+
+# -- docs/router-under-a-prefix.md ----------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[2]
+PAGE = ROOT / "docs" / "router-under-a-prefix.md"
+EXAMPLE_MAIN = ROOT / "example" / "frontend" / "src" / "app" / "main.tsx"
+READ_BASE = 'document.querySelector<HTMLMetaElement>(\'meta[name="duet-base"]\')?.content ?? "/";'
+
+
+def doc_blocks() -> dict[str, str]:
+    return dict(re.findall(r"<!-- tested: ([\w-]+) -->\n```\w*\n(.*?)```", PAGE.read_text(), re.S))
+
+
+def test_the_documented_urls_serve_the_app_under_its_prefix(client, settings):
+    namespace: dict[str, Any] = {}
+    exec(doc_blocks()["urls"], namespace)
+    [pattern] = namespace["urlpatterns"]
+    match = pattern.resolve("app/items/2")
+    assert match is not None and match.kwargs == {"path": "items/2"}
+    assert match.func.view_class is ClientRoutesView
+
+
+def test_both_routers_read_the_base_as_the_example_does():
+    blocks = doc_blocks()
+    assert f"const basename = {READ_BASE}" in blocks["react-router"]
+    assert "<BrowserRouter basename={basename}>" in blocks["react-router"]
+    assert f"const basepath = {READ_BASE}" in blocks["tanstack-router"]
+    assert "createRouter({ routeTree, basepath })" in blocks["tanstack-router"]
+    example = EXAMPLE_MAIN.read_text()
+    assert f"const basename = {READ_BASE}" in example
+    assert "<BrowserRouter basename={basename}>" in example
+
+
+@pytest.mark.node
+def test_the_react_router_block_typechecks_with_the_examples_packages(tmp_path):
+    frontend = ROOT / "example" / "frontend"
+    tsc = frontend / "node_modules" / "typescript" / "bin" / "tsc"
+    if shutil.which("node") is None or not tsc.exists():
+        pytest.skip("needs Node and the example's node_modules (make node-deps)")
+    (tmp_path / "node_modules").symlink_to(frontend / "node_modules")
+    config = json.loads((frontend / "tsconfig.json").read_text())
+    config["include"] = ["src"]
+    (tmp_path / "tsconfig.json").write_text(json.dumps(config))
+    app = tmp_path / "src" / "app"
+    app.mkdir(parents=True)
+    (app / "main.tsx").write_text(doc_blocks()["react-router"])
+    (app / "App.tsx").write_text("export function App() {\n  return null;\n}\n")
+    result = subprocess.run(
+        ["node", str(tsc), "--noEmit", "-p", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
