@@ -12,6 +12,8 @@
  *   (`{"apiUrl": "https://api.example.com/"}`) that the SPA fetches when it starts. The build
  *   writes it from the variable when set, the dev server serves it, and a deploy may replace it.
  */
+import { existsSync } from "node:fs";
+import path from "node:path";
 import type { Plugin, ResolvedConfig, UserConfig } from "vite";
 import { configFileMiddleware, configFileName, configFileText, resolveApiUrl } from "./spa-config.js";
 import type { SpaSettings } from "./spa-config.js";
@@ -61,6 +63,8 @@ export function spaPlugin(spa: SpaSettings, name: string): Plugin {
       // Only the browser build: an SSR bundle built from the same config needs no config file.
       const consumer = this.environment?.config.consumer;
       if (consumer !== undefined ? consumer !== "client" : Boolean(resolved.build.ssr)) return;
+      // A file of that name in public/ is copied as is, and wins (as in development).
+      if (resolved.publicDir !== "" && existsSync(path.join(resolved.publicDir, configFile))) return;
       this.emitFile({ type: "asset", fileName: configFile, source: configFileText(apiUrl) });
     },
   };

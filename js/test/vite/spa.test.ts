@@ -135,6 +135,17 @@ describe("the deploy-time config file", () => {
     });
   });
 
+  it("leaves a file of that name in public/ as it is", async () => {
+    process.env.VITE_API_URL = "https://api.example.com";
+    write("public/config.json", '{"apiUrl": "https://staging.example.com/"}\n');
+    try {
+      const out = await runBuild({ spa: { configFile: "config.json" } });
+      expect(readFileSync(path.join(out, "config.json"), "utf8")).toBe('{"apiUrl": "https://staging.example.com/"}\n');
+    } finally {
+      rmSync(path.join(root, "public"), { recursive: true, force: true });
+    }
+  });
+
   it("lets the build go without the variable: the deploy writes the file", async () => {
     const out = await runBuild({ spa: { configFile: "/config.json" } });
     expect(existsSync(path.join(out, "index.html"))).toBe(true);
