@@ -20,6 +20,7 @@ from django_duet.contract import checks as contract_checks
 from django_duet.dev import checks as dev_checks
 from django_duet.dev import commands as dev_commands
 from django_duet.pages import checks as page_checks
+from django_duet.pages import shell_checks
 from django_duet.serving import checks as serving_checks
 from django_duet.serving import public_file_checks
 from django_duet.sessions import checks as session_checks
@@ -54,6 +55,7 @@ CHECKS: tuple[Registration, ...] = (
     Registration(serving_checks.check_s3_storage, STATICFILES),  # E090, E091, W090
     Registration(public_file_checks.check_public_files, STATICFILES),  # E130, E132
     Registration(public_file_checks.check_public_files_built, STATICFILES, deploy=True),  # E131
+    Registration(shell_checks.check_shell_urls, TEMPLATES),  # E133
     # Development: its settings, and who answers /static/ while the dev server runs
     Registration(dev_checks.check_dev_settings, ()),  # E030, E031
     Registration(dev_checks.check_dev_middleware, STATICFILES),  # W030-W032

@@ -16,6 +16,7 @@ from django.test import RequestFactory
 from django_duet.pages.client_routes import ClientRoutesView
 from django_duet.pages.shell import RelativeUrlInShell, relative_urls
 from tests.dev.fake_devserver import FakeDevServer
+from tests.helpers import duet_messages
 
 META = '<meta name="duet-base" content="{}"></head>'
 
@@ -151,3 +152,27 @@ def test_the_react_router_block_typechecks_with_the_examples_packages(tmp_path):
         timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def e133() -> list:
+    return [m for m in duet_messages(include_deployment_checks=False) if m.id == "duet.E133"]
+
+
+def test_the_check_finds_a_built_shell_with_a_relative_url(build_dir):
+    assert e133() == []
+    shell = build_dir / "index.html"
+    shell.write_text(
+        shell.read_text().replace("<title>", '<script src="legacy.js"></script><title>')
+    )
+    [message] = e133()
+    assert str(shell) in message.msg and "'legacy.js'" in message.msg
+    assert "at /app/items/2 the browser would ask for /app/items/legacy.js" in message.msg
+    assert message.hint is not None and message.hint.startswith("Import it from your entry")
+
+
+def test_the_check_finds_shells_under_include(build_dir, settings):
+    settings.ROOT_URLCONF = "tests.pages.urls_included_shell"
+    shell = build_dir / "index.html"
+    shell.write_text(shell.read_text().replace("<title>", '<link rel="icon" href="x.svg"><title>'))
+    [message] = e133()
+    assert "at /tools/app/items/2" in message.msg
