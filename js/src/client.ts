@@ -28,4 +28,6 @@ export {
 } from "./client/version.js";
 export type { ChunkReloadOptions, StaleFrontend } from "./client/version.js";
 export { createTokenClient } from "./client/bearer.js";
+export { requestFetch } from "./client/request-fetch.js";
+export type { UrlFetch } from "./client/request-fetch.js";
 export type { Tokens, TokenStorage, TokenClient, TokenClientOptions } from "./client/bearer.js";

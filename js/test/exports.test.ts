@@ -24,6 +24,7 @@ const DOCUMENTED: Record<string, { values: string[]; types: string[] }> = {
       "createCsrfFetch",
       "createClient",
       "createTokenClient",
+      "requestFetch",
       "DuetApiError",
       "DuetError",
       "onStaleFrontend",
