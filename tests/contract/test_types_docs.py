@@ -78,3 +78,57 @@ def test_the_converter_block_names_its_typescript_type(docs_urlconf: str) -> Non
     routes, _ = collect_routes(docs_urlconf)
     [year] = [r for r in routes if r.name == "year"]
     assert [(p.name, p.typescript) for p in year.variants[0].params] == [("year", "number")]
+
+
+EXAMPLE_MODULES = Path(__file__).resolve().parents[2] / "example" / "frontend" / "node_modules"
+
+
+@pytest.fixture
+def docs_props(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    from django_duet.contract import props as registry
+
+    saved = dict(registry._declared)
+    (tmp_path / "typesdocs_props.py").write_text(block("props"))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import importlib
+
+    module = importlib.import_module("typesdocs_props")
+    yield module
+    del sys.modules["typesdocs_props"]
+    registry._declared.clear()
+    registry._declared.update(saved)
+    registry._shape.cache_clear()
+
+
+def test_the_props_blocks_type_check_together(docs_props, tmp_path: Path) -> None:
+    from django_duet.contract.props import declared
+    from django_duet.contract.props_typescript import render_props
+    from django_duet.contract.shapes import shape_of
+
+    folder = tmp_path / "frontend" / "src"
+    (folder / "duet").mkdir(parents=True)
+    (tmp_path / "frontend" / "node_modules").symlink_to(EXAMPLE_MODULES)  # React's types
+    components = {name: shape_of(kind, name) for name, kind in declared().items()}
+    assert set(components) == {"Basket"}
+    (folder / "duet" / "props.ts").write_text(render_props(components))
+    usage = block("props-usage")
+    done = tsc(folder / "Basket.tsx", usage, "--jsx", "react-jsx")
+    assert done.returncode == 0, done.stdout
+    renamed = usage.replace("{ owner, items", "{ ownerName, items").replace(
+        "{owner}:", "{ownerName}:"
+    )
+    done = tsc(folder / "Basket.tsx", renamed, "--jsx", "react-jsx")
+    assert done.returncode != 0 and "ownerName" in done.stdout, done.stdout
+
+
+def test_the_error_shown_is_the_one_raised(docs_props) -> None:
+    from django.test import override_settings
+
+    from django_duet.contract.props import PropsError, check_props
+
+    shown = re.search(r"```text\n(The props given to 'Basket'.*?)```", DOCS.read_text(), re.S)
+    assert shown
+    value = {"owner": "Ada", "items": [{"sku": "mug", "price": "9.50"}]}
+    with override_settings(DEBUG=True), pytest.raises(PropsError) as raised:
+        check_props("Basket", value)
+    assert str(raised.value).startswith(shown.group(1).rstrip("\n"))
