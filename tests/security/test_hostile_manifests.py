@@ -76,14 +76,19 @@ def test_one_entry_with_20_000_imports_and_css():
     assert len(assets.styles) == 20_001 and assets.styles.count("assets/all.css") == 1
 
 
-def test_100_000_entries_and_an_unknown_name():
+def test_100_000_entries_and_an_unknown_name(monkeypatch):
     data = {f"src/p{i}.ts": {"file": f"assets/p{i}.js"} for i in range(100_000)}
     manifest = _parse(data)
     assert manifest.entry("src/p99999.ts").script == "assets/p99999.js"
-    started = time.monotonic()
+
+    def quadratic(*args, **kwargs):  # difflib: ~50 us a name, 5 s here
+        raise AssertionError("difflib ranked 100,000 names")
+
+    # An error page stays fast on a huge build: names are ranked by shared prefix, not difflib
+    # (a speed goal is the benchmarks'; what is tested is that the bounded path is taken).
+    monkeypatch.setattr("django_duet.build.manifest.difflib.get_close_matches", quadratic)
     with pytest.raises(EntryNotFound) as info:
         manifest.entry("src/p12345.tsx")
-    assert time.monotonic() - started < 1  # an error page stays fast on a huge build
     assert info.value.known[0] == "src/p12345.ts"
     assert "(and 99988 more)" in str(info.value)  # the message stays short
 
