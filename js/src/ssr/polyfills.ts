@@ -1,7 +1,7 @@
 /**
  * The web APIs that React's server renderer touches when its module loads, for a bare V8
  * (mini-racer) that has only ECMAScript: `MessageChannel`, `TextEncoder`, `queueMicrotask`,
- * and `performance.now`; and a `setTimeout` that takes any delay.
+ * `performance.now` and (for streaming renders) a one-reader `ReadableStream` and `AbortController`; and a `setTimeout` that takes any delay.
  *
  * {@link installPolyfills} is self-contained (it references nothing outside its body): the
  * `duetSsr()` plugin puts its source at the top of the server bundle, so the globals exist
@@ -86,6 +86,102 @@ export function installPolyfills(target: Record<string, unknown>): void {
           }
         }
         return new Uint8Array(bytes);
+      }
+    };
+  }
+  if (typeof g.ReadableStream !== "function") {
+    // The little of ReadableStream that React's renderToReadableStream uses (its stream has one
+    // reader; `enqueue`, `close`, `error`; `pull` when the reader waits): for streaming renders.
+    type Source = {
+      start?: (controller: unknown) => void;
+      pull?: (controller: unknown) => void;
+      cancel?: (reason: unknown) => void;
+    };
+    type Waiter = { resolve: (r: { done: boolean; value?: unknown }) => void; reject: (e: unknown) => void };
+    g.ReadableStream = class ReadableStream {
+      private queue: unknown[] = [];
+      private waiters: Waiter[] = [];
+      private closed = false;
+      private failure: { error: unknown } | null = null;
+      private pulling = false;
+      private readonly source: Source;
+      private readonly controller = {
+        desiredSize: 0,
+        byobRequest: null,
+        enqueue: (chunk: unknown): void => {
+          if (this.closed) return;
+          const waiter = this.waiters.shift();
+          if (waiter) waiter.resolve({ done: false, value: chunk });
+          else this.queue.push(chunk);
+        },
+        close: (): void => {
+          this.closed = true;
+          for (const waiter of this.waiters.splice(0)) waiter.resolve({ done: true });
+        },
+        error: (error: unknown): void => {
+          this.failure = { error };
+          this.closed = true;
+          for (const waiter of this.waiters.splice(0)) waiter.reject(error);
+        },
+      };
+      constructor(source: Source = {}) {
+        this.source = source;
+        source.start?.(this.controller);
+      }
+      getReader(): { read(): Promise<{ done: boolean; value?: unknown }>; cancel(reason?: unknown): Promise<void>; releaseLock(): void } {
+        return {
+          read: () => {
+            if (this.queue.length > 0) return Promise.resolve({ done: false, value: this.queue.shift() });
+            if (this.failure !== null) return Promise.reject(this.failure.error);
+            if (this.closed) return Promise.resolve({ done: true });
+            return new Promise((resolve, reject) => {
+              this.waiters.push({ resolve, reject });
+              if (!this.pulling) {
+                this.pulling = true;
+                try {
+                  this.source.pull?.(this.controller);
+                } finally {
+                  this.pulling = false;
+                }
+              }
+            });
+          },
+          cancel: (reason?: unknown): Promise<void> => {
+            this.closed = true;
+            this.source.cancel?.(reason);
+            return Promise.resolve();
+          },
+          releaseLock: (): void => {},
+        };
+      }
+    };
+  }
+  if (typeof g.AbortController !== "function") {
+    // What React's streaming renderer uses: a signal with abort listeners (a listener removed
+    // when the `signal` option's own signal aborts), and `abort(reason)`.
+    type Listener = () => void;
+    class AbortSignal {
+      aborted = false;
+      reason: unknown = undefined;
+      private listeners: Listener[] = [];
+      addEventListener(_type: string, listener: Listener, options?: { signal?: AbortSignal }): void {
+        this.listeners.push(listener);
+        options?.signal?.addEventListener("abort", () => this.removeEventListener("abort", listener));
+      }
+      removeEventListener(_type: string, listener: Listener): void {
+        this.listeners = this.listeners.filter((l) => l !== listener);
+      }
+      fire(reason: unknown): void {
+        if (this.aborted) return;
+        this.aborted = true;
+        this.reason = reason;
+        for (const listener of this.listeners.splice(0)) listener();
+      }
+    }
+    g.AbortController = class AbortController {
+      readonly signal = new AbortSignal();
+      abort(reason?: unknown): void {
+        this.signal.fire(reason === undefined ? new Error("This operation was aborted") : reason);
       }
     };
   }

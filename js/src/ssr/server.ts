@@ -19,6 +19,7 @@
  */
 import { beginHead, endHead, type CollectedHead } from "./head.js";
 import { installPolyfills } from "./polyfills.js";
+import { createStreamer, type RenderToReadableStream } from "./stream.js";
 
 // The React functions are typed loosely (`never` parameters accept any function): the runtime
 // only passes through what they return, and React's overloads defy a precise generic type.
@@ -29,6 +30,11 @@ export interface RendererOptions {
   createElement: (component: never, props: never) => unknown;
   /** React's `renderToString` from `react-dom/server` (or any `(element) => html`). */
   renderToString: (element: never) => string;
+  /**
+   * React's `renderToReadableStream` from `react-dom/server`: lets Django stream the page, the
+   * shell first and each Suspense boundary as it resolves (`render_stream`, docs/ssr.md).
+   */
+  renderToReadableStream?: RenderToReadableStream;
 }
 
 export interface LogEntry {
@@ -46,6 +52,11 @@ export interface DuetServerRuntime {
   version: 1;
   components: string[];
   render(name: string, propsJson: string): string;
+  /** With `renderToReadableStream`: a streaming render (see ./stream.ts). */
+  stream?: (name: string, propsJson: string, optionsJson: string) => string;
+  pull?: () => Promise<string>;
+  abort?: (reason: string) => void;
+  finish?: () => string;
 }
 
 const LEVELS = ["error", "warn", "log", "info", "debug"] as const;
@@ -127,6 +138,19 @@ export function createRenderer(options: RendererOptions): DuetServerRuntime {
       return JSON.stringify(result);
     },
   };
+  if (options.renderToReadableStream !== undefined) {
+    const streamer = createStreamer({
+      components: options.components,
+      createElement: options.createElement,
+      renderToReadableStream: options.renderToReadableStream,
+      captureConsole,
+      errorOf,
+    });
+    runtime.stream = streamer.stream;
+    runtime.pull = streamer.pull;
+    runtime.abort = streamer.abort;
+    runtime.finish = streamer.finish;
+  }
   (globalThis as { __duetSsr?: DuetServerRuntime }).__duetSsr = runtime;
   return runtime;
 }

@@ -20,6 +20,37 @@ describe("polyfills", () => {
     expect([...bytes]).toEqual([...new TextEncoder().encode("aé€😀\ud800")]);
   });
 
+  it("gives a bare V8 the ReadableStream and AbortController of streaming renders", async () => {
+    const context = bareV8();
+    vm.runInContext(polyfillBanner(), context);
+    // A pull source as React's: enqueues when pulled, then later, then closes.
+    const result = (await vm.runInContext(
+      `(async () => {
+        let controller;
+        const stream = new ReadableStream({ pull(c) { if (!controller) c.enqueue("shell"); controller = c; } });
+        const reader = stream.getReader();
+        const seen = [(await reader.read()).value];
+        const pending = reader.read();
+        controller.enqueue("boundary");
+        controller.close();
+        seen.push((await pending).value, (await reader.read()).done);
+        const abort = new AbortController();
+        const lifetime = new AbortController();
+        let calls = 0;
+        abort.signal.addEventListener("abort", () => calls++, { signal: lifetime.signal });
+        abort.abort("late");
+        abort.abort("twice");
+        const removed = new AbortController();
+        removed.signal.addEventListener("abort", () => calls++, { signal: lifetime.signal });
+        lifetime.abort();
+        removed.abort();
+        return [...seen, abort.signal.aborted, abort.signal.reason, calls];
+      })()`,
+      context,
+    )) as unknown[];
+    expect([...result]).toEqual(["shell", "boundary", true, true, "late", 1]);
+  });
+
   it("delivers MessageChannel messages and leaves existing globals alone", async () => {
     class Mine {}
     const target: Record<string, unknown> = { setTimeout, TextEncoder: Mine };

@@ -49,7 +49,13 @@ it("keeps the server runtime free of Node APIs", () => {
   // Everything under src/ssr/ runs in a bare V8 or in the browser; the build plugin, which
   // needs Node, lives in src/vite/ and is exported as `django-duet/ssr` by src/ssr.ts.
   const files = readdirSync(path.join(SRC, "ssr")).map((name) => `ssr/${name}`);
-  expect(files.sort()).toEqual(["ssr/client.ts", "ssr/head.ts", "ssr/polyfills.ts", "ssr/server.ts"]);
+  expect(files.sort()).toEqual([
+    "ssr/client.ts",
+    "ssr/head.ts",
+    "ssr/polyfills.ts",
+    "ssr/server.ts",
+    "ssr/stream.ts",
+  ]);
   for (const file of files) {
     expect(readFileSync(path.join(SRC, file), "utf8")).not.toMatch(/from "node:/);
   }

@@ -94,6 +94,11 @@ class Engine:
     def fast(self) -> bool:
         return self._racer.fast
 
+    @property
+    def racer(self) -> Racer:
+        """The context itself, for renders that talk to the bundle in several calls (streams)."""
+        return self._racer
+
     def render(self, name: str, props_json: str, timeout_ms: float) -> dict[str, Any]:
         """``{"html", "head", "logs"}`` of one render, or an SsrError saying why not."""
         return self.render_literal(name, js_string(props_json), timeout_ms)
@@ -217,6 +222,28 @@ def engine_for(bundle: ServerBundle, heap_mb: int, slot: str = "default") -> Eng
             raise
         engines[slot] = engine
     return engine
+
+
+def checkout_engine(bundle: ServerBundle, heap_mb: int, slot: str = "default") -> Engine:
+    """This thread's engine for ``bundle``, taken out of the thread's slot for a render that
+    lasts longer than one call (a stream, ``ssr.stream``): other renders of the thread, and the
+    threads that drive the stream, never share it. Hand it back with ``checkin_engine``."""
+    engine = engine_for(bundle, heap_mb, slot)
+    engines: dict[str, Engine] = _local.engines
+    del engines[slot]
+    return engine
+
+
+def checkin_engine(engine: Engine, slot: str = "default") -> None:
+    """Back into this thread's slot, unless the slot has an engine already, or this one is
+    broken: then it is closed."""
+    engines: dict[str, Engine] | None = getattr(_local, "engines", None)
+    if engines is None:
+        engines = _local.engines = {}
+    if engine.broken or slot in engines:
+        engine.close()
+    else:
+        engines[slot] = engine
 
 
 def discard_thread_engine() -> None:
