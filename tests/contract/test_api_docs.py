@@ -102,10 +102,10 @@ def test_the_client_blocks_type_check_against_the_generated_types(docs_project: 
 def test_the_npm_command_is_the_one_the_error_names_and_the_fixture_installs(
     docs_project: Path,
 ) -> None:
-    command = block("npm-install").strip()
+    commands = block("npm-install").strip().splitlines()
     with pytest.raises(OpenApiTypescriptMissing) as caught:
         api_texts(conf)
-    assert command in str(caught.value)
+    assert [f"`{command}`" in str(caught.value) for command in commands] == [True, True]
     package = json.loads((FIXTURE_MODULES.parent / "package.json").read_text())
     assert {"openapi-typescript", "openapi-fetch"} <= set(package["devDependencies"])
 

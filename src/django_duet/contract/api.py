@@ -31,8 +31,9 @@ class OpenApiTypescriptMissing(DuetError):
         super().__init__(
             f'DUET["OPENAPI"] names API documents, but openapi-typescript is not installed for '
             f"the frontend {frontend_dir} (no node_modules/.bin/{TOOL} there or above). Run "
-            "`npm install --save-dev openapi-typescript openapi-fetch` in that folder "
-            "(docs/types.md, API client), then `python manage.py duet types` again."
+            "`npm install --save-dev openapi-typescript` in that folder (and `npm install "
+            "openapi-fetch` for the client, docs/types.md), then `python manage.py duet types` "
+            "again."
         )
 
 
