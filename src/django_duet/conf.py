@@ -25,6 +25,7 @@ FRONTEND_KEYS = frozenset(
         "HOT_FILE",
         "SSR_BUNDLE",
         "TYPES_DIR",
+        "OPENAPI",
         "PUBLIC_FILES",
     }
 )
@@ -175,7 +176,7 @@ class Settings:
 
     @property
     def OPENAPI(self) -> dict[str, Any]:
-        """Name -> the source of an OpenAPI document, shared by every frontend (docs/types.md)."""
+        """Name -> the source of each OpenAPI document typed for this frontend (docs/types.md)."""
         value = self.raw("OPENAPI")
         return dict(value) if isinstance(value, dict) else {}
 

@@ -162,3 +162,17 @@ def test_a_wrong_source_is_refused_naming_it(
         api_texts(conf)
     assert said in str(caught.value)
     assert 'DUET["OPENAPI"]' in str(caught.value)
+
+
+def test_the_documents_are_per_frontend(frontend: Path, tmp_path_factory: pytest.TempPathFactory):
+    staff = tmp_path_factory.mktemp("staff")  # no openapi-typescript there: not needed
+    settings = {
+        "FRONTEND_DIR": frontend,
+        "OPENAPI": {"ninja": OPENAPI["ninja"]},
+        "FRONTENDS": {"staff": {"FRONTEND_DIR": staff, "STATIC_PREFIX": "staff/"}},
+    }
+    with override_settings(DUET=settings):
+        assert [path.name for path, _ in api_texts(conf)] == ["ninja.openapi.json", "ninja.d.ts"]
+        assert api_texts(conf.frontend("staff")) == []
+        duet_types()
+    assert sorted(p.name for p in (staff / "src" / "duet").iterdir()) == ["routes.ts"]

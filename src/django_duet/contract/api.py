@@ -17,7 +17,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from django_duet.conf import Settings, conf
+from django_duet.conf import Settings
 from django_duet.contract.openapi import check_name, load_schema, schema_json
 from django_duet.exceptions import DuetError
 
@@ -103,7 +103,7 @@ def api_texts(frontend: Settings) -> list[tuple[Path, str]]:
     """Per document: ``<name>.openapi.json`` and ``<name>.d.ts`` (none without DUET["OPENAPI"]),
     as (path, text) pairs for ``output.api_files``."""
     files = []
-    for name, source in conf.OPENAPI.items():
+    for name, source in frontend.OPENAPI.items():
         check_name(name, source)
         document = schema_json(load_schema(name, source))
         folder = frontend.TYPES_DIR
