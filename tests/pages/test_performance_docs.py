@@ -3,7 +3,6 @@ template block rendered through the middleware it installs (a Link header, a pre
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
@@ -14,12 +13,28 @@ from django.urls import path
 from django.utils.module_loading import import_string
 
 from django_duet.conf import DEFAULTS
+from django_duet.pages.early_hints import EarlyHints
 
 DOCS = Path(__file__).parents[2] / "docs" / "performance.md"
 
 
 def blocks(language: str) -> list[str]:
-    return re.findall(rf"```{language}\n(.*?)```", DOCS.read_text(), re.S)
+    """The page's fenced blocks of ``language`` ("" for plain ones), in order."""
+    found: list[str] = []
+    current: list[str] | None = None
+    for line in DOCS.read_text().splitlines():
+        if line.startswith("```"):
+            if current is None:
+                current = [] if line[3:].strip() == language else None
+                if current is None:
+                    current = ["\0"]  # another language: skipped to its end
+            else:
+                if current[:1] != ["\0"]:
+                    found.append("\n".join(current) + "\n")
+                current = None
+        elif current is not None:
+            current.append(line)
+    return found
 
 
 def page(request: HttpRequest) -> HttpResponse:
@@ -32,7 +47,7 @@ pytestmark = pytest.mark.urls(__name__)
 
 
 def test_the_settings_block_and_the_template_block(settings):
-    (source,) = blocks("python")
+    source = blocks("python")[0]
     namespace = {"MIDDLEWARE": list(settings.MIDDLEWARE)}
     exec(source, namespace)
     added = [m for m in namespace["MIDDLEWARE"] if m not in settings.MIDDLEWARE]
@@ -53,3 +68,14 @@ def test_the_settings_table_names_each_new_setting():
     text = DOCS.read_text()
     for name in ("PREFETCH", "PREFETCH_CONCURRENCY", "LINK_HEADER_MAX_BYTES"):
         assert f"| `{name}` |" in text and name in DEFAULTS
+
+
+def test_the_asgi_block_wraps_the_application():
+    asgi_block = blocks("python")[1]
+    namespace: dict[str, object] = {}
+    exec(asgi_block, namespace)  # DJANGO_SETTINGS_MODULE is already the tests': setdefault
+    application = namespace["application"]
+    assert isinstance(application, EarlyHints)
+    assert type(application.app).__name__ != "EarlyHints"
+    (command,) = [b for b in blocks("") if b.startswith("uvicorn ")]
+    assert "--http zttp --http2" in command and "mysite.asgi:application" in command
