@@ -13,6 +13,8 @@ urlpatterns = [
     path("islands/", views.islands, name="islands"),
     # A product page rendered by React inside Django (V8), then hydrated in the browser.
     path("ssr/", views.ssr_product, name="ssr"),
+    # The same render streamed: the shell first, a slow Suspense boundary when it resolves.
+    path("ssr/stream/", views.ssr_stream, name="ssr-stream"),
     # The second frontend (DUET["FRONTENDS"]["staff"]): its own build, served beside the first.
     path("staff/", views.staff, name="staff"),
     path("staff/queue/", views.staff_queue, name="staff-queue"),

@@ -3,6 +3,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from django_duet.session_views import serialize_user
+from django_duet.ssr import StreamingPage
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -47,6 +48,27 @@ def ssr_product(request: HttpRequest) -> HttpResponse:
     """A product page rendered to HTML on the server ({% duet_render %}), then hydrated."""
     props = {"product": PRODUCT, "canonicalUrl": request.build_absolute_uri(request.path)}
     return render(request, "example/ssr_product.html", {"props": props})
+
+
+REVIEWS = [
+    {"author": "Ada", "text": "Bright enough to read by, warm enough to think by."},
+    {"author": "Grace", "text": "The page showed the lamp at once; these reviews came later."},
+]
+
+
+def ssr_stream(request: HttpRequest) -> StreamingPage:
+    """A streamed server render: the product leaves at once, its slow reviews (a Suspense
+    boundary waiting ``delay`` ms in V8) stream in when they come, then React hydrates."""
+    delay = min(int(request.GET.get("delay", "1500")), 5000)
+    props = {"product": PRODUCT, "reviews": REVIEWS, "delayMs": delay}
+    # The budget covers the whole stream: the reviews' delay plus room to render.
+    return StreamingPage(
+        request,
+        "example/ssr_stream.html",
+        component="ReviewsPage",
+        props=props,
+        budget_ms=delay + 2000,
+    )
 
 
 def staff(request: HttpRequest) -> HttpResponse:

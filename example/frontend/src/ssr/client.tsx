@@ -4,5 +4,6 @@ import { createRoot, hydrateRoot } from "react-dom/client";
 // Relative until the lead adds "./ssr/client" to js/package.json's exports.
 import { hydrate } from "django-duet/ssr/client";
 import { ProductPage } from "./ProductPage";
+import { ReviewsPage } from "./ReviewsPage";
 
-hydrate({ components: { ProductPage }, createElement, hydrateRoot, createRoot });
+hydrate({ components: { ProductPage, ReviewsPage }, createElement, hydrateRoot, createRoot });

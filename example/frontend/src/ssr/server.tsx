@@ -2,10 +2,17 @@
 // Declare here every component that templates render with {% duet_render %} or
 // {% duet_island ... ssr=True %}.
 import { createElement } from "react";
-import { renderToString } from "react-dom/server";
+import { renderToReadableStream, renderToString } from "react-dom/server";
 // Relative until the lead adds "./ssr/server" to js/package.json's exports.
 import { createRenderer } from "django-duet/ssr/server";
 import { Stock } from "../islands/Stock";
 import { ProductPage } from "./ProductPage";
+import { ReviewsPage } from "./ReviewsPage";
 
-createRenderer({ components: { ProductPage, Stock }, createElement, renderToString });
+// renderToReadableStream: pages that Django streams (StreamingPage, /ssr/stream/).
+createRenderer({
+  components: { ProductPage, ReviewsPage, Stock },
+  createElement,
+  renderToString,
+  renderToReadableStream,
+});
