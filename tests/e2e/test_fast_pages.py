@@ -198,3 +198,27 @@ def test_the_link_header_passes_through_nginx(duet_page, fast_server, tmp_path):
         assert all(v.endswith(f'; nonce="{nonce}"') for v in values)
         expect(duet_page.get_by_test_id("island-greeting")).to_have_text("Hello, Django!")
         assert duet_page.evaluate("() => window.__csp") == [] and console == []
+
+
+def test_the_spa_shell_prefetches_its_lazy_route(duet_page, fast_server):
+    """The client-routes shell (Vite's index.html) under DUET["PREFETCH"]: the lazy About
+    route's chunk arrives after load; the navigation to it then asks the network for nothing."""
+    console = strict_page(duet_page)
+    duet_page.goto(fast_server.url + "/app/")
+    expect(duet_page.get_by_test_id("page-title")).to_have_text("Items")
+    about = "(e) => e.name.includes('/assets/About-')"
+    duet_page.wait_for_function(
+        f"() => performance.getEntriesByType('resource').some({about})", timeout=10_000
+    )
+    start, load = duet_page.evaluate(
+        f"() => [performance.getEntriesByType('resource').find({about}).startTime,"
+        " performance.getEntriesByType('navigation')[0].loadEventStart]"
+    )
+    assert start >= load > 0
+    duet_page.get_by_test_id("nav-about").click()
+    expect(duet_page.get_by_test_id("page-title")).to_have_text("About")
+    fetched = duet_page.evaluate(
+        f"() => performance.getEntriesByType('resource').filter({about}).length"
+    )
+    assert fetched == 1  # the prefetch; the import() found the module ready
+    assert duet_page.evaluate("() => window.__csp") == [] and console == []

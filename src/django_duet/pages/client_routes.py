@@ -29,10 +29,13 @@ from django.views.decorators.csrf import ensure_csrf_cookie
 
 from django_duet import caches
 from django_duet.build.integrity import integrity_lookup
+from django_duet.build.loader import get_manifest
 from django_duet.conf import Settings, conf
 from django_duet.dev.server import active_dev_server, explain_missing_build
 from django_duet.exceptions import BuildFileNotFound
-from django_duet.pages.render import csp_nonce
+from django_duet.pages.html import nonce_attribute, prefetch_script
+from django_duet.pages.prepared import prepared_build
+from django_duet.pages.render import csp_nonce, prefetch_concurrency
 from django_duet.pages.shell import (
     RelativeUrlInShell,
     base_meta,
@@ -43,6 +46,7 @@ from django_duet.pages.shell import (
 )
 from django_duet.pages.version import insert_build_meta
 
+_HEAD_END = re.compile(r"</head\s*>", re.IGNORECASE)
 # As Vite's own HTML fallback: a last segment with an extension (other than .html) is a file.
 _FILE_LIKE = re.compile(r"\.(?!html?$)[A-Za-z0-9]{1,10}$")
 
@@ -56,6 +60,9 @@ class ClientRoutesView(View):
     http_method_names = ["get", "head", "options"]
     html: str = "index.html"  # the HTML entry, relative to the build directory
     frontend: str | None = None  # the frontend's name in DUET["FRONTENDS"]; None: "default"
+    # "waterfall", "aggressive" or "none": the lazy routes' chunks fetched after `load`
+    # (docs/performance.md); None follows DUET["PREFETCH"].
+    prefetch: str | bool | None = None
 
     def get(self, request: HttpRequest, path: str = "") -> HttpResponse:
         if looks_like_file(path):
@@ -81,7 +88,23 @@ class ClientRoutesView(View):
             raise RelativeUrlInShell(str(config.BUILD_DIR / self.html), list(relative), base)
         context = RequestContext(request, self.get_context_data(path=path))
         context.update(shell_context(csp_nonce(request), base))
-        return HttpResponse(insert_build_meta(template.render(context), request, config))
+        html = insert_build_meta(template.render(context), request, config)
+        return HttpResponse(self.with_prefetch(html, request, config))
+
+    def with_prefetch(self, html: str, request: HttpRequest, config: Settings) -> str:
+        """The shell with the script that prefetches its lazy chunks (the routes of
+        ``React.lazy``) after ``load``, as ``{% duet_entry ... prefetch=... %}`` does."""
+        concurrency = prefetch_concurrency(self.prefetch)
+        if not concurrency:
+            return html
+        build = prepared_build(config, get_manifest(request, config))
+        if self.html not in build.manifest.chunks:
+            return html  # a format without a chunk graph
+        files = [f for f in build.lazy((self.html,)) if f'"{f[0]}"' not in html]
+        script = prefetch_script(files, concurrency[0], nonce_attribute(csp_nonce(request)))
+        if not script:
+            return html
+        return _HEAD_END.sub(lambda m: script + m.group(0), html, count=1)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         """Override to give the HTML shell data (``{{ ... }}`` in the source index.html)."""
