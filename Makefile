@@ -182,4 +182,4 @@ dist: python-deps node-deps
 	$(PY) tools/dist.py dist
 
 clean:
-	rm -rf $(VENV) js/node_modules js/dist $(FRONTEND)/node_modules $(FRONTEND)/dist example/staticfiles example/db.sqlite3 $(STAFF_FRONTEND)/node_modules $(STAFF_FRONTEND)/dist
+	rm -rf $(VENV) js/node_modules js/dist $(FRONTEND)/node_modules $(FRONTEND)/dist example/staticfiles example/db.sqlite3 $(STAFF_FRONTEND)/node_modules $(STAFF_FRONTEND)/dist tests/fixtures/vite-majors/*/node_modules
