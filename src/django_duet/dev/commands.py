@@ -92,14 +92,12 @@ def check_dev_commands(
         "Write DUET['DEV_COMMANDS'] = {'tailwind': 'npx tailwindcss -i src/app.css -o "
         "static/app.css --watch'} (docs/development.md)."
     )
+    problems: list[str] = []
     if raw is not None and not isinstance(raw, dict):
-        return [
-            Error(f"DUET['DEV_COMMANDS'] is {raw!r}: it must be a dict.", hint=hint, id="duet.E032")
-        ]
-    errors: list[CheckMessage] = []
-    for name, value in (raw or {}).items():
+        problems.append(f"DUET['DEV_COMMANDS'] is {raw!r}: it must be a dict.")
+    for name, value in (raw if isinstance(raw, dict) else {}).items():
         try:
             _parse(name, value, Path.cwd())
         except DevCommandError as exc:
-            errors.append(Error(str(exc), hint=hint, id="duet.E032"))
-    return errors
+            problems.append(str(exc))
+    return [Error(problem, hint=hint, id="duet.E032") for problem in problems]

@@ -35,26 +35,23 @@ def check_public_files(
     app_configs: Sequence[AppConfig] | None, **kwargs: Any
 ) -> list[CheckMessage]:
     """duet.E130: a malformed entry, or one URL twice; duet.E132: no middleware to serve them."""
-    errors: list[CheckMessage] = []
+    problems: list[str] = []
     seen: dict[str, str] = {}
     for frontend in all_frontends():
         setting = _setting(frontend)
         raw = frontend.raw("PUBLIC_FILES")
         if raw is not None and not isinstance(raw, dict):
-            errors.append(
-                Error(f"{setting} is {raw!r}: it must be a dict.", hint=_HINT, id="duet.E130")
-            )
+            problems.append(f"{setting} is {raw!r}: it must be a dict.")
             continue
         for name, scope in (raw or {}).items():
             problem = name_problem(name) or scope_problem(scope)
             if problem is None and scope + name in seen:
                 problem = f"{scope + name} is listed twice (also by {seen[scope + name]})"
             if problem is not None:
-                errors.append(
-                    Error(f"{setting}: {name!r}: {scope!r}: {problem}.", hint=_HINT, id="duet.E130")
-                )
+                problems.append(f"{setting}: {name!r}: {scope!r}: {problem}.")
             else:
                 seen[scope + name] = setting
+    errors: list[CheckMessage] = [Error(p, hint=_HINT, id="duet.E130") for p in problems]
     middleware = list(getattr(settings, "MIDDLEWARE", []) or [])
     if seen and not any(path in middleware for path in MIDDLEWARE_PATHS):
         errors.append(
