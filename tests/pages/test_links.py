@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from csp.constants import NONCE, NONE, SELF, STRICT_DYNAMIC
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import RequestContext, Template
 from django.test import Client
 from django.urls import path
@@ -60,7 +60,16 @@ def with_link(request: HttpRequest) -> HttpResponse:
     return response
 
 
-urlpatterns = [path("page/<str:name>", page), path("with-link/", with_link)]
+def fragment(request: HttpRequest) -> JsonResponse:
+    html = Template(PAGES["one"]).render(RequestContext(request))
+    return JsonResponse({"html": html})  # tags rendered into JSON: no header for it
+
+
+urlpatterns = [
+    path("page/<str:name>", page),
+    path("with-link/", with_link),
+    path("fragment/", fragment),
+]
 pytestmark = pytest.mark.urls(__name__)
 
 
@@ -110,6 +119,11 @@ def test_no_entry_no_header_and_no_middleware_no_header(client, settings, links)
     assert "Link" not in client.get("/page/none")
     settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if m != LINKS]
     assert "Link" not in Client().get("/page/one")  # a client loads MIDDLEWARE once
+
+
+def test_only_html_answers_get_it(client, links):
+    response = client.get("/fragment/")
+    assert "main-AbCd1234.js" in response.json()["html"] and "Link" not in response
 
 
 def test_a_views_own_link_header_is_kept_first(client, links):

@@ -93,6 +93,8 @@ def add_link_header(request: HttpRequest, response: HttpResponseBase) -> HttpRes
     links: PageLinks | None = getattr(request, _RECORDED, None)
     if links is None or not links.tags:
         return response
+    if not response.get("Content-Type", "").startswith("text/html"):
+        return response  # tags rendered into JSON or an email say nothing about this answer
     value = link_header(links.tags, links.nonce, conf.LINK_HEADER_MAX_BYTES)
     if value:
         existing = response.get("Link")
