@@ -142,6 +142,8 @@ if os.environ.get("DUET_EXAMPLE_STORAGE"):
 
 DUET = {
     "FRONTEND_DIR": FRONTEND_DIR,  # the public frontend: the one named "default"
+    # `manage.py duet types` writes the notes API's types to frontend/src/duet (docs/types.md)
+    "OPENAPI": {"api": "django-duet"},
     "FRONTENDS": {
         "staff": {"FRONTEND_DIR": STAFF_FRONTEND_DIR, "STATIC_PREFIX": "staff/"},
     },

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from http import HTTPStatus
 from typing import Any, TypeVar
 
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -128,7 +129,7 @@ def views_schema(urlconf: str | None = None) -> dict[str, Any]:
                     "content": {"application/json": {"schema": request}},
                 }
             response = schemas.get(((index, operation.method, "response"), "serialization"))
-            answer: dict[str, Any] = {"description": "OK"}
+            answer: dict[str, Any] = {"description": HTTPStatus(operation.status).phrase}
             if response is not None:
                 answer["content"] = {"application/json": {"schema": response}}
             body["responses"] = {str(operation.status): answer}

@@ -2,7 +2,12 @@
 // - sameOriginApi(): the page is served by Django (the island on "/", or /app/ on Django's
 //   origin): csrfFetch reads the CSRF token from Django's cookie on every request.
 // - createClient(): the SPA on its own origin: the token comes from the csrf/ endpoint.
+// The notes API is typed from Django: `python manage.py duet types` writes ../duet/api.d.ts
+// from the @json_api declarations of example/api.py, and openapi-fetch's client over it sends
+// each call through the fetch above (docs/types.md, API client).
+import createFetchClient from "openapi-fetch";
 import { DuetApiError, createClient, csrfFetch } from "django-duet/client";
+import type { components, paths } from "../duet/api";
 
 export interface User {
   id: number;
@@ -11,18 +16,16 @@ export interface User {
   isStaff: boolean;
 }
 
-export interface Note {
-  id: number;
-  text: string;
-  created: string;
-}
+export type Note = components["schemas"]["Note"];
 
 export interface Api {
+  /** The API's origin ("" for the page's own), where the typed client sends its calls. */
+  readonly baseUrl: string;
   login(username: string, password: string): Promise<User>;
   logout(): Promise<void>;
   me(): Promise<User | null>;
   /** fetch with the CSRF token; paths are relative to the API's origin. */
-  fetch(path: string, init?: RequestInit): Promise<Response>;
+  fetch(input: string | Request, init?: RequestInit): Promise<Response>;
 }
 
 const JSON_HEADERS = { Accept: "application/json", "Content-Type": "application/json" };
@@ -46,6 +49,7 @@ export function sameOriginApi(prefix = "/api/auth/"): Api {
   const post = (path: string, body: unknown) =>
     csrfFetch(prefix + path, { method: "POST", headers: JSON_HEADERS, body: JSON.stringify(body) });
   return {
+    baseUrl: "",
     fetch: (path, init) => csrfFetch(path, init),
     async login(username, password) {
       return (await readBody(await post("login/", { username, password }), "login")).user as User;
@@ -72,18 +76,31 @@ export function apiFor(baseUrl: string | null): Api {
   return createClient<User>({ baseUrl });
 }
 
+/** The notes API's typed client, over the api's fetch (so every POST carries the CSRF token). */
+function notesApi(api: Api) {
+  return createFetchClient<paths>({ baseUrl: api.baseUrl, fetch: (request) => api.fetch(request) });
+}
+
+/** A refused call as a DuetApiError with the server's code. */
+function failed(response: Response, body: unknown, what: string): DuetApiError {
+  const error = (body as { error?: { code?: string; message?: string } } | undefined)?.error;
+  return new DuetApiError(
+    response.status,
+    error?.code ?? "unexpected_response",
+    error?.message ?? `${what} answered HTTP ${response.status}.`,
+  );
+}
+
 export async function listNotes(api: Api): Promise<Note[]> {
-  const response = await api.fetch("/api/notes/", { headers: { Accept: "application/json" } });
-  return (await readBody(response, "GET /api/notes/")).notes as Note[];
+  const { data, error, response } = await notesApi(api).GET("/api/notes/");
+  if (data === undefined) throw failed(response, error, "GET /api/notes/");
+  return data.notes;
 }
 
 export async function addNote(api: Api, text: string): Promise<Note> {
-  const response = await api.fetch("/api/notes/", {
-    method: "POST",
-    headers: JSON_HEADERS,
-    body: JSON.stringify({ text }),
-  });
-  return (await readBody(response, "POST /api/notes/")).note as Note;
+  const { data, error, response } = await notesApi(api).POST("/api/notes/", { body: { text } });
+  if (data === undefined) throw failed(response, error, "POST /api/notes/");
+  return data.note;
 }
 
 /** A message to show for a failed call. */
