@@ -20,7 +20,8 @@ repository: every code block of the page, in order, on a fresh venv and a fresh 
 - The servers (``duet dev``, gunicorn) run on free ports instead of 8000.
 
 Then: in ``duet dev``, an island edited on disk changes in place in Chromium, its state kept;
-the app's tests (testing.md's example, verbatim, and the page's own) pass with the fresh venv's
+after the second page's files, ``duet dev`` again: a note added on the new page and kept; the
+app's tests (testing.md's example, verbatim, and the page's own) pass with the fresh venv's
 pytest and the plugin; ``check --deploy`` under the environment switch prints only the warnings
 the page tells what to do about; under gunicorn the islands render with their props, a note is
 added through a CSRF-protected POST, a client route deep link reloads, with no console error.
@@ -37,7 +38,7 @@ import shlex
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -227,17 +228,22 @@ class Walk:
         self.servers.append(server.start())
         return server
 
-    def duet_dev(self) -> None:
+    def duet_dev(self, check: Callable[[str], None] | None = None) -> None:
+        """``duet dev`` on free ports until ``check`` (default: an island edit) is done."""
         port, vite = free_port(), free_port_block(2)
         python = str(self.home / ".venv" / "bin" / "python")
         command = [python, "manage.py", "duet", "dev", f"127.0.0.1:{port}"]
         dev = self.start([*command, "--vite-port", str(vite), "--noreload"], port, "duet-dev")
         client = vite_client_url(dev.url, "/static/")
         assert wait_for(client, 60.0), f"Vite never answered {client}:\n{dev.output()}"
-        self.island_edit_applies_in_place(dev.url)
+        (check or self.island_edit_applies_in_place)(dev.url)
         self.page.goto("about:blank")  # Vite's client would poll the stopped server
         self.servers.remove(dev)
         dev.stop()
+
+    def notes_in_development(self, url: str) -> None:
+        """The page's "restart duet dev, open /notes/, add a note, reload" (section 2)."""
+        self.add_a_note(url, "From development")
 
     def island_edit_applies_in_place(self, url: str) -> None:
         page = self.page
@@ -273,19 +279,26 @@ class Walk:
         server = self.start([str(self.home / ".venv" / "bin" / words[0]), *words[1:]], port, "gu")
         self.production_in_chromium(server.url)
 
+    def add_a_note(self, url: str, text: str) -> None:
+        """The notes page (its own entry): a CSRF-protected POST, then the session's notes
+        rendered by Django as the island's props."""
+        page = self.page
+        page.goto(url + "/notes/")
+        page.get_by_label("New note").fill(text)
+        page.get_by_role("button", name="Add note").click()
+        expect(page.get_by_role("listitem")).to_have_text([text])
+        page.reload()
+        expect(page.get_by_role("listitem")).to_have_text([text])
+
     def production_in_chromium(self, url: str) -> None:
         page = self.page
+        page.context.clear_cookies()  # a visitor of the production site, not the developer
         response = page.goto(url + "/")
         assert response is not None and response.headers.get("x-duet-build")
         expect(page.get_by_test_id("duet-props")).to_have_text("Props from Django: name = Django")
         page.get_by_test_id("duet-counter").click()
         expect(page.get_by_test_id("duet-counter")).to_have_text("Clicked 1 times")
-        page.goto(url + "/notes/")
-        page.get_by_label("New note").fill("From production")
-        page.get_by_role("button", name="Add note").click()
-        expect(page.get_by_role("listitem")).to_have_text(["From production"])
-        page.reload()  # the session's notes, rendered as the island's props
-        expect(page.get_by_role("listitem")).to_have_text(["From production"])
+        self.add_a_note(url, "From production")
         response = page.goto(url + "/app/a/deep/link")
         assert response is not None and response.status == 200
         response = page.reload()
@@ -337,8 +350,12 @@ def test_the_first_hour_as_the_page_tells_it(walk):
         "tests/conftest.py",
         "tests/test_app.py",
     ]
+    edited = False  # files written since duet dev ran
     for block in blocks(FIRST_HOUR, "first-hour"):
         if block.kind == "run":
+            if edited:  # section 2 ends: "restart duet dev, open /notes/, add a note, reload"
+                walk.duet_dev(walk.notes_in_development)
+                edited = False
             steps["run"] += 1
             for line in block.text.splitlines():
                 if line.strip() == "pytest":  # the page says: copy testing.md's example first
@@ -348,5 +365,6 @@ def test_the_first_hour_as_the_page_tells_it(walk):
         else:
             steps["file"] += 1
             walk.write(block)
+            edited = True
     assert steps == {"run": 3, "file": 7}, steps  # the page's blocks, all run
     print("\nfirst hour, seconds per command:", json.dumps(walk.seconds, indent=1))
