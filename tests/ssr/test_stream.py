@@ -8,6 +8,7 @@ each boundary when its delay is over, the budget honoured, the nonce on every in
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import shutil
@@ -16,7 +17,7 @@ import time
 from pathlib import Path
 
 import pytest
-from django.test import RequestFactory
+from django.test import AsyncRequestFactory, RequestFactory
 
 from django_duet.ssr.bundle import bundle_from_record, clear_cache
 from django_duet.ssr.engine import _local, discard_thread_engine, engine_for
@@ -191,3 +192,39 @@ def test_a_template_without_the_component_is_refused(tmp_path):
     (tmp_path / "page.html").write_text("<html>{{ page.head }}</html>")
     with pytest.raises(StreamingPageError, match=r"has no \{\{ page \}\}"):
         StreamingPage(request_with_nonce(), "page.html", component="Streamed")
+
+
+def test_with_ssr_off_the_browser_renders_and_v8_is_not_used(settings):
+    settings.DUET = {**settings.DUET, "SSR_ENABLED": False}
+    html = "".join(t for _, t in read(page({"title": "t", "delays": [10]})))
+    assert 'data-duet-mode="client"></div>' in html and "<title>" not in html
+    assert not getattr(_local, "engines", {})
+
+
+def test_under_asgi_the_chunks_leave_as_they_come():
+    request = AsyncRequestFactory().get("/stream/")
+    request.csp_nonce = NONCE  # type: ignore[attr-defined]
+    response = StreamingPage(
+        request, "page.html", component="Streamed", props={"title": "t", "delays": [400]}
+    )
+    assert response.is_async  # Django would read a sync iterator whole before sending
+
+    async def consume() -> list[tuple[float, str]]:
+        started = time.monotonic()
+        return [(time.monotonic() - started, chunk.decode()) async for chunk in response]
+
+    chunks = asyncio.run(consume())
+    boundary = next(t for t, text in chunks if "Boundary 0 after 400 ms" in text)
+    assert chunks[0][0] < 0.35 and "<h1>t</h1>" in chunks[0][1]
+    assert boundary >= 0.39
+    assert chunks[-1][1].endswith("</html>")
+
+
+def test_a_client_that_goes_away_ends_the_render():
+    response = page({"title": "t", "delays": [300]})
+    parts = iter(response)
+    next(parts)  # the shell; then the client disconnects: the server closes the response
+    response.close()
+    engine = _local.engines["default"]  # given back, React's render aborted, its timers gone
+    assert engine.racer.eval("__duetSettle()", 1) == 0
+    assert "Boundary 0" in "".join(t for _, t in read(page({"title": "t", "delays": [10]})))

@@ -94,6 +94,8 @@ export function createStreamer(deps: StreamerDeps): Streamer {
     const current = state;
     state = null;
     if (current === null) return [];
+    // Ended early (the client went away): React stops, and schedules nothing more.
+    current.controller.abort(new Error("the stream was closed"));
     current.restore();
     if (current.head === null) endHead();
     return current.logs;

@@ -33,6 +33,7 @@ from django.http import HttpRequest, StreamingHttpResponse
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
+from django_duet.conf import conf
 from django_duet.contract.props import check_props
 from django_duet.exceptions import DuetError
 from django_duet.pages.render import csp_nonce
@@ -125,16 +126,17 @@ class StreamingPage(StreamingHttpResponse):
         failure: SsrError | None = None
         shell = b""
         head: SafeString = mark_safe("")
-        try:
-            shell, head_data = render.shell()
-            head = head_tags(head_data, self._nonce)
-        except SsrError as exc:
-            failure = exc
-            _warn(name, exc, time.monotonic() - render.started)
+        if conf.SSR_ENABLED:
+            try:
+                shell, head_data = render.shell()
+                head = head_tags(head_data, self._nonce)
+            except SsrError as exc:
+                failure = exc
+                _warn(name, exc, time.monotonic() - render.started)
         try:
             if head_at >= 0:
                 before = before[:head_at] + head + before[head_at + head_len :]
-            ssr = failure is None
+            ssr = conf.SSR_ENABLED and failure is None
             opening = [
                 error_overlay(name, failure) if failure is not None and settings.DEBUG else "",
                 _container_open(name, self._element_id, ssr),
