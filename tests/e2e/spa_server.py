@@ -5,7 +5,8 @@
 Serves ``/static/<file>`` from the build (Vite's ``base``), and ``index.html`` for every route
 under ``/app/``, with ``<meta name="duet-api-url">`` added to its head: the deploy-time config
 that tells the SPA where the API is (the same build, served by Django, has none and uses its
-own origin). Nothing else: no Django, no cookies.
+own origin), and ``<meta name="duet-base">``, where its routes start (Django writes that one
+itself). Nothing else: no Django, no cookies.
 """
 
 from __future__ import annotations
@@ -21,6 +22,9 @@ from urllib.parse import unquote, urlsplit
 
 def make_handler(root: Path, api_url: str) -> type[BaseHTTPRequestHandler]:
     meta = f'<meta name="duet-api-url" content="{html.escape(api_url, quote=True)}">'
+    # Where the app's routes start, as Django's client_routes("app/") says it (its router's
+    # basename: docs/router-under-a-prefix.md); this host serves the app under /app/ too.
+    meta += '\n<meta name="duet-base" content="/app/">'
     shell = (
         (root / "index.html").read_text(encoding="utf-8").replace("<head>", "<head>\n" + meta, 1)
     )
