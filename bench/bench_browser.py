@@ -23,13 +23,14 @@ script), not by the driver.
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
 import httpx
-from benchlib import BENCH_DEPS, BUILD, EXAMPLE, example_env, gunicorn_command, median, r
+from benchlib import BENCH_DEPS, EXAMPLE, example_env, gunicorn_command, median, r
 
 from django_duet.pytest_plugin import CI_CHROMIUM_FLAGS, find_chromium
 from django_duet.testing.nginx import nginx_process
@@ -65,6 +66,27 @@ PAINTS = """() => ({
 })"""
 
 
+FRONTEND_VARIABLES = {
+    "frontend": "DUET_EXAMPLE_FRONTEND_DIR",
+    "staff-frontend": "DUET_EXAMPLE_STAFF_FRONTEND_DIR",
+}
+
+
+def snapshot_builds(scratch: Path) -> None:
+    """Copies of the example's builds (each frontend's dist/), which every server of the run,
+    collectstatic included, reads through the variables example/settings.py knows."""
+    for name, variable in FRONTEND_VARIABLES.items():
+        source = EXAMPLE / name / "dist"
+        if not (source / ".vite" / "manifest.json").is_file():
+            raise RuntimeError(f"no build in {source}: run `make frontend` (make bench does)")
+        shutil.copytree(source, scratch / name / "dist")
+        os.environ[variable] = str(scratch / name)
+
+
+def built(file: str) -> Path:
+    return Path(os.environ[FRONTEND_VARIABLES["frontend"]]) / "dist" / file
+
+
 def peer_templates(folder: Path) -> Path:
     """The example's home page with django-vite's tag, and the SPA page a django-vite project
     writes (the router's basename in the meta the app reads)."""
@@ -95,7 +117,7 @@ def ideal_pages(folder: Path, duet_url: str) -> Path:
     with httpx.Client(base_url=duet_url, timeout=30) as client:
         (folder / "index.html").write_text(client.get("/").text)
         shell = client.get("/app/about").text
-    manifest = json.loads((BUILD / ".vite" / "manifest.json").read_text())
+    manifest = json.loads(built(".vite/manifest.json").read_text())
     about = manifest["src/app/About.tsx"]
     files = [about["file"], *(manifest[k]["file"] for k in about.get("imports", []))]
     tags = "".join(f'<link rel="modulepreload" href="/static/{f}">' for f in files)
@@ -197,6 +219,7 @@ def run(quick: bool) -> dict[str, Any]:
     samples: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
     with tempfile.TemporaryDirectory(prefix="duet-bench-browser-") as tmp:
         scratch = Path(tmp)
+        snapshot_builds(scratch)  # the build under test stays put while others rebuild theirs
         env = example_env(scratch)
         path = os.pathsep.join([str(HERE), str(BENCH_DEPS), str(EXAMPLE)])
         envs = {
