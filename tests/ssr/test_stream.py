@@ -220,6 +220,7 @@ def test_under_asgi_the_chunks_leave_as_they_come():
     assert chunks[-1][1].endswith("</html>")
 
 
+@pytest.mark.django_db  # closing a response sends request_finished, which closes connections
 def test_a_client_that_goes_away_ends_the_render():
     response = page({"title": "t", "delays": [300]})
     parts = iter(response)

@@ -28,6 +28,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from django_duet.conf import conf
+from django_duet.exceptions import DuetError
 from django_duet.pages.html import nonce_attribute, script_safe_json
 from django_duet.ssr.bundle import get_bundle
 from django_duet.ssr.engine import Engine, checkin_engine, checkout_engine
@@ -68,8 +69,11 @@ class SsrStreamUnsupported(SsrError):
         )
 
 
-class _OutOfTime(Exception):
+class _OutOfTime(DuetError):
     """The budget ran out while waiting for React (V8 itself answers)."""
+
+    def __init__(self) -> None:
+        super().__init__("the stream's time budget ran out while waiting for React")
 
 
 class StreamedRender:
