@@ -252,9 +252,12 @@ def run(quick: bool) -> dict[str, Any]:
                     executable_path=executable, args=list(CI_CHROMIUM_FLAGS), headless=True
                 )
                 try:
-                    for _ in range(rounds):  # sites interleaved: drift hits them alike
+                    order = list(urls.items())
+                    for turn in range(rounds):  # sites interleaved: drift hits them alike,
+                        # and each goes first in turn (the first visits of a round are slower)
+                        turned = order[turn % len(order) :] + order[: turn % len(order)]
                         for profile_name, profile in PROFILES.items():
-                            for site, url in urls.items():
+                            for site, url in turned:
                                 for scenario, figures in measure(browser, url, profile).items():
                                     key = (profile_name, site, scenario)
                                     samples.setdefault(key, []).append(figures)
