@@ -140,12 +140,12 @@ const page = { cookie: "csrftoken=from-cookie", baseURI: "https://app.example.te
 const body = { title: "Milk" };
 
 const same = createClient({ baseUrl: "https://app.example.test",
-  fetch: createCsrfFetch({ fetch: server, document: page }) });
+  fetch: requestFetch(createCsrfFetch({ fetch: server, document: page })) });
 const answer = await same.POST("/api/notes/", { body });
 await same.GET("/api/notes/");
 
 const duet = createDuetClient({ baseUrl: "https://api.example.test/", fetch: server });
-await createClient({ baseUrl: "https://api.example.test", fetch: duet.fetch })
+await createClient({ baseUrl: "https://api.example.test", fetch: requestFetch(duet.fetch) })
   .PATCH("/api/notes/{id}/", { params: { path: { id: 1 } }, body });
 
 const tokens = createTokenClient({ baseUrl: "https://api.example.test/api/auth/", fetch: server,

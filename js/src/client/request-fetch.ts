@@ -1,12 +1,13 @@
 /**
  * `requestFetch`: hands a `Request` to a `fetch` that takes a URL and an init.
  *
- * Typed clients such as openapi-fetch build a `Request` and call `fetch(request)`. `csrfFetch`
- * and `createClient().fetch` take one as it is; the token client's `fetch` (apps) takes a URL
- * and an init, so that it can refuse to send the access token to another origin before anything
- * is sent. This adapter reads the request's body into memory, as text when it is JSON, text or a
- * form (so the token client can send it again after an expired token), else as bytes, and passes
- * the URL, method, headers, body and signal on.
+ * Typed clients such as openapi-fetch build a `Request` and call `fetch(request)`. The token
+ * client's `fetch` (apps) takes a URL and an init, so that it can refuse to send the access token
+ * to another origin before anything is sent; `csrfFetch` and `createClient().fetch` take a
+ * `Request`, but Chromium's fetch of a `Request` hides its body from Playwright's
+ * `request.post_data` (so from django-duet's `duet_api_recorder`). This adapter reads the body
+ * into memory, as text when it is JSON, text or a form (so the token client can send it again
+ * after an expired token), else as bytes, and passes the URL, method, headers, body and signal on.
  */
 import type { FetchInput } from "./csrf-send.js";
 

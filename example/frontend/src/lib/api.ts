@@ -6,7 +6,7 @@
 // from the @json_api declarations of example/api.py, and openapi-fetch's client over it sends
 // each call through the fetch above (docs/types.md, API client).
 import createFetchClient from "openapi-fetch";
-import { DuetApiError, createClient, csrfFetch } from "django-duet/client";
+import { DuetApiError, createClient, csrfFetch, requestFetch } from "django-duet/client";
 import type { components, paths } from "../duet/api";
 
 export interface User {
@@ -76,9 +76,10 @@ export function apiFor(baseUrl: string | null): Api {
   return createClient<User>({ baseUrl });
 }
 
-/** The notes API's typed client, over the api's fetch (so every POST carries the CSRF token). */
+/** The notes API's typed client, over the api's fetch (so every POST carries the CSRF token);
+ * requestFetch hands openapi-fetch's Request on as URL and init (docs/types.md). */
 function notesApi(api: Api) {
-  return createFetchClient<paths>({ baseUrl: api.baseUrl, fetch: (request) => api.fetch(request) });
+  return createFetchClient<paths>({ baseUrl: api.baseUrl, fetch: requestFetch(api.fetch) });
 }
 
 /** A refused call as a DuetApiError with the server's code. */
