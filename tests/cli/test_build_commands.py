@@ -130,3 +130,23 @@ def test_build_with_a_broken_result_fails_at_check(frontend, tmp_path, build_dir
     fake_npm(tmp_path / "bin", f"rm {build_dir / 'assets' / 'admin-Adm1n000.js'}\n")
     err = duet_fails("build", "--no-install")
     assert "failed at step 'check'" in err and "admin-Adm1n000.js" in err
+
+
+def test_build_writes_the_types_before_the_frontend_build_once_they_are_used(
+    frontend, tmp_path, settings
+):
+    settings.ROOT_URLCONF = "tests.contract.routes_fixture"
+    routes = frontend / "src" / "duet" / "routes.ts"
+    # The frontend's build type-checks against the generated module: it must exist by then.
+    log = tmp_path / "npm.log"
+    fake_npm(
+        tmp_path / "bin", f'test "$1" = ci && exit 0\ntest -f {routes} && echo there >> {log}\nexit 0\n'
+    )
+    out, _ = duet("build", "--no-collectstatic")
+    assert "types" not in out and not routes.exists()  # not used: nothing written
+    routes.parent.mkdir(parents=True)
+    out, _ = duet("build", "--no-collectstatic")
+    assert "[2/5] types" in out and "[3/5] build" in out
+    assert log.read_text() == "there\n"
+    assert f"wrote {routes}" in out
+    assert '"items:detail": { "pk": number };' in routes.read_text()

@@ -54,6 +54,10 @@ def main(argv: list[str]) -> int:
     def serve() -> None:
         import uvicorn
 
+        from django_duet.contract.output import refresh_opted_in
+
+        refresh_opted_in(print)  # at each (re)start: the URLconf or the props may have changed
+
         application = import_string(app_path)
         # Lifespan off: Django's handler does not speak it. uvicorn runs in the reloader's
         # worker thread, where it leaves signal handling to the main thread.

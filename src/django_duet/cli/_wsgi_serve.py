@@ -38,6 +38,12 @@ def main(argv: list[str]) -> int:
     class Command(Runserver):
         server_cls = NoDelayWSGIServer
 
+        def inner_run(self, *args: Any, **options: Any) -> None:
+            from django_duet.contract.output import refresh_opted_in
+
+            refresh_opted_in(print)  # at each (re)start: the URLconf or the props may have changed
+            super().inner_run(*args, **options)
+
         def get_handler(self, *args: Any, **options: Any) -> Any:
             from django_duet.dev.proxy_wsgi import duet_wsgi
 

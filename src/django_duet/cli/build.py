@@ -128,6 +128,13 @@ def _record(config: Settings) -> BuildRecord:
         ) from None
 
 
+def _types(config: Settings, stdout: OutputWrapper) -> None:
+    from django_duet.contract.output import generated_files, write
+
+    for path in write(generated_files(config)):
+        stdout.write(f"wrote {path}")
+
+
 def frontend_steps(
     config: Settings, install: bool, stdout: OutputWrapper
 ) -> list[tuple[str, Callable[[], object]]]:
@@ -136,6 +143,8 @@ def frontend_steps(
     steps: list[tuple[str, Callable[[], object]]] = []
     if install:
         steps.append(("install" + suffix, lambda: _npm(config, ["ci"])))
+    if config.TYPES_DIR.is_dir():  # the project uses `duet types`: the frontend builds on them
+        steps.append(("types" + suffix, lambda: _types(config, stdout)))
     steps += [
         ("build" + suffix, lambda: _npm(config, ["run", "build"], _build_env(config))),
         ("record" + suffix, lambda: stdout.write(f"build id {_record(config).build_id}")),

@@ -72,3 +72,22 @@ def write(files: list[Generated]) -> list[Path]:
         partial.replace(file.path)
         written.append(file.path)
     return written
+
+
+def refresh_opted_in(say: Callable[[str], object]) -> list[Path]:
+    """What ``duet dev`` (at each start of Django's process, so again after every autoreload)
+    and ``duet build`` run: ``duet types`` for each frontend whose TYPES_DIR exists, i.e. that
+    ran ``duet types`` once. A failure is said, not raised: the dev server still starts (and
+    duet.W120 keeps saying the files are stale)."""
+    from django_duet.conf import all_frontends
+
+    written: list[Path] = []
+    for frontend in all_frontends():
+        try:
+            if frontend.TYPES_DIR.is_dir():
+                written += write(generated_files(frontend))
+        except Exception as exc:  # a URLconf being edited, an API schema that fails
+            say(f"[duet]   duet types ({frontend.name}) failed: {type(exc).__name__}: {exc}")
+    for path in written:
+        say(f"[duet]   duet types: wrote {path}")
+    return written
