@@ -61,6 +61,10 @@ def test_client_side_navigation_without_reload(duet_page, server):
     assert page.evaluate("window.__sameDocument") is True
     color = page.locator(".app-nav").evaluate("e => getComputedStyle(e).backgroundColor")
     assert color == "rgb(15, 23, 42)"
+    # A Django page linked by its URL name through the generated routes.ts (duet types)
+    page.get_by_test_id("nav-islands").click()
+    expect(page.get_by_test_id("island-greeting")).to_have_text("Hello, islands!")
+    assert page.url == server.url + "/islands/"
 
 
 @pytest.mark.parametrize(
