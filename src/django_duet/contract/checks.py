@@ -26,7 +26,8 @@ def check_types_current(app_configs: Any = None, **kwargs: Any) -> list[CheckMes
             names = ", ".join(str(f.path) for f in stale)
             messages.append(
                 Warning(
-                    f"The generated TypeScript is stale: {names} no longer matches the URLconf.",
+                    f"The generated TypeScript is stale: {names} no longer matches the project "
+                    "(its URLconf, @props declarations or API schemas).",
                     hint="Run `python manage.py duet types` (duet dev and duet build run it) and "
                     "commit the result if you commit generated files; CI can run "
                     "`python manage.py duet types --check`.",
