@@ -17,3 +17,17 @@ class GreetingProps(TypedDict):
 class StockProps(TypedDict):
     item: str
     count: int
+
+
+class Product(TypedDict):
+    slug: str
+    name: str
+    summary: str
+    priceCents: int
+    features: list[str]
+
+
+@props("ProductPage")  # the SSR page ({% duet_render "ProductPage" %})
+class ProductPageProps(TypedDict):
+    product: Product
+    canonicalUrl: str

@@ -6,6 +6,19 @@ export type GreetingProps = {
   items: string[];
 };
 
+export type Product = {
+  slug: string;
+  name: string;
+  summary: string;
+  priceCents: number;
+  features: string[];
+};
+
+export type ProductPageProps = {
+  product: Product;
+  canonicalUrl: string;
+};
+
 export type StockProps = {
   item: string;
   count: number;
@@ -14,5 +27,6 @@ export type StockProps = {
 /** Each island's or SSR component's props, by the name Django renders it by. */
 export interface Props {
   "Greeting": GreetingProps;
+  "ProductPage": ProductPageProps;
   "Stock": StockProps;
 }
