@@ -113,6 +113,7 @@ NEVER = {
     "caches": SUBSYSTEMS,
     "exceptions": SUBSYSTEMS,
     "models": SUBSYSTEMS,
+    "sync_async": SUBSYSTEMS,
     "build": SUBSYSTEMS - {"build"},
     "sessions": SUBSYSTEMS - {"sessions"},
     "tokens": SUBSYSTEMS - {"tokens", "sessions"},

@@ -18,7 +18,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from urllib.parse import urlsplit
 
-from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
+from asgiref.sync import sync_to_async
 from django.apps import apps
 from django.conf import settings
 from django.core.handlers.asgi import ASGIRequest
@@ -26,6 +26,7 @@ from django.http import Http404, HttpRequest, HttpResponseBase
 
 from django_duet.dev.server import DECLINED, claim
 from django_duet.serving.middleware import is_public_url
+from django_duet.sync_async import SyncAndAsyncMiddleware
 
 
 def found_static(request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
@@ -51,22 +52,9 @@ def _declined(request: HttpRequest) -> bool:
     return bool(request.META.get(DECLINED) or (scope and scope.get(DECLINED)))
 
 
-class DevProxyMiddleware:
-    sync_capable = True
-    async_capable = True
-
-    def __init__(
-        self, get_response: Callable[[HttpRequest], HttpResponseBase | Awaitable[HttpResponseBase]]
-    ) -> None:
-        self.get_response = get_response
-        self.is_async = iscoroutinefunction(get_response)
-        if self.is_async:
-            markcoroutinefunction(self)
-
-    def __call__(self, request: HttpRequest) -> HttpResponseBase | Awaitable[HttpResponseBase]:
-        if self.is_async:
-            return self.__acall__(request)
-        get_response: Callable[[HttpRequest], HttpResponseBase] = self.get_response  # type: ignore[assignment]
+class DevProxyMiddleware(SyncAndAsyncMiddleware):
+    def handle(self, request: HttpRequest) -> HttpResponseBase:
+        get_response: Callable[[HttpRequest], HttpResponseBase] = self.get_response
         frontend = claim(request.path)
         if frontend is None:
             return get_response(request)
@@ -83,8 +71,8 @@ class DevProxyMiddleware:
             return found_static(request, get_response(request))
         return to_django(outcome, is_async=isinstance(request, ASGIRequest))
 
-    async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
-        get_response: Callable[[HttpRequest], Awaitable[HttpResponseBase]] = self.get_response  # type: ignore[assignment]
+    async def ahandle(self, request: HttpRequest) -> HttpResponseBase:
+        get_response: Callable[[HttpRequest], Awaitable[HttpResponseBase]] = self.get_response
         frontend = claim(request.path)
         if frontend is None:
             return await get_response(request)

@@ -10,13 +10,13 @@ browser fetching before the HTML arrives (docs/performance.md).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Iterable
 
-from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.http import HttpRequest, HttpResponseBase
 
 from django_duet.conf import conf
 from django_duet.pages.html import PreparedTag, link_nonce
+from django_duet.sync_async import ResponseMiddleware
 
 _RECORDED = "_duet_page_links"
 
@@ -64,28 +64,15 @@ def link_header(tags: Iterable[PreparedTag], nonce: str | None, max_bytes: int) 
     return ", ".join(values) or None
 
 
-class LinkHeaderMiddleware:
+class LinkHeaderMiddleware(ResponseMiddleware):
     """Adds ``Link`` for the tags ``{% duet_entry %}`` put on the page (sync and async).
 
     Put it anywhere in MIDDLEWARE: it reads what the render recorded on the request, and the
     nonce the render used. Development pages (the dev server's sources) record nothing."""
 
-    sync_capable = True
-    async_capable = True
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
-        self.get_response = get_response
-        self.is_async = iscoroutinefunction(get_response)
-        if self.is_async:
-            markcoroutinefunction(self)
-
-    def __call__(self, request: HttpRequest) -> HttpResponseBase | Awaitable[HttpResponseBase]:
-        if self.is_async:
-            return self.__acall__(request)
-        return add_link_header(request, self.get_response(request))
-
-    async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
-        response = await self.get_response(request)  # type: ignore[misc]
+    def process_response(
+        self, request: HttpRequest, response: HttpResponseBase
+    ) -> HttpResponseBase:
         return add_link_header(request, response)
 
 

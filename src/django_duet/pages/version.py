@@ -9,15 +9,13 @@ answer and fires ``duet:stale-frontend`` when it is not among them.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
-from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.http import HttpRequest, HttpResponseBase
 
 from django_duet.build.loader import get_manifest
 from django_duet.conf import Settings, all_frontends, conf
 from django_duet.exceptions import DuetError
 from django_duet.pages.html import BUILD_META_MARK, build_meta, insert_after_head
+from django_duet.sync_async import ResponseMiddleware
 
 BUILD_HEADER = "X-Duet-Build"
 
@@ -48,29 +46,12 @@ def insert_build_meta(
     return insert_after_head(html, build_meta(build_id), BUILD_META_MARK)
 
 
-class BuildIdMiddleware:
+class BuildIdMiddleware(ResponseMiddleware):
     """Adds ``X-Duet-Build`` to every response (sync and async)."""
 
-    sync_capable = True
-    async_capable = True
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
-        self.get_response = get_response
-        self.is_async = iscoroutinefunction(get_response)
-        if self.is_async:
-            markcoroutinefunction(self)
-
-    def __call__(self, request: HttpRequest) -> HttpResponseBase | Awaitable[HttpResponseBase]:
-        if self.is_async:
-            return self.__acall__(request)
-        return self._stamp(request, self.get_response(request))
-
-    async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
-        response = await self.get_response(request)  # type: ignore[misc]
-        return self._stamp(request, response)
-
-    @staticmethod
-    def _stamp(request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
+    def process_response(
+        self, request: HttpRequest, response: HttpResponseBase
+    ) -> HttpResponseBase:
         build_ids = current_build_ids(request)
         if build_ids and BUILD_HEADER not in response:
             response[BUILD_HEADER] = build_ids

@@ -16,16 +16,16 @@ from __future__ import annotations
 
 import mimetypes
 import os
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
+from asgiref.sync import sync_to_async
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 
 from django_duet.conf import Settings, all_frontends
 from django_duet.dev.server import active_dev_server
 from django_duet.serving.static_file import DuetStaticFile
+from django_duet.sync_async import SyncAndAsyncMiddleware
 
 MIDDLEWARE = "django_duet.static.PublicFilesMiddleware"
 WORKER_SUFFIXES = (".js", ".mjs")
@@ -149,32 +149,17 @@ def answer(request: HttpRequest) -> HttpResponseBase | None:
     return serve_from_build(file, request)
 
 
-class PublicFilesMiddleware:
+class PublicFilesMiddleware(SyncAndAsyncMiddleware):
     """Answers ``DUET["PUBLIC_FILES"]``'s URLs; everything else goes on untouched."""
 
-    sync_capable = True
-    async_capable = True
-
-    def __init__(
-        self,
-        get_response: Callable[[HttpRequest], HttpResponseBase]
-        | Callable[[HttpRequest], Awaitable[HttpResponseBase]],
-    ) -> None:
-        self.get_response = get_response
-        self.is_async = iscoroutinefunction(get_response)
-        if self.is_async:
-            markcoroutinefunction(self)
-
-    def __call__(self, request: HttpRequest) -> HttpResponseBase | Awaitable[HttpResponseBase]:
-        if self.is_async:
-            return self.__acall__(request)
+    def handle(self, request: HttpRequest) -> HttpResponseBase:
         response = answer(request)
         return response if response is not None else self.get_response(request)
 
-    async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
+    async def ahandle(self, request: HttpRequest) -> HttpResponseBase:
         response = None
         if request.path_info in public_files():  # cheap: only listed URLs leave the loop
             response = await sync_to_async(answer, thread_sensitive=False)(request)
         if response is not None:
             return response
-        return await self.get_response(request)  # type: ignore[no-any-return, misc]
+        return await self.get_response(request)  # type: ignore[no-any-return]

@@ -12,29 +12,19 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from asgiref.sync import iscoroutinefunction, markcoroutinefunction
+from asgiref.sync import iscoroutinefunction
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_vary_headers
 
+from django_duet.sync_async import SyncAndAsyncMiddleware
 from django_duet.tokens.auth import aauthenticate, attach, authenticate
 from django_duet.tokens.errors import TokenRefused, refusal_response
 
 PATH = "django_duet.tokens.middleware.TokenAuthenticationMiddleware"
 
 
-class TokenAuthenticationMiddleware:
-    sync_capable = True
-    async_capable = True
-
-    def __init__(self, get_response: Callable[[HttpRequest], Any]) -> None:
-        self.get_response = get_response
-        self.is_async = iscoroutinefunction(get_response)
-        if self.is_async:
-            markcoroutinefunction(self)
-
-    def __call__(self, request: HttpRequest) -> Any:
-        if self.is_async:
-            return self.__acall__(request)
+class TokenAuthenticationMiddleware(SyncAndAsyncMiddleware):
+    def handle(self, request: HttpRequest) -> Any:
         try:
             result = authenticate(request)
         except TokenRefused as exc:
@@ -44,7 +34,7 @@ class TokenAuthenticationMiddleware:
         attach(request, *result)
         return _vary(self.get_response(request))
 
-    async def __acall__(self, request: HttpRequest) -> HttpResponse:
+    async def ahandle(self, request: HttpRequest) -> HttpResponse:
         try:
             result = await aauthenticate(request)
         except TokenRefused as exc:
