@@ -6,12 +6,14 @@ Vite's ``.vite/manifest.json`` stays private through its dot-directory (collects
 webpack-bundle-tracker's ``webpack-stats.json``, which also names the build machine's paths):
 collectstatic copies them with the build, so the serving paths refuse them by name (also in
 nginx's config), and a manifest under a name of the user's (``MANIFEST_PATH`` inside
-``BUILD_DIR``) by its URL. A web app manifest (``manifest.json``) stays public.
+``BUILD_DIR``) by its URL; DuetS3StaticStorage never uploads them (``is_static_manifest``).
+A web app manifest (``manifest.json``) stays public.
 """
 
 from __future__ import annotations
 
 import os
+import posixpath
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
@@ -64,3 +66,11 @@ def is_manifest(url: str, name: str) -> bool:
     if name in MANIFEST_NAMES:
         return True
     return url[: len(url) - len(url.rsplit("/", 1)[-1])] + name in manifest_urls()
+
+
+def is_static_manifest(name: str) -> bool:
+    """Whether the static file ``name`` (as collectstatic names it: relative to STATIC_URL, with
+    any STATIC_PREFIX) is a build's manifest."""
+    path = posixpath.normpath(name.replace("\\", "/")).lstrip("/")
+    static = urlsplit(str(settings.STATIC_URL or "")).path
+    return is_manifest(static + path, path.rsplit("/", 1)[-1])

@@ -13,7 +13,10 @@ for the bundler's files, which keep their names (see ``storage.py``), and with:
   than in the bucket: app servers, which have the build anyway, need no credentials nor a
   request to the bucket to make URLs, and the list of files is not published;
 - no delete-then-upload of a bundler file that is already in the bucket: its name is its
-  content, and deleting a live file would make pages already out there fail for a moment.
+  content, and deleting a live file would make pages already out there fail for a moment;
+- no build manifest in the bucket (webpack's, create-react-app's, webpack-bundle-tracker's, a
+  ``MANIFEST_PATH`` inside ``BUILD_DIR``: ``serving.manifests``), neither under its own name
+  nor as a Django-hashed copy: they are for Django, and the bucket is public.
 
 Needs ``pip install "django-duet[s3]"``. Setup: docs/deployment-cdn.md.
 """
@@ -34,6 +37,7 @@ from storages.utils import clean_name
 
 from django_duet.conf import conf
 from django_duet.serving.hashing import is_bundler_hashed
+from django_duet.serving.manifests import is_static_manifest
 from django_duet.serving.storage import KeepBundlerNamesMixin
 
 if TYPE_CHECKING:
@@ -131,11 +135,29 @@ class DuetS3StaticStorage(
     def post_process(self, *args: Any, **kwargs: Any) -> _PostProcessT:
         # Vite already rewrote the URLs inside its files: Django's pass over its CSS would
         # delete and upload each one again, a window in which live pages get 404s.
+        # A build's manifest gets no hashed copy (nor a line in staticfiles.json): Django's
+        # hashing reads every source from the finders (``paths``), never from the bucket, so
+        # leaving one out changes nothing for the rest.
         paths, rest = (args[0], args[1:]) if args else (kwargs.pop("paths"), ())
-        kept = {name: source for name, source in paths.items() if not is_bundler_hashed(name)}
+        kept = {
+            name: source
+            for name, source in paths.items()
+            if not is_bundler_hashed(name) and not is_static_manifest(name)
+        }
         yield from super().post_process(kept, *rest, **kwargs)
 
+    def _save(self, name: str, content: Any) -> str:
+        # collectstatic copies a build's manifest with the build: it never reaches the bucket.
+        if is_static_manifest(name):
+            return str(clean_name(name))
+        return str(super()._save(name, content))
+
     def get_modified_time(self, name: str) -> datetime:
+        if is_static_manifest(name):
+            # Only a bucket filled by an earlier version holds one: as older than any source,
+            # collectstatic deletes it (and _save uploads nothing in its place).
+            oldest = datetime.min.replace(microsecond=0)
+            return oldest.replace(tzinfo=UTC) if settings.USE_TZ else oldest
         # collectstatic deletes, then uploads again, every file whose source is newer than the
         # stored copy: a fresh build touches every file. A bundler-hashed name already in the
         # bucket holds the same bytes, so it reports as never older than its source and is
