@@ -168,6 +168,8 @@ def test_a_fresh_project_before_its_first_build_says_only_that_there_is_none(pro
     out = done.stdout + done.stderr
     assert done.returncode == 1 and "(duet.E001) No frontend build" in out, out
     assert "duet build" in out and "staticfiles.W004" not in out, out
+    # The login throttle counts in a table of the database: no duet.W014 (each process alone).
+    assert "duet.W014" not in out, out
 
 
 def test_the_build_folder_is_not_made_where_there_is_no_frontend(project):
@@ -203,6 +205,51 @@ def test_the_environment_switches_the_edited_project_to_production(project):
     debug, hosts, key, middleware = json.loads(done.stdout)
     assert debug is True and key.startswith("django-insecure-")
     assert "django_duet.proxy.DevProxyMiddleware" in middleware
+
+
+THROTTLE_CACHE = (
+    "import django, json; django.setup(); from django.conf import settings as s; "
+    "alias = s.DUET.get('LOGIN_THROTTLE_CACHE', 'default'); "
+    "print(json.dumps([alias, s.CACHES[alias]['BACKEND'], sorted(s.CACHES)]))"
+)
+
+
+def test_the_login_throttle_counts_in_a_table_that_migrate_makes(project):
+    # Without REDIS_URL or CACHE_URL: the throttle's cache is one table of the database, so every
+    # process of the site counts the same failures, and `migrate` is the only step it needs.
+    assert run("-m", "django_duet", "init", cwd=project).returncode == 0
+    env = {"DJANGO_SETTINGS_MODULE": "mysite.settings"}
+    done = run("-c", THROTTLE_CACHE, cwd=project, env=env)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == [
+        "duet-throttle",
+        "django_duet.sessions.throttle_cache.DuetDatabaseCache",
+        ["default", "duet-throttle"],  # pages keep the local-memory cache
+    ]
+    assert run("manage.py", "migrate", cwd=project, env=env).returncode == 0
+    add = (
+        "import django; django.setup(); from django.core.cache import caches; "
+        "print(caches['duet-throttle'].add('slot', 1, 60))"
+    )
+    first, second = (run("-c", add, cwd=project, env=env) for _ in range(2))
+    assert (first.stdout, second.stdout) == ("True\n", "False\n"), first.stderr + second.stderr
+    # With a shared cache, the throttle uses it (CACHES["default"]), and the table is not asked.
+    done = run("-c", THROTTLE_CACHE, cwd=project, env={**env, "REDIS_URL": "redis://127.0.0.1:1/0"})
+    alias, backend, aliases = json.loads(done.stdout)
+    assert (alias, aliases) == ("default", ["default"]) and backend.endswith("RedisCache")
+    # So with a cache of the user's own above the block (not the per-process one).
+    settings = project / "mysite" / "settings.py"
+    source = settings.read_text()
+    memcached = (
+        'CACHES = {"default": {"BACKEND": "django.core.cache.backends.memcached.PyMemcacheCache"}}'
+    )
+    settings.write_text(source.replace(BLOCK_START, memcached + "\n" + BLOCK_START, 1))
+    done = run("-c", THROTTLE_CACHE, cwd=project, env=env)
+    assert json.loads(done.stdout) == [
+        "default",
+        "django.core.cache.backends.memcached.PyMemcacheCache",
+        ["default"],
+    ]
 
 
 def package_spec(project: Path) -> str:

@@ -19,6 +19,9 @@ from django_duet.sessions.published import is_published
 from django_duet.sessions.spa_checks import spa_origins
 
 COOKIES = ("SESSION_COOKIE", "CSRF_COOKIE")
+# The no-Redis answer for the throttle's cache (docs/scaling.md).
+DATABASE_CACHE = "django_duet.sessions.throttle_cache.DuetDatabaseCache"
+DATABASE_CACHE_WHY = "a table of your database that `migrate` makes"
 
 
 def _samesite(cookie: str) -> str:
@@ -159,8 +162,8 @@ def check_throttle_cache(
             Error(
                 f"The login throttle uses CACHES[{alias!r}] = {backend!r}, which stores nothing: "
                 "password guessing is not limited at all.",
-                hint='Point DUET["LOGIN_THROTTLE_CACHE"] at a real cache (Redis, Memcached or '
-                "django.core.cache.backends.db.DatabaseCache).",
+                hint='Point DUET["LOGIN_THROTTLE_CACHE"] at a real cache: Redis or Memcached, '
+                f"or without them {DATABASE_CACHE} ({DATABASE_CACHE_WHY}).",
                 id="duet.E021",
             )
         ]
@@ -170,8 +173,8 @@ def check_throttle_cache(
                 f"The login throttle uses CACHES[{alias!r}] = {backend!r}, whose add() is a read "
                 "then a write: requests in flight together can take one attempt slot twice, so "
                 "more passwords than the limit may be checked.",
-                hint="Use a cache with an atomic add() (Redis, Memcached or "
-                'django.core.cache.backends.db.DatabaseCache) for DUET["LOGIN_THROTTLE_CACHE"].',
+                hint='Use a cache with an atomic add() for DUET["LOGIN_THROTTLE_CACHE"]: Redis '
+                f"or Memcached, or without them {DATABASE_CACHE} ({DATABASE_CACHE_WHY}).",
                 id="duet.W016",
             )
         ]
@@ -180,8 +183,8 @@ def check_throttle_cache(
             Warning(
                 f"The login throttle uses CACHES[{alias!r}] = {backend!r}: each process counts "
                 "on its own, so N workers allow N times the configured failures.",
-                hint="Use a cache shared by the processes (Redis, Memcached or "
-                'django.core.cache.backends.db.DatabaseCache) for DUET["LOGIN_THROTTLE_CACHE"].',
+                hint='Use a cache shared by the processes for DUET["LOGIN_THROTTLE_CACHE"]: '
+                f"Redis or Memcached, or without them {DATABASE_CACHE} ({DATABASE_CACHE_WHY}).",
                 id="duet.W014",
             )
         ]

@@ -199,6 +199,18 @@ if _duet_cache_url := _duet_os.environ.get("REDIS_URL") or _duet_os.environ.get(
     # Read from the cache, kept in the database: sessions outlive a cache restart, and are read
     # from the database alone while the cache is away.
     SESSION_ENGINE = "django_duet.sessions.cached_db"
+elif globals().get("CACHES", {{}}).get("default", {{}}).get("BACKEND", "") in (
+    "",  # no CACHES: Django's default, the local-memory cache
+    "django.core.cache.backends.locmem.LocMemCache",
+):
+    # A cache per process: the login throttle counts failed logins in a table of the database
+    # instead (made by `migrate`), one exact budget for every process and server (duet.W014).
+    CACHES = {{
+        "default": {{"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}},
+        **globals().get("CACHES", {{}}),
+        "duet-throttle": {{"BACKEND": "django_duet.sessions.throttle_cache.DuetDatabaseCache"}},
+    }}
+    DUET = {{"LOGIN_THROTTLE_CACHE": "duet-throttle", **DUET}}
 {BLOCK_END}
 """
 
