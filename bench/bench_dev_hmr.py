@@ -1,0 +1,172 @@
+"""Development speed as users feel it (issue 21): from saving a component to the new DOM in
+Chromium, through Django's origin and straight from Vite, in the same run.
+
+``manage.py duet dev`` runs the example on scratch copies of its frontends, under runserver (the
+HMR socket goes to Vite's port, the updated module through Django) and under ``--asgi``
+(uvicorn: the socket through Django too). Django's ``/`` is the page through Django; the same
+markup written into the frontend as an HTML file that Vite serves on its own port is the page
+straight from Vite (devlib.vite_copy_of_page). Each save rewrites ``Greeting.tsx`` with a new
+text in the greeting, in one write(2) (see ``Saver.write``); the time runs from just before
+the write (Python's clock) to the moment a MutationObserver in the page sees the new text (the
+page's ``Date.now()``: the same wall clock on one machine). React Fast Refresh applies it in
+place (checked: no reload).
+
+Per mode: one unmeasured save per origin first (the watcher and Vite's first transform), then
+5 rounds (1 with ``--quick``), each a fresh page per origin (the origins alternating which goes
+first) with 3 saves. A save the watcher misses (nothing after 15 s) is written again and counted
+in ``missed``, not timed.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from benchlib import median, r
+from devlib import chromium, duet_dev, vite_copy_of_page
+
+GREETING = Path("src") / "components" / "Greeting.tsx"
+ORIGINAL = "Hello, {name}!"
+SAVES_PER_PAGE = 3
+WATCH = """
+window.__shown = {};
+new MutationObserver(() => {
+  const el = document.querySelector('[data-testid=island-greeting]');
+  if (el && !(el.textContent in window.__shown)) window.__shown[el.textContent] = Date.now();
+}).observe(document, {subtree: true, childList: true, characterData: true});
+"""
+
+
+class Saver:
+    """Writes the component with a new greeting each time: ``Hello, Django! #n``."""
+
+    def __init__(self, frontend: Path) -> None:
+        self.source = frontend / GREETING
+        self.text = self.source.read_text()
+        if ORIGINAL not in self.text:
+            raise RuntimeError(f"{self.source} no longer says {ORIGINAL!r}")
+        self.count = 0
+        self.missed = 0
+
+    def current(self) -> str:
+        return f"Hello, Django! #{self.count:04d}" if self.count else "Hello, Django!"
+
+    def write(self, text: str) -> None:
+        """One write(2) of the whole file, never shorter than before, no truncation first: a
+        watcher that reads at once never sees a half-written or empty module (Fast Refresh
+        would then give up: 'export "Greeting" removed', and the page reloads)."""
+        data = text.encode()
+        fd = os.open(self.source, os.O_WRONLY)
+        try:
+            if os.fstat(fd).st_size > len(data) or os.write(fd, data) != len(data):
+                raise RuntimeError(f"{self.source}: a save must not shrink the file")
+        finally:
+            os.close(fd)
+
+    def save(self, page: Any) -> float:
+        """Milliseconds from the write to the new text in ``page``'s DOM."""
+        self.count += 1
+        expected = self.current()
+        text = self.text.replace(ORIGINAL, ORIGINAL + f" #{self.count:04d}")
+        for attempt in range(3):
+            started = time.time() * 1000
+            self.write(text)
+            try:
+                page.wait_for_function(f"() => {expected!r} in window.__shown", timeout=15_000)
+            except Exception:  # Playwright's TimeoutError: the watcher missed the write
+                if attempt == 2:
+                    raise
+                self.missed += 1
+                continue
+            return float(page.evaluate(f"() => window.__shown[{expected!r}]")) - started
+        raise AssertionError("unreachable")
+
+
+def open_page(browser: Any, url: str, saver: Saver) -> tuple[Any, Any]:
+    context = browser.new_context()
+    page = context.new_page()
+    page.add_init_script(WATCH)
+    messages: list[str] = []
+    page.on("console", lambda m: messages.append(m.text))
+    page.goto(url, wait_until="load", timeout=60_000)
+    page.wait_for_function(
+        f"() => document.querySelector('[data-testid=island-greeting]')?.textContent"
+        f" === {saver.current()!r}",
+        timeout=30_000,
+    )
+    deadline = time.monotonic() + 20
+    while not any("[vite] connected" in m for m in messages):
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the HMR client never connected at {url}: {messages}")
+        page.wait_for_timeout(50)
+    page.evaluate("() => { window.__sameDocument = true; }")
+    page.messages = messages  # type: ignore[attr-defined]
+    return context, page
+
+
+def measure(mode: str, rounds: int) -> dict[str, Any]:
+    from playwright.sync_api import sync_playwright
+
+    times: dict[str, list[float]] = {"django": [], "vite": []}
+    with (
+        tempfile.TemporaryDirectory(prefix="duet-bench-hmr-") as tmp,
+        duet_dev(Path(tmp), mode) as dev,
+        sync_playwright() as playwright,
+    ):
+        urls = {"django": dev.django + "/", "vite": vite_copy_of_page(dev, "/", "bench.html")}
+        saver = Saver(dev.frontend)
+        browser: Any = chromium(playwright)
+        try:
+            for url in urls.values():  # warm-up: not timed
+                context, page = open_page(browser, url, saver)
+                saver.save(page)
+                context.close()
+            order = list(urls)
+            for turn in range(rounds):
+                for name in order[turn % 2 :] + order[: turn % 2]:
+                    context, page = open_page(browser, urls[name], saver)
+                    for _ in range(SAVES_PER_PAGE):
+                        times[name].append(saver.save(page))
+                        page.wait_for_timeout(300)  # let Vite and the page settle
+                    if page.evaluate("() => window.__sameDocument") is not True:
+                        raise RuntimeError(
+                            f"{name}: a save reloaded the page (no Fast Refresh):"
+                            f" {page.messages[-12:]}"
+                        )
+                    context.close()
+        finally:
+            browser.close()
+    d, v = median(times["django"]), median(times["vite"])
+    return {
+        "server": "uvicorn" if mode == "asgi" else "runserver",
+        "hmr_socket": "through Django" if mode == "asgi" else "Vite's port",
+        "saves": len(times["django"]),
+        "missed": saver.missed,
+        "django_ms": r(d, 1),
+        "django_range_ms": [r(min(times["django"]), 1), r(max(times["django"]), 1)],
+        "vite_ms": r(v, 1),
+        "vite_range_ms": [r(min(times["vite"]), 1), r(max(times["vite"]), 1)],
+        "ratio": r(d / v, 2),
+        "goal_le_1_1x": d / v <= 1.1,
+    }
+
+
+def run(quick: bool = False) -> dict[str, dict[str, Any]]:
+    rounds = 1 if quick else 5
+    results = {}
+    for mode in ("runserver", "asgi"):
+        results[f"dev_hmr_{mode}"] = figures = measure(mode, rounds)
+        print(f"   {mode}: django {figures['django_ms']} ms, vite {figures['vite_ms']} ms,"
+              f" ratio {figures['ratio']}", flush=True)  # fmt: skip
+    return results
+
+
+if __name__ == "__main__":
+    import json
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    print(json.dumps(run(quick="--quick" in sys.argv), indent=2))
