@@ -1,6 +1,7 @@
 """DuetDatabaseCache: its table is made by ``migrate`` as ``createcachetable`` would make it, and
 its ``add()`` lets exactly one of the processes adding a key together win, on SQLite and on a
-real PostgreSQL, so the login throttle's budget is exact across processes.
+real PostgreSQL, so the login throttle's budget is exact across processes. The processes run
+on the settings docs/scaling.md gives for it.
 
 Each race runs in separate processes (``WORKERS``), started together: each sets Django up,
 opens its connection, says it is ready, and waits for one "go" written to every stdin at once.
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from collections import Counter
@@ -27,17 +29,29 @@ WORKERS = 8
 KEYS = 40  # raced by every worker: half of them over an expired entry of the same key
 ATTEMPTS = 4  # login attempts per worker at one username, whose budget is 5
 
-SETTINGS = """
+SCALING = ROOT / "docs" / "scaling.md"
+
+
+def documented_settings() -> str:
+    """The block of docs/scaling.md that puts the login throttle in DuetDatabaseCache."""
+    found = re.search(
+        r"<!-- scaling: throttle-cache -->\n```python\n(.*?)```", SCALING.read_text(), re.S
+    )
+    assert found, "docs/scaling.md lost its throttle-cache block"
+    return found.group(1)
+
+
+SETTINGS = f"""
 import os
 
 import dj_database_url
 
 SECRET_KEY = "throttle-cache-test-" + "k" * 40
 INSTALLED_APPS = ["django.contrib.contenttypes", "django.contrib.auth", "django_duet"]
-DATABASES = {"default": dj_database_url.parse(os.environ["DUET_TEST_DATABASE_URL"])}
-CACHES = {"default": {"BACKEND": "django_duet.sessions.throttle_cache.DuetDatabaseCache"}}
+DATABASES = {{"default": dj_database_url.parse(os.environ["DUET_TEST_DATABASE_URL"])}}
 USE_TZ = True
-DUET = {"LOGIN_THROTTLE_WINDOW": 10**8}  # no window boundary inside a test
+{documented_settings()}
+DUET = {{**DUET, "LOGIN_THROTTLE_WINDOW": 10**8}}  # no window boundary inside a test
 """
 
 WORKER = """
@@ -45,12 +59,13 @@ import json, sys
 import django
 
 django.setup()
-from django.core.cache import cache
+from django.core.cache import caches
 from django.test import RequestFactory
 
 from django_duet.sessions.throttle import LoginThrottle
 
 mode, run = sys.argv[1], sys.argv[2]
+cache = caches["duet-throttle"]
 cache.get("warm-up")  # the connection is open before the start
 print("ready", flush=True)
 assert sys.stdin.readline().strip() == "go"
@@ -157,8 +172,8 @@ print(json.dumps([schema("TABLE"), schema("made_by_createcachetable")], default=
 def assert_exact(project: Project) -> None:
     # Set half the keys first, expired: an expired entry is no entry, and is won only once too.
     project.python(
-        "from django.core.cache import cache\n"
-        f"for n in range(0, {KEYS}, 2):\n    cache.set(f'race:{{n}}', 0, -10)"
+        "from django.core.cache import caches\n"
+        f"for n in range(0, {KEYS}, 2):\n    caches['duet-throttle'].set(f'race:{{n}}', 0, -10)"
     )
     results = project.race("add", "race")
     wins = Counter(key for won in results for key in won)
