@@ -37,6 +37,8 @@ const DOCUMENTED: Record<string, { values: string[]; types: string[] }> = {
   "django-duet/ssr/client": { values: ["hydrate"], types: ["HydrateOptions"] },
   "django-duet/ssr/head": { values: ["head"], types: ["HeadTags"] },
   "django-duet/islands": { values: ["registerIslands", "lazyIsland"], types: ["IslandsAdapter", "IslandComponents"] },
+  "django-duet/islands/vue": { values: ["registerVueIslands", "vueAdapter"], types: ["VueFunctions", "VueIslandsOptions"] },
+  "django-duet/ssr/vue": { values: ["vueRenderer"], types: ["VueServerFunctions", "VueRendererOptions"] },
 };
 
 interface ExportTarget {

@@ -1,0 +1,94 @@
+"""Vue 3 rendered inside Django's V8: tests/fixtures/vue-frontend's server bundle (duetSsr() with
+``vueRenderer`` of django-duet/ssr/vue), built once for this module.
+
+Vue's own Node renderer (``renderToString(createSSRApp(component, props))`` of the same .vue files,
+render.mjs) is the oracle: the HTML Django puts in the container must be byte for byte the same.
+What Django's synchronous render cannot give (an error, an async setup) falls back to the browser
+with the reason logged.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.test import RequestFactory
+
+from django_duet.ssr import render_component
+from django_duet.ssr.bundle import bundle_from_record, clear_cache
+from django_duet.ssr.engine import discard_thread_engine
+
+pytest.importorskip("py_mini_racer")
+pytestmark = pytest.mark.node
+
+FRONTEND = Path(__file__).resolve().parents[1] / "fixtures" / "vue-frontend"
+
+
+@pytest.fixture(scope="module")
+def vue_build(tmp_path_factory) -> Path:
+    vite = FRONTEND / "node_modules" / ".bin" / "vite"
+    if not vite.exists():
+        pytest.fail("npm deps missing: run `make node-deps` (make test does it).")
+    out = tmp_path_factory.mktemp("vue") / "dist"
+    command = [str(vite), "build", "--outDir", str(out), "--emptyOutDir", "--logLevel", "warn"]
+    subprocess.run(command, cwd=FRONTEND, check=True, timeout=180)
+    return out
+
+
+def node_render(jobs: list[tuple[str, dict[str, Any]]]) -> list[str]:
+    done = subprocess.run(
+        ["node", "render.mjs", json.dumps(jobs)],
+        cwd=FRONTEND,
+        check=True,
+        timeout=120,
+        capture_output=True,
+        text=True,
+    )
+    return list(json.loads(done.stdout))
+
+
+@pytest.fixture(autouse=True)
+def bundle_settings(vue_build, settings):
+    bundle = bundle_from_record(vue_build / ".vite" / "duet-ssr.json")
+    settings.DUET = {**settings.DUET, "SSR_BUNDLE": bundle, "SSR_TIMEOUT_MS": 1000}
+    clear_cache()
+    discard_thread_engine()
+    yield
+    discard_thread_engine()
+    clear_cache()
+
+
+def inner(html: str) -> str:
+    """What Django put inside the container."""
+    return html.split(">", 1)[1].split("</div><script", 1)[0]
+
+
+def test_django_renders_exactly_what_vue_renders_in_node():
+    jobs: list[tuple[str, dict[str, Any]]] = [
+        ("Counter", {"label": 'Ünïcode <b> & \u2028 "quotes"', "start": 2}),
+        ("Counter", {"label": "no start"}),
+        ("Greeting", {"name": "Ada", "items": ["one", "<two>", "three & four"]}),
+    ]
+    expected = node_render(jobs)
+    assert '<button type="button" data-testid="vue-count">Clicked 2 times</button>' in expected[0]
+    for (name, props), oracle in zip(jobs, expected, strict=True):
+        html = render_component(RequestFactory().get("/"), name, props)
+        assert html.ssr is True, html
+        assert inner(html) == oracle
+
+
+def test_what_vue_cannot_render_synchronously_falls_back_with_the_reason(caplog):
+    request = RequestFactory().get("/")
+    with caplog.at_level("WARNING", logger="django_duet.ssr"):
+        thrown = render_component(request, "Throws", {"what": "the counter"})
+        waited = render_component(request, "AsyncSetup", {})
+    assert 'data-duet-mode="client"></div>' in thrown
+    assert 'data-duet-mode="client"></div>' in waited
+    first, second = (r.getMessage() for r in caplog.records)
+    assert "Error: cannot render the counter" in first
+    assert "renders asynchronously (an async setup()" in second
+    # The context still renders the next request.
+    assert render_component(request, "Counter", {"label": "after"}).ssr is True
