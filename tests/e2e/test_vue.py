@@ -30,7 +30,7 @@ COUNTER = {"label": "Rendered in Django's V8", "start": 3}
 # Vue keeps an element's event handlers under the symbol "_vei" (production builds too): the
 # button has it once hydration attached the click handler to the server's node.
 HYDRATED = """() => {
-  const button = document.querySelector('[data-testid="vue-count"]');
+  const button = document.querySelector('[data-duet-ssr] [data-testid="vue-count"]');
   if (button === null) return false;
   return Object.getOwnPropertySymbols(button).some((s) => s.description === "_vei");
 }"""
@@ -117,13 +117,28 @@ def test_the_server_html_is_what_vue_renders_in_node(vue_site):
     assert 'data-duet-mode="client"' not in html
 
 
-def test_a_vue_island_mounts_with_djangos_props(duet_page, vue_site):
+def test_vue_islands_mount_with_djangos_props(duet_page, vue_site):
     messages = record_console(duet_page)
     duet_page.goto(vue_site.url + "/")
-    expect(duet_page.get_by_test_id("vue-greeting")).to_have_text("Hello, Vue islands!")
-    island = duet_page.locator('[data-duet-island="Greeting"]')
-    expect(island.locator("li")).to_have_text(["Props from Django", "Mounted by createApp"])
+    counter = duet_page.locator('[data-duet-island="Counter"]')
+    expect(counter.get_by_test_id("vue-label")).to_have_text("A client-rendered island")
+    button = counter.get_by_test_id("vue-count")
+    expect(button).to_have_text("Clicked 7 times")
+    button.click()
+    expect(button).to_have_text("Clicked 8 times")
+    greeting = duet_page.locator('[data-duet-island="Greeting"]')
+    expect(greeting.get_by_test_id("vue-greeting")).to_have_text("Hello, Vue islands!")
+    expect(greeting.locator("li")).to_have_text(["Props from Django", "Rendered in V8, hydrated"])
     assert not [m for m in messages if m.startswith(("error", "warning", "pageerror"))], messages
+
+
+def test_the_islands_server_html(vue_site):
+    html = httpx.get(vue_site.url + "/", timeout=10).text
+    greeting = re.search(r'<div data-duet-island="Greeting" data-props="[\w-]+">(.*?)</div>', html)
+    assert greeting is not None, html
+    assert '<p data-testid="vue-greeting">Hello, Vue islands!</p>' in greeting[1]
+    counter = re.search(r'<div data-duet-island="Counter" data-props="[\w-]+">(.*?)</div>', html)
+    assert counter is not None and counter[1] == "", html  # rendered in the browser
 
 
 def test_the_server_rendered_component_hydrates_without_a_mismatch(duet_page, vue_site):
@@ -132,8 +147,9 @@ def test_the_server_rendered_component_hydrates_without_a_mismatch(duet_page, vu
     duet_page.goto(vue_site.url + "/")
     duet_page.wait_for_function(HYDRATED, timeout=10_000)
     assert duet_page.evaluate("window.__duetMutations") == []  # the server's nodes adopted
-    expect(duet_page.get_by_test_id("vue-label")).to_have_text(COUNTER["label"])
-    button = duet_page.get_by_test_id("vue-count")
+    container = duet_page.locator("[data-duet-ssr]")
+    expect(container.get_by_test_id("vue-label")).to_have_text(COUNTER["label"])
+    button = container.get_by_test_id("vue-count")
     expect(button).to_have_text("Clicked 3 times")
     button.click()
     expect(button).to_have_text("Clicked 4 times")
@@ -157,5 +173,7 @@ def test_a_tampered_server_html_is_a_mismatch_this_test_would_see(duet_page, vue
     duet_page.route(vue_site.url + "/", tamper)
     duet_page.goto(vue_site.url + "/")
     duet_page.wait_for_function(HYDRATED, timeout=10_000)
-    expect(duet_page.get_by_test_id("vue-count")).to_have_text("Clicked 3 times")
+    expect(duet_page.locator("[data-duet-ssr]").get_by_test_id("vue-count")).to_have_text(
+        "Clicked 3 times"
+    )
     assert [m for m in messages if "Hydration" in m and m.startswith("error")], messages
