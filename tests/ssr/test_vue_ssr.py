@@ -85,10 +85,12 @@ def test_what_vue_cannot_render_synchronously_falls_back_with_the_reason(caplog)
     with caplog.at_level("WARNING", logger="django_duet.ssr"):
         thrown = render_component(request, "Throws", {"what": "the counter"})
         waited = render_component(request, "AsyncSetup", {})
-    assert 'data-duet-mode="client"></div>' in thrown
-    assert 'data-duet-mode="client"></div>' in waited
-    first, second = (r.getMessage() for r in caplog.records)
+        teleported = render_component(request, "Teleports", {})
+    for html in (thrown, waited, teleported):
+        assert 'data-duet-mode="client"></div>' in html
+    first, second, third = (r.getMessage() for r in caplog.records)
     assert "Error: cannot render the counter" in first
     assert "renders asynchronously (an async setup()" in second
+    assert "the component uses <Teleport>" in third
     # The context still renders the next request.
     assert render_component(request, "Counter", {"label": "after"}).ssr is True
