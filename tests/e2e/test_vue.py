@@ -1,6 +1,6 @@
 """Vue 3 as the frontend, in Chromium: tests/fixtures/vue-frontend (vue, @vitejs/plugin-vue,
 django-duet/vite and django-duet/ssr) built once for this module, read by Django
-(tests/e2e/vue_site.py under gunicorn).
+(tests/e2e/vue_site.py under gunicorn); its dev server gets no React preamble.
 
 ``{% duet_entry %}`` emits the Vue entry's tags; ``{% duet_island %}`` mounts a .vue component
 with Django's props (django-duet/islands/vue); ``{% duet_render %}`` renders one in Django's V8
@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,8 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
+from django_duet.dev.server import read_hot_file
+from django_duet.dev.tags import dev_entry_tags
 from django_duet.testing.servers import ServerProcess, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -177,3 +180,28 @@ def test_a_tampered_server_html_is_a_mismatch_this_test_would_see(duet_page, vue
         "Clicked 3 times"
     )
     assert [m for m in messages if "Hydration" in m and m.startswith("error")], messages
+
+
+def test_the_dev_server_of_a_vue_app_gets_no_react_preamble(tmp_path):
+    # `vite` (dev) on the fixture: the duet plugin's hot file says no React Fast Refresh, so
+    # Django's dev tags load the Vite client and the entry only; Vite serves the .vue module
+    # compiled with Vue's hot-reload code.
+    hot = tmp_path / "hot.json"
+    port = free_port()
+    vite = FRONTEND / "node_modules" / ".bin" / "vite"
+    command = [str(vite), "--host", "127.0.0.1", "--port", str(port), "--strictPort"]
+    env = {"DUET_HOT_FILE": str(hot)}
+    with ServerProcess(command, port=port, cwd=FRONTEND, env=env, name="vue-dev") as server:
+        deadline = time.monotonic() + 30
+        while not hot.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        record = json.loads(hot.read_text())
+        assert record["reactRefresh"] is False
+        dev = read_hot_file(hot)
+        assert dev is not None and dev.react_refresh is False
+        tags = "".join(dev_entry_tags(dev, ("src/main.js",), emitted=set()))
+        assert "@react-refresh" not in tags and "$RefreshReg$" not in tags
+        assert f'src="{dev.base}@vite/client"' in tags and f"{dev.base}src/main.js" in tags
+        module = httpx.get(f"{server.url}{dev.base}src/islands/Counter.vue", timeout=30)
+        assert module.status_code == 200
+        assert "__VUE_HMR_RUNTIME__" in module.text  # Vue's hot reload, kept state included
