@@ -139,9 +139,8 @@ def test_build_writes_the_types_before_the_frontend_build_once_they_are_used(
     routes = frontend / "src" / "duet" / "routes.ts"
     # The frontend's build type-checks against the generated module: it must exist by then.
     log = tmp_path / "npm.log"
-    fake_npm(
-        tmp_path / "bin", f'test "$1" = ci && exit 0\ntest -f {routes} && echo there >> {log}\nexit 0\n'
-    )
+    script = f'test "$1" = ci && exit 0\ntest -f {routes} && echo there >> {log}\nexit 0\n'
+    fake_npm(tmp_path / "bin", script)
     out, _ = duet("build", "--no-collectstatic")
     assert "types" not in out and not routes.exists()  # not used: nothing written
     routes.parent.mkdir(parents=True)

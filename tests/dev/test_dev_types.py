@@ -23,7 +23,10 @@ SECRET_KEY = "test-only-not-secret"
 DEBUG = True
 ALLOWED_HOSTS = ["127.0.0.1"]
 INSTALLED_APPS = [
-    "django.contrib.auth", "django.contrib.contenttypes", "django.contrib.staticfiles", "django_duet"
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.staticfiles",
+    "django_duet",
 ]
 MIDDLEWARE = ["django_duet.proxy.DevProxyMiddleware"]
 ROOT_URLCONF = "mysite.urls"
