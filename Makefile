@@ -8,13 +8,16 @@ PY := $(VENV)/bin/python
 FRONTEND := example/frontend
 STAFF_FRONTEND := example/staff-frontend
 SPA_FIXTURE := tests/fixtures/spa-frontend
+# The second example project: a Vue 3 and a Svelte 5 frontend (docs/frameworks.md).
+FRAMEWORKS := example-frameworks
+FRAMEWORK_FRONTENDS := $(FRAMEWORKS)/vue-frontend $(FRAMEWORKS)/svelte-frontend
 HOST := 127.0.0.1
 PORT := 8000
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export NPM_CONFIG_FUND := false
 export NPM_CONFIG_AUDIT := false
 
-.PHONY: dist demo dev test test-matrix test-fast test-e2e test-js bench setup python-deps node-deps frontend system-deps lint typecheck clean
+.PHONY: dist demo demo-frameworks dev test test-matrix test-fast test-e2e test-js bench setup python-deps node-deps frontend system-deps lint typecheck clean
 
 demo: setup frontend
 	cd example && ../$(PY) manage.py migrate --noinput
@@ -22,6 +25,12 @@ demo: setup frontend
 	cd example && ../$(PY) manage.py collectstatic --noinput -v 0
 	@echo "Serving the example on http://$(HOST):$(PORT)/ (log in as demo / demo-password-123)"
 	cd example && ../$(VENV)/bin/gunicorn example.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4 --access-logfile -
+
+# The second example project (Vue 3 and Svelte 5) on the same address.
+demo-frameworks: setup frontend
+	cd $(FRAMEWORKS) && ../$(PY) manage.py collectstatic --noinput -v 0
+	@echo "Serving the Vue and Svelte example on http://$(HOST):$(PORT)/"
+	cd $(FRAMEWORKS) && ../$(VENV)/bin/gunicorn frameworks.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile -
 
 # Development on the same URLs as `make demo`: Vite + Django, one origin (docs/development.md).
 dev: setup
@@ -94,7 +103,8 @@ VITE_MAJORS_STAMPS := $(foreach v,5 6 7 8,tests/fixtures/vite-majors/vite$(v)/no
 node-deps: js/node_modules/.ci-stamp $(FRONTEND)/node_modules/.ci-stamp \
 	$(STAFF_FRONTEND)/node_modules/.ci-stamp $(SPA_FIXTURE)/node_modules/.ci-stamp \
 	js/dist/vite.js $(VITE_MAJORS_STAMPS) tests/fixtures/api-frontend/node_modules/.ci-stamp \
-	tests/fixtures/vue-frontend/node_modules/.ci-stamp
+	tests/fixtures/vue-frontend/node_modules/.ci-stamp \
+	$(foreach f,$(FRAMEWORK_FRONTENDS),$(f)/node_modules/.ci-stamp)
 
 js/node_modules/.ci-stamp: js/package-lock.json
 	cd js && npm ci
@@ -126,6 +136,10 @@ tests/fixtures/vue-frontend/node_modules/.ci-stamp: tests/fixtures/vue-frontend/
 	cd tests/fixtures/vue-frontend && npm ci
 	touch $@
 
+$(FRAMEWORKS)/%/node_modules/.ci-stamp: $(FRAMEWORKS)/%/package-lock.json js/package.json
+	cd $(FRAMEWORKS)/$* && npm ci
+	touch $@
+
 tests/fixtures/vite-majors/%/node_modules/.ci-stamp: tests/fixtures/vite-majors/%/package-lock.json js/package.json
 	cd tests/fixtures/vite-majors/$* && npm ci
 	touch $@
@@ -137,6 +151,7 @@ tests/fixtures/vite-majors/%/node_modules/.ci-stamp: tests/fixtures/vite-majors/
 frontend: node-deps
 	cd $(FRONTEND) && npm run build
 	cd $(STAFF_FRONTEND) && npm run build
+	set -e; for f in $(FRAMEWORK_FRONTENDS); do (cd $$f && npm run build); done
 
 # Debian packages the end-to-end tests drive: Chromium, nginx (+ its brotli_static module).
 system-deps:
@@ -176,8 +191,8 @@ bench-deps: python-deps
 		$(PY) -m pip install -q --no-deps --target $(BENCH_DEPS) "django-vite==3.2.0"
 
 lint: python-deps
-	$(VENV)/bin/ruff check src tests example bench
-	$(VENV)/bin/ruff format --check src tests example bench
+	$(VENV)/bin/ruff check src tests example example-frameworks bench
+	$(VENV)/bin/ruff format --check src tests example example-frameworks bench
 
 typecheck: python-deps
 	$(VENV)/bin/mypy
