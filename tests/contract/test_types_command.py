@@ -88,3 +88,42 @@ def test_declared_props_get_their_props_ts(frontend: Path) -> None:
     finally:
         del registry._declared["Shelf"]
         registry._shape.cache_clear()
+
+
+def test_the_project_is_read_once_for_all_frontends(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django_duet.contract import output
+
+    calls: list[int] = []
+    collect = output.collect_routes
+
+    def counted() -> object:
+        calls.append(1)
+        return collect()
+
+    monkeypatch.setattr(output, "collect_routes", counted)
+    settings = {
+        "FRONTEND_DIR": tmp_path / "main",
+        "FRONTENDS": {"staff": {"FRONTEND_DIR": tmp_path / "staff", "STATIC_PREFIX": "staff/"}},
+    }
+    with override_settings(ROOT_URLCONF=URLCONF, DUET=settings):
+        duet_types()
+        assert len(calls) == 1
+        main, staff = (tmp_path / d / "src/duet/routes.ts" for d in ("main", "staff"))
+        assert main.read_text() == staff.read_text()
+        assert check_types_current() == []
+        assert len(calls) == 2  # the check reads the project once too
+
+
+def test_the_check_after_duet_devs_refresh_does_not_generate_again(frontend: Path) -> None:
+    from django_duet.contract.output import refresh_opted_in
+
+    duet_types()
+    with override_settings(ROOT_URLCONF="tests.contract.routes_fixture_renamed"):
+        said: list[str] = []
+        assert refresh_opted_in(said.append) == [frontend / "src" / "duet" / "routes.ts"]
+        assert check_types_current() == []  # just refreshed: skipped once
+        (frontend / "src/duet/routes.ts").write_text("// edited by hand\n")
+        [warning] = check_types_current()  # the next check looks again
+        assert warning.id == "duet.W120"

@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import OutputWrapper
 
 from django_duet.cli.check_build import UnknownFrontend, chosen_frontends
-from django_duet.contract.output import generated_files, write
+from django_duet.contract.output import Contract, generated_files, write
 from django_duet.exceptions import DuetError
 
 HELP = "Write the TypeScript module of Django's URL names for each frontend (docs/types.md)."
@@ -35,7 +35,8 @@ def run(options: dict[str, Any], stdout: OutputWrapper, stderr: OutputWrapper) -
         stderr.write(str(exc))
         return 2
     try:
-        files = [file for frontend in frontends for file in generated_files(frontend)]
+        contract = Contract()  # the project read once for all frontends
+        files = [file for frontend in frontends for file in generated_files(frontend, contract)]
     except DuetError as exc:  # e.g. openapi-typescript not installed: says what to run
         stderr.write(str(exc))
         return 1

@@ -15,6 +15,7 @@ import hashlib
 import json
 import subprocess
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from django_duet.conf import Settings
@@ -43,6 +44,10 @@ class OpenApiTypescriptFailed(DuetError):
             f"openapi-typescript refused the document {name}.openapi.json:\n{output.strip()}\n"
             f'Fix the API description DUET["OPENAPI"][{name!r}] names.'
         )
+
+
+def _document(name: str, source: object) -> str:
+    return schema_json(load_schema(name, source))
 
 
 def find_tool(frontend_dir: Path) -> Path:
@@ -99,13 +104,16 @@ def typescript_for(frontend: Settings, path: Path, name: str, document: str) -> 
     return first + run_tool(tool, name, document)
 
 
-def api_texts(frontend: Settings) -> list[tuple[Path, str]]:
+def api_texts(
+    frontend: Settings, document_of: Callable[[str, object], str] | None = None
+) -> list[tuple[Path, str]]:
     """Per document: ``<name>.openapi.json`` and ``<name>.d.ts`` (none without DUET["OPENAPI"]),
-    as (path, text) pairs for ``output.api_files``."""
+    as (path, text) pairs for ``output.api_files``; ``document_of(name, source)`` gives the
+    document's JSON (``output.Contract.document`` makes each once for all frontends)."""
     files = []
     for name, source in frontend.OPENAPI.items():
         check_name(name, source)
-        document = schema_json(load_schema(name, source))
+        document = (document_of or _document)(name, source)
         folder = frontend.TYPES_DIR
         files.append((folder / f"{name}.openapi.json", document))
         types = folder / f"{name}.d.ts"

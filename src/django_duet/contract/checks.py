@@ -7,18 +7,22 @@ from typing import Any
 from django.core.checks import CheckMessage, Warning
 
 from django_duet.conf import all_frontends
-from django_duet.contract.output import generated_files
+from django_duet.contract.output import Contract, generated_files, refreshed
 
 
 def check_types_current(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     """Only for frontends that have generated files: a project that never ran ``duet types``
-    is not told about them."""
+    is not told about them. Frontends that ``duet dev`` refreshed in this process are current."""
     messages: list[CheckMessage] = []
+    contract = Contract()
     for frontend in all_frontends():
         try:
+            if frontend.TYPES_DIR in refreshed:
+                refreshed.discard(frontend.TYPES_DIR)  # just written by duet dev: current
+                continue
             if not frontend.TYPES_DIR.is_dir():
                 continue
-            files = generated_files(frontend)
+            files = generated_files(frontend, contract)
         except Exception:  # a broken URLconf or frontend is reported by its own check
             continue
         stale = [f for f in files if f.path.exists() and not f.current]
