@@ -163,6 +163,34 @@ function watchAndRebuild(server: ViteDevServer, root: string, outDir: string): v
   rebuild();
 }
 
+/** What `buildApp` uses of Vite's builder (Vite 6+). */
+interface AppBuilder {
+  environments: Record<string, { isBuilt?: boolean }>;
+  build(environment: never): Promise<unknown>;
+}
+
+/**
+ * The `buildApp` of a config that names none: builds the browser's environment, the server
+ * bundle's, and every environment the config (or a plugin) declared, each once. Not the "ssr"
+ * environment Vite adds on its own when a plugin sets the `ssr` options (@vitejs/plugin-vue
+ * does): Vite's default would build it too, into the browser's outDir, over the browser build.
+ * A declared `environments.ssr`, or `vite build --ssr`, is built as the user asked.
+ */
+export function buildDeclared(config: UserConfig): (builder: AppBuilder) => Promise<void> {
+  const wanted = new Set(["client", SSR_ENVIRONMENT, ...Object.keys(config.environments ?? {})]);
+  if (config.build?.ssr) wanted.add("ssr");
+  return async (builder) => {
+    // The browser's first: it empties outDir, where the server bundle then goes.
+    const names = Object.keys(builder.environments).sort((a, b) => Number(b === "client") - Number(a === "client"));
+    for (const name of names) {
+      const environment = builder.environments[name];
+      // Built already by a plugin's own buildApp hook (Vite 7+): not twice.
+      if (environment === undefined || !wanted.has(name) || environment.isBuilt === true) continue;
+      await builder.build(environment as never);
+    }
+  };
+}
+
 /** The plugin: `duetSsr({ entry: "src/ssr/server.tsx" })`, beside `duet({...})`. */
 export function duetSsr(options: DuetSsrOptions): Plugin {
   let root = process.cwd();
@@ -172,16 +200,21 @@ export function duetSsr(options: DuetSsrOptions): Plugin {
   return {
     name: PLUGIN_NAME,
 
-    config(userConfig: UserConfig, env: ConfigEnv): UserConfig | undefined {
-      root = path.resolve(userConfig.root ?? process.cwd());
-      entryFile = resolveEntry(root, options.entry);
-      clientOutDir = path.resolve(root, userConfig.build?.outDir ?? "dist");
-      if (env.command !== "build") return undefined; // the dev server rebuilds through a builder
-      // `builder` makes `vite build` build every environment: the browser's, then the server's.
-      return {
-        builder: userConfig.builder ?? {},
-        environments: { [SSR_ENVIRONMENT]: { consumer: "server" } },
-      };
+    config: {
+      // Last, so that it sees the environments and the builder every other plugin declared.
+      order: "post",
+      handler(userConfig: UserConfig, env: ConfigEnv): UserConfig | undefined {
+        root = path.resolve(userConfig.root ?? process.cwd());
+        entryFile = resolveEntry(root, options.entry);
+        clientOutDir = path.resolve(root, userConfig.build?.outDir ?? "dist");
+        if (env.command !== "build") return undefined; // the dev server rebuilds through a builder
+        // `builder` makes `vite build` build the app's environments: the browser's, then the server's.
+        const builder = userConfig.builder ?? {};
+        return {
+          builder: builder.buildApp === undefined ? { ...builder, buildApp: buildDeclared(userConfig) } : builder,
+          environments: { [SSR_ENVIRONMENT]: { consumer: "server" } },
+        };
+      },
     },
 
     configResolved(config): void {

@@ -4,7 +4,7 @@ import path from "node:path";
 import vm from "node:vm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createBuilder } from "vite";
-import type { Manifest } from "vite";
+import type { InlineConfig, Manifest, Plugin, ViteBuilder } from "vite";
 import duet from "../../src/vite.js";
 import duetSsr, { SSR_ENVIRONMENT } from "../../src/ssr.js";
 import type { DuetSsrRecord } from "../../src/ssr.js";
@@ -130,6 +130,92 @@ describe("vite build with duetSsr()", () => {
     await expect(
       createBuilder({ root, configFile: false, logLevel: "silent", plugins: [duetSsr({ entry: "src/nope.tsx" })] }),
     ).rejects.toThrow(/server entry "src\/nope\.tsx" does not exist.*duetSsr\(\{ entry:/);
+  });
+});
+
+/** A plugin that sets the `ssr` options, as @vitejs/plugin-vue does: Vite then adds an "ssr" environment. */
+const setsSsrOptions: Plugin = { name: "sets-ssr-options", config: () => ({ ssr: { external: [] } }) };
+
+/** Records each environment's builds, in order. */
+function recordBuilds(built: string[]): Plugin {
+  return {
+    name: "record-builds",
+    buildStart() {
+      built.push(this.environment.name);
+    },
+  };
+}
+
+async function builderWith(config: InlineConfig, built: string[]): Promise<ViteBuilder> {
+  return createBuilder({
+    root,
+    configFile: false,
+    logLevel: "silent",
+    ...config,
+    plugins: [...(config.plugins ?? []), duet({ input: ["src/client.ts"] }), duetSsr({ entry: "src/server.ts" }), recordBuilds(built)],
+  });
+}
+
+describe("vite build builds the app's environments only", () => {
+  it("leaves out the ssr environment Vite adds for a plugin's ssr options (@vitejs/plugin-vue)", async () => {
+    const built: string[] = [];
+    const builder = await builderWith({ plugins: [setsSsrOptions] }, built);
+    expect(Object.keys(builder.environments).sort()).toEqual(["client", SSR_ENVIRONMENT, "ssr"]);
+    await builder.buildApp();
+    expect(built).toEqual(["client", SSR_ENVIRONMENT]);
+    // The browser build is intact (Vite's "ssr" build would have written over it).
+    expect(Object.keys(readJson<Manifest>("dist/.vite/manifest.json"))).toEqual(["src/client.ts"]);
+    expect(readJson<DuetSsrRecord>("dist/.vite/duet-ssr.json").entry).toBe("src/server.ts");
+  });
+
+  it("builds the environments the config declares, an ssr one included", async () => {
+    const built: string[] = [];
+    const node = { build: { outDir: "dist-node", rollupOptions: { input: "src/server.ts" } } };
+    const builder = await builderWith({ plugins: [setsSsrOptions], environments: { ssr: node, edge: node } }, built);
+    await builder.buildApp();
+    expect([...built].sort()).toEqual(["client", "edge", SSR_ENVIRONMENT, "ssr"].sort());
+    expect(built[0]).toBe("client");
+  });
+
+  it("builds an environment a plugin declares", async () => {
+    const built: string[] = [];
+    const declares: Plugin = {
+      name: "declares-worker",
+      config: () => ({ environments: { worker: { build: { outDir: "dist-worker", rollupOptions: { input: "src/server.ts" } } } } }),
+    };
+    const builder = await builderWith({ plugins: [declares] }, built);
+    await builder.buildApp();
+    expect([...built].sort()).toEqual(["client", SSR_ENVIRONMENT, "worker"].sort());
+  });
+
+  it("runs the user's own buildApp instead", async () => {
+    const built: string[] = [];
+    const builder = await builderWith(
+      {
+        plugins: [setsSsrOptions],
+        builder: {
+          async buildApp(b) {
+            await b.build(b.environments.client!);
+          },
+        },
+      },
+      built,
+    );
+    await builder.buildApp();
+    expect(built).toEqual(["client"]);
+  });
+
+  it("builds nothing twice after a plugin's buildApp hook", async () => {
+    const built: string[] = [];
+    const buildsClient: Plugin = {
+      name: "builds-client",
+      async buildApp(b) {
+        await b.build(b.environments.client!);
+      },
+    };
+    const builder = await builderWith({ plugins: [buildsClient, setsSsrOptions] }, built);
+    await builder.buildApp();
+    expect(built).toEqual(["client", SSR_ENVIRONMENT]);
   });
 });
 
