@@ -160,3 +160,20 @@ def test_with_a_map_the_link_header_holds_the_stylesheets_only(build):
         "</static/assets/main-Hash0001.js>; rel=modulepreload, "
         "</static/assets/vendor-Hash0002.js>; rel=modulepreload"
     )
+
+
+def test_a_leftover_import_map_is_a_start_up_error_e143(build: Path, settings) -> None:
+    from django_duet.pages.checks import check_import_map
+
+    assert check_import_map(None) == []  # the map of this very build
+    # A later build without chunkImportMap, its folder not emptied: the old map names old files.
+    manifest = json.loads((build / ".vite" / "manifest.json").read_text())
+    manifest["src/main.tsx"]["file"] = "assets/main-Hash0009.js"
+    (build / ".vite" / "manifest.json").write_text(json.dumps(manifest))
+    settings.DUET = {"BUILD_DIR": build}  # a new process reads the new build
+    [error] = check_import_map(None)
+    assert error.id == "duet.E143"
+    assert "main-Hash0001.js" in error.msg
+    assert str(build / "importmap.json") in error.hint
+    (build / "importmap.json").unlink()
+    assert check_import_map(None) == []

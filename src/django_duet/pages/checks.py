@@ -1,4 +1,5 @@
-"""System checks of the page settings (docs/performance.md): duet.E140-E149."""
+"""System checks of the page settings and the build's import map (docs/performance.md):
+duet.E140-E149."""
 
 from __future__ import annotations
 
@@ -8,7 +9,11 @@ from typing import Any
 from django.apps import AppConfig
 from django.core.checks import CheckMessage, Error
 
+from django_duet.build.frontends import checkable_frontends
+from django_duet.build.loader import get_manifest
 from django_duet.conf import DEFAULTS, conf
+from django_duet.exceptions import DuetError
+from django_duet.pages.importmap import IMPORT_MAP_NAME, ImportMapError, read_import_map
 from django_duet.pages.prefetch import STRATEGIES
 
 
@@ -55,4 +60,29 @@ def check_page_settings(
                 id="duet.E142",
             )
         )
+    return errors
+
+
+def check_import_map(app_configs: Sequence[AppConfig] | None, **kwargs: Any) -> list[CheckMessage]:
+    """duet.E143: an ``importmap.json`` in the build that does not match its manifest (one left
+    by an earlier build with ``build.chunkImportMap``, the folder not emptied) would fail every
+    page with ``{% duet_entry %}``; say so at start-up instead."""
+    errors: list[CheckMessage] = []
+    for frontend in checkable_frontends():
+        try:
+            manifest = get_manifest(None, frontend)
+        except DuetError:
+            continue  # no build, or a broken one: duet.E001/E003 say so
+        try:
+            read_import_map(frontend.BUILD_DIR, manifest, lambda file: file)
+        except ImportMapError as exc:
+            errors.append(
+                Error(
+                    str(exc),
+                    hint=f"Build the frontend again with its output folder emptied (Vite's "
+                    f"default), or delete {frontend.BUILD_DIR / IMPORT_MAP_NAME} if the build "
+                    "no longer uses build.chunkImportMap.",
+                    id="duet.E143",
+                )
+            )
     return errors

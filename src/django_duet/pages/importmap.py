@@ -64,7 +64,12 @@ def read_import_map(
     rewritten: dict[str, str] = {}
     integrity: dict[str, str] = {}
     for key, value in imports.items():
-        if base is None or not key.startswith(base) or not value.startswith(base):
+        if (
+            base is None
+            or not key.startswith(base)
+            or not value.startswith(base)
+            or value[len(base) :] not in files  # a map left by an earlier build
+        ):
             raise ImportMapError(
                 f"{path} maps {key!r} to {value!r}, which is not a file of the build's "
                 f"manifest ({manifest.path}): rebuild the frontend so that both agree."
