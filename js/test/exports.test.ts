@@ -39,6 +39,8 @@ const DOCUMENTED: Record<string, { values: string[]; types: string[] }> = {
   "django-duet/islands": { values: ["registerIslands", "lazyIsland"], types: ["IslandsAdapter", "IslandComponents"] },
   "django-duet/islands/vue": { values: ["registerVueIslands", "vueAdapter"], types: ["VueFunctions", "VueIslandsOptions"] },
   "django-duet/ssr/vue": { values: ["vueRenderer"], types: ["VueServerFunctions", "VueRendererOptions"] },
+  "django-duet/islands/svelte": { values: ["registerSvelteIslands", "svelteAdapter"], types: ["SvelteFunctions", "SvelteIslandsOptions"] },
+  "django-duet/ssr/svelte": { values: ["svelteRenderer"], types: ["SvelteServerFunctions", "SvelteRendererOptions"] },
 };
 
 interface ExportTarget {

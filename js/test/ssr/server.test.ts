@@ -55,6 +55,7 @@ it("keeps the server runtime free of Node APIs", () => {
     "ssr/polyfills.ts",
     "ssr/server.ts",
     "ssr/stream.ts",
+    "ssr/svelte.ts",
     "ssr/vue.ts",
   ]);
   for (const file of files) {
