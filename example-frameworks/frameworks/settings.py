@@ -21,7 +21,14 @@ SECRET_KEY = os.environ.get(
 )
 ALLOWED_HOSTS = os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
 
-INSTALLED_APPS = ["django.contrib.staticfiles", "django_duet", "frameworks"]
+INSTALLED_APPS = [
+    # django_duet's models (login tokens) point at auth's user: runserver's checks need both.
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.staticfiles",
+    "django_duet",
+    "frameworks",
+]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
