@@ -103,7 +103,6 @@ VITE_MAJORS_STAMPS := $(foreach v,5 6 7 8,tests/fixtures/vite-majors/vite$(v)/no
 node-deps: js/node_modules/.ci-stamp $(FRONTEND)/node_modules/.ci-stamp \
 	$(STAFF_FRONTEND)/node_modules/.ci-stamp $(SPA_FIXTURE)/node_modules/.ci-stamp \
 	js/dist/vite.js $(VITE_MAJORS_STAMPS) tests/fixtures/api-frontend/node_modules/.ci-stamp \
-	tests/fixtures/vue-frontend/node_modules/.ci-stamp \
 	$(foreach f,$(FRAMEWORK_FRONTENDS),$(f)/node_modules/.ci-stamp)
 
 js/node_modules/.ci-stamp: js/package-lock.json
@@ -129,11 +128,6 @@ $(SPA_FIXTURE)/node_modules/.ci-stamp: $(SPA_FIXTURE)/package-lock.json js/packa
 # openapi-typescript, openapi-fetch and tsc for duet types' API part (tests/contract/test_api*.py).
 tests/fixtures/api-frontend/node_modules/.ci-stamp: tests/fixtures/api-frontend/package-lock.json js/package.json
 	cd tests/fixtures/api-frontend && npm ci
-	touch $@
-
-# tests/e2e/test_vue.py, tests/ssr/test_vue_ssr.py: the Vue 3 frontend (islands and SSR).
-tests/fixtures/vue-frontend/node_modules/.ci-stamp: tests/fixtures/vue-frontend/package-lock.json js/package.json
-	cd tests/fixtures/vue-frontend && npm ci
 	touch $@
 
 $(FRAMEWORKS)/%/node_modules/.ci-stamp: $(FRAMEWORKS)/%/package-lock.json js/package.json

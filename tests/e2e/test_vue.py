@@ -1,19 +1,24 @@
-"""Vue 3 as the frontend, in Chromium: tests/fixtures/vue-frontend (vue, @vitejs/plugin-vue,
-django-duet/vite and django-duet/ssr) built once for this module, read by Django
-(tests/e2e/vue_site.py under gunicorn); its dev server gets no React preamble.
+"""Vue 3 as the frontend, in Chromium: example-frameworks' Vue pages (frameworks/vue.py) over
+the build of example-frameworks/vue-frontend (`make frontend` builds it), collected and served
+by gunicorn as in production.
 
-``{% duet_entry %}`` emits the Vue entry's tags; ``{% duet_island %}`` mounts a .vue component
-with Django's props (django-duet/islands/vue); ``{% duet_render %}`` renders one in Django's V8
-(django-duet/ssr/vue), byte for byte what Vue's Node renderer gives, and the browser hydrates it
-without a mismatch (no node replaced, no warning) and it reacts to a click.
+- ``/vue/``: ``{% duet_island %}`` mounts .vue components with Django's props
+  (django-duet/islands/vue), one rendered in Django's V8 and hydrated, one in the browser;
+- ``/vue/ssr/``: ``{% duet_render %}`` renders a page component in Django's V8
+  (django-duet/ssr/vue), byte for byte what Vue's Node renderer gives, with the title and meta
+  tags its ``head()`` call sets in the server's ``<head>``; the browser hydrates it without a
+  mismatch (no node replaced, no warning) and it reacts to clicks;
+- ``/vue/app/...``: the vue-router app of ``client_routes("app/")``: a deep link, a reload, and a
+  client navigation to a lazy route.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
-import time
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,18 +27,24 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from django_duet.dev.server import read_hot_file
-from django_duet.dev.tags import dev_entry_tags
 from django_duet.testing.servers import ServerProcess, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
-BIN = ROOT / ".venv" / "bin"
-FRONTEND = ROOT / "tests" / "fixtures" / "vue-frontend"
-COUNTER = {"label": "Rendered in Django's V8", "start": 3}
+PROJECT = ROOT / "example-frameworks"
+FRONTEND = PROJECT / "vue-frontend"
+BUILD = FRONTEND / "dist"
+# frameworks/vue.py's props, as the templates hand them over.
+GREETING = {"name": "Vue islands", "items": ["Props from Django", "Rendered in V8, hydrated"]}
+PRODUCT = {
+    "name": "Duet desk lamp",
+    "summary": "A warm desk lamp, rendered by Vue inside Django & hydrated in the browser.",
+    "price": 49.9,
+    "features": ["Rendered in V8 inside Django", "No Node.js in production", "Hydrated in place"],
+}
 # Vue keeps an element's event handlers under the symbol "_vei" (production builds too): the
 # button has it once hydration attached the click handler to the server's node.
 HYDRATED = """() => {
-  const button = document.querySelector('[data-duet-ssr] [data-testid="vue-count"]');
+  const button = document.querySelector('[data-duet-ssr] [data-testid="more"]');
   if (button === null) return false;
   return Object.getOwnPropertySymbols(button).some((s) => s.description === "_vei");
 }"""
@@ -55,30 +66,40 @@ document.addEventListener("readystatechange", () => {
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture(scope="module")
-def vue_build(tmp_path_factory) -> Path:
-    vite = FRONTEND / "node_modules" / ".bin" / "vite"
-    if not vite.exists():
-        pytest.fail("npm deps missing: run `make node-deps` (make test does it).")
-    out = tmp_path_factory.mktemp("vue") / "dist"
-    command = [str(vite), "build", "--outDir", str(out), "--emptyOutDir", "--logLevel", "warn"]
-    subprocess.run(command, cwd=FRONTEND, check=True, timeout=180)
-    return out
+def check_build() -> None:
+    """The build `make frontend` made, not older than any source of the frontend."""
+    manifest = BUILD / ".vite" / "manifest.json"
+    if not manifest.exists():
+        pytest.fail(f"No build in {BUILD}: run `make frontend`.")
+    built = manifest.stat().st_mtime
+    sources = [FRONTEND / "index.html", FRONTEND / "vite.config.js", *FRONTEND.glob("src/**/*")]
+    stale = [p.relative_to(FRONTEND) for p in sources if p.stat().st_mtime > built]
+    if stale:
+        pytest.fail(f"{BUILD} is older than {stale[0]}: run `make frontend` again.")
 
 
 @pytest.fixture(scope="module")
-def vue_site(vue_build) -> Iterator[ServerProcess]:
+def vue_site(tmp_path_factory) -> Iterator[ServerProcess]:
+    """example-frameworks collected into a scratch STATIC_ROOT and served by gunicorn."""
+    check_build()
+    env = {
+        "DJANGO_SETTINGS_MODULE": "frameworks.settings",
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": "e2e-frameworks-" + "k" * 40,
+        "DUET_FRAMEWORKS_STATIC_ROOT": str(tmp_path_factory.mktemp("vue-static")),
+    }
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+        cwd=PROJECT,
+        env={**os.environ, **env},
+        check=True,
+        timeout=120,
+    )
     port = free_port()
-    command = [
-        str(BIN / "gunicorn"),
-        "django.core.wsgi:get_wsgi_application()",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--workers",
-        "1",
-    ]
-    env = {"DJANGO_SETTINGS_MODULE": "tests.e2e.vue_site", "DUET_VUE_BUILD": str(vue_build)}
-    with ServerProcess(command, port=port, cwd=ROOT, env=env, name="vue") as server:
+    command = [str(Path(sys.executable).parent / "gunicorn"), "frameworks.wsgi"]
+    command += ["--bind", f"127.0.0.1:{port}", "--workers", "1", "--threads", "4"]
+    command += ["--worker-class", "gthread"]
+    with ServerProcess(command, port=port, cwd=PROJECT, env=env, name="frameworks") as server:
         yield server
 
 
@@ -89,40 +110,55 @@ def record_console(page: Any) -> list[str]:
     return messages
 
 
-def test_the_entry_tags_name_the_vue_build(vue_build, vue_site):
-    manifest = json.loads((vue_build / ".vite" / "manifest.json").read_text())
-    main = manifest["src/main.js"]["file"]
-    html = httpx.get(vue_site.url + "/", timeout=10).text
-    head = html.split("</head>", 1)[0]
-    assert f'<script type="module" src="/static/{main}"' in head, head
-    assert "@react-refresh" not in html and "RefreshRuntime" not in html
+def problems(messages: list[str]) -> list[str]:
+    return [m for m in messages if m.startswith(("error", "warning", "pageerror"))]
 
 
-def test_the_server_html_is_what_vue_renders_in_node(vue_site):
+def node_render(jobs: list[tuple[str, dict[str, Any]]]) -> list[str]:
+    """Vue's own renderToString in Node, of src/<name>.vue (render.mjs)."""
     done = subprocess.run(
-        ["node", "render.mjs", json.dumps([["Counter", COUNTER]])],
+        ["node", "render.mjs", json.dumps(jobs)],
         cwd=FRONTEND,
         check=True,
         timeout=120,
         capture_output=True,
         text=True,
     )
-    [oracle] = json.loads(done.stdout)
-    html = httpx.get(vue_site.url + "/", timeout=10).text
-    container = re.search(
-        r'<div data-duet-ssr="Counter" data-duet-props="(duet-ssr-\d+)">(.*?)</div><script',
-        html,
-        re.S,
-    )
-    assert container is not None, html
-    assert container[2] == oracle
-    assert "Clicked 3 times" in oracle
-    assert 'data-duet-mode="client"' not in html
+    return list(json.loads(done.stdout))
+
+
+def get(site: ServerProcess, path: str) -> str:
+    response = httpx.get(site.url + path, timeout=10)
+    assert response.status_code == 200, response.text
+    return response.text
+
+
+# --- /vue/: islands -----------------------------------------------------------------------------
+
+
+def test_the_entry_tags_name_the_vue_build(vue_site):
+    manifest = json.loads((BUILD / ".vite" / "manifest.json").read_text())
+    html = get(vue_site, "/vue/")
+    head = html.split("</head>", 1)[0]
+    entry = manifest["src/islands.js"]["file"]
+    assert f'<script type="module" src="/static/{entry}"' in head, head
+    assert "@react-refresh" not in html and "RefreshRuntime" not in html
+
+
+def test_the_islands_server_html(vue_site):
+    html = get(vue_site, "/vue/")
+    greeting = re.search(r'<div data-duet-island="Greeting" data-props="[\w-]+">(.*?)</div>', html)
+    assert greeting is not None, html
+    [oracle] = node_render([("islands/Greeting", GREETING)])
+    assert greeting[1] == oracle
+    assert '<p data-testid="vue-greeting">Hello, Vue islands!</p>' in oracle
+    counter = re.search(r'<div data-duet-island="Counter" data-props="[\w-]+">(.*?)</div>', html)
+    assert counter is not None and counter[1] == "", html  # rendered in the browser
 
 
 def test_vue_islands_mount_with_djangos_props(duet_page, vue_site):
     messages = record_console(duet_page)
-    duet_page.goto(vue_site.url + "/")
+    duet_page.goto(vue_site.url + "/vue/")
     counter = duet_page.locator('[data-duet-island="Counter"]')
     expect(counter.get_by_test_id("vue-label")).to_have_text("A client-rendered island")
     button = counter.get_by_test_id("vue-count")
@@ -131,77 +167,113 @@ def test_vue_islands_mount_with_djangos_props(duet_page, vue_site):
     expect(button).to_have_text("Clicked 8 times")
     greeting = duet_page.locator('[data-duet-island="Greeting"]')
     expect(greeting.get_by_test_id("vue-greeting")).to_have_text("Hello, Vue islands!")
-    expect(greeting.locator("li")).to_have_text(["Props from Django", "Rendered in V8, hydrated"])
-    assert not [m for m in messages if m.startswith(("error", "warning", "pageerror"))], messages
+    expect(greeting.locator("li")).to_have_text(GREETING["items"])
+    assert not problems(messages), messages
 
 
-def test_the_islands_server_html(vue_site):
-    html = httpx.get(vue_site.url + "/", timeout=10).text
-    greeting = re.search(r'<div data-duet-island="Greeting" data-props="[\w-]+">(.*?)</div>', html)
-    assert greeting is not None, html
-    assert '<p data-testid="vue-greeting">Hello, Vue islands!</p>' in greeting[1]
-    counter = re.search(r'<div data-duet-island="Counter" data-props="[\w-]+">(.*?)</div>', html)
-    assert counter is not None and counter[1] == "", html  # rendered in the browser
+# --- /vue/ssr/: a page rendered by Vue in Django's V8 -------------------------------------------
 
 
-def test_the_server_rendered_component_hydrates_without_a_mismatch(duet_page, vue_site):
+def ssr_container(html: str) -> str:
+    container = re.search(
+        r'<div data-duet-ssr="ProductPage" data-duet-props="(duet-ssr-\d+)">(.*?)</div><script',
+        html,
+        re.S,
+    )
+    assert container is not None, html
+    return container[2]
+
+
+def test_the_server_html_is_what_vue_renders_in_node(vue_site):
+    html = get(vue_site, "/vue/ssr/")
+    props = {"product": PRODUCT, "canonicalUrl": vue_site.url + "/vue/ssr/"}
+    [oracle] = node_render([("ssr/ProductPage", props)])
+    assert ssr_container(html) == oracle
+    assert '<output data-testid="quantity">1</output>' in oracle
+    assert 'data-duet-mode="client"' not in html
+
+
+def test_head_tags_set_by_the_component_are_in_the_servers_head(vue_site):
+    html = get(vue_site, "/vue/ssr/")
+    head = html.split("</head>", 1)[0]
+    assert head.count("<title>") == 1
+    assert "<title>Duet desk lamp | Vue in Django</title>" in head
+    summary = PRODUCT["summary"].replace("&", "&amp;")
+    assert f'<meta name="description" content="{summary}">' in head
+    assert '<meta property="og:title" content="Duet desk lamp">' in head
+    assert f'<link rel="canonical" href="{vue_site.url}/vue/ssr/">' in head
+
+
+def test_the_server_rendered_page_hydrates_without_a_mismatch(duet_page, vue_site):
     messages = record_console(duet_page)
     duet_page.add_init_script(WATCH_CONTAINER)
-    duet_page.goto(vue_site.url + "/")
+    duet_page.goto(vue_site.url + "/vue/ssr/")
     duet_page.wait_for_function(HYDRATED, timeout=10_000)
     assert duet_page.evaluate("window.__duetMutations") == []  # the server's nodes adopted
-    container = duet_page.locator("[data-duet-ssr]")
-    expect(container.get_by_test_id("vue-label")).to_have_text(COUNTER["label"])
-    button = container.get_by_test_id("vue-count")
-    expect(button).to_have_text("Clicked 3 times")
-    button.click()
-    expect(button).to_have_text("Clicked 4 times")
-    assert not [m for m in messages if m.startswith(("error", "warning", "pageerror"))], messages
+    page = duet_page.locator("[data-duet-ssr]")
+    expect(page.get_by_test_id("product-name")).to_have_text("Duet desk lamp")
+    expect(page.get_by_test_id("less")).to_be_disabled()
+    page.get_by_test_id("more").click()
+    page.get_by_test_id("more").click()
+    expect(page.get_by_test_id("quantity")).to_have_text("3")
+    expect(page.get_by_test_id("total")).to_have_text("Total: 149.70 EUR")
+    expect(page.get_by_test_id("less")).to_be_enabled()
+    # head() in the browser leaves the server's tags as they are: one of each.
+    assert duet_page.title() == "Duet desk lamp | Vue in Django"
+    assert duet_page.locator('head meta[name="description"]').count() == 1
+    assert not problems(messages), messages
 
 
 def test_a_tampered_server_html_is_a_mismatch_this_test_would_see(duet_page, vue_site):
-    # The proof that the test above can fail: the server's count changed on its way to the browser.
+    # The proof that the test above can fail: the server's quantity changed on its way.
     messages = record_console(duet_page)
     duet_page.problems.allow("Hydration")
-
-    # Fetched here, not with route.fetch(): gunicorn's one sync worker may be held by a
-    # connection Chromium opened ahead and has not used yet.
-    page = httpx.get(vue_site.url + "/", timeout=10).text
-    body = page.replace("Clicked 3 times", "Clicked 9 times", 1)
+    page = get(vue_site, "/vue/ssr/")
+    body = page.replace('data-testid="quantity">1<', 'data-testid="quantity">9<', 1)
     assert body != page
 
     def tamper(route: Any) -> None:
         route.fulfill(status=200, content_type="text/html; charset=utf-8", body=body)
 
-    duet_page.route(vue_site.url + "/", tamper)
-    duet_page.goto(vue_site.url + "/")
+    duet_page.route(vue_site.url + "/vue/ssr/", tamper)
+    duet_page.goto(vue_site.url + "/vue/ssr/")
     duet_page.wait_for_function(HYDRATED, timeout=10_000)
-    expect(duet_page.locator("[data-duet-ssr]").get_by_test_id("vue-count")).to_have_text(
-        "Clicked 3 times"
-    )
+    expect(duet_page.locator("[data-duet-ssr]").get_by_test_id("quantity")).to_have_text("1")
     assert [m for m in messages if "Hydration" in m and m.startswith("error")], messages
 
 
-def test_the_dev_server_of_a_vue_app_gets_no_react_preamble(tmp_path):
-    # `vite` (dev) on the fixture: the duet plugin's hot file says no React Fast Refresh, so
-    # Django's dev tags load the Vite client and the entry only; Vite serves the .vue module
-    # compiled with Vue's hot-reload code.
-    hot = tmp_path / "hot.json"
-    port = free_port()
-    vite = FRONTEND / "node_modules" / ".bin" / "vite"
-    command = [str(vite), "--host", "127.0.0.1", "--port", str(port), "--strictPort"]
-    env = {"DUET_HOT_FILE": str(hot)}
-    with ServerProcess(command, port=port, cwd=FRONTEND, env=env, name="vue-dev") as server:
-        deadline = time.monotonic() + 30
-        while not hot.exists() and time.monotonic() < deadline:
-            time.sleep(0.1)
-        record = json.loads(hot.read_text())
-        assert record["reactRefresh"] is False
-        dev = read_hot_file(hot)
-        assert dev is not None and dev.react_refresh is False
-        tags = "".join(dev_entry_tags(dev, ("src/main.js",), emitted=set()))
-        assert "@react-refresh" not in tags and "$RefreshReg$" not in tags
-        assert f'src="{dev.base}@vite/client"' in tags and f"{dev.base}src/main.js" in tags
-        module = httpx.get(f"{server.url}{dev.base}src/islands/Counter.vue", timeout=30)
-        assert module.status_code == 200
-        assert "__VUE_HMR_RUNTIME__" in module.text  # Vue's hot reload, kept state included
+# --- /vue/app/: vue-router under a prefix -------------------------------------------------------
+
+
+def test_a_deep_link_and_a_reload_under_the_prefix(duet_page, vue_site):
+    messages = record_console(duet_page)
+    response = duet_page.goto(vue_site.url + "/vue/app/items/2")
+    assert response is not None and response.status == 200
+    expect(duet_page.get_by_test_id("page-title")).to_have_text("Item 2")
+    assert duet_page.locator('meta[name="duet-base"]').get_attribute("content") == "/vue/app/"
+    duet_page.get_by_test_id("next-item").click()
+    expect(duet_page.get_by_test_id("page-title")).to_have_text("Item 3")
+    assert duet_page.url == vue_site.url + "/vue/app/items/3"
+    duet_page.reload()
+    expect(duet_page.get_by_test_id("page-title")).to_have_text("Item 3")
+    assert not problems(messages), messages
+
+
+def test_a_client_navigation_to_the_lazy_route(duet_page, vue_site):
+    messages = record_console(duet_page)
+    requests: list[str] = []
+    duet_page.on("request", lambda r: requests.append(r.url))
+    duet_page.goto(vue_site.url + "/vue/app/")
+    expect(duet_page.get_by_test_id("page-title")).to_have_text("Vue Router under /vue/app/")
+    manifest = json.loads((BUILD / ".vite" / "manifest.json").read_text())
+    about = manifest["src/app/About.vue"]["file"]
+    assert not [url for url in requests if url.endswith(about)]  # not loaded yet
+    duet_page.evaluate("window.__sameDocument = true")
+    documents = len([url for url in requests if "/vue/app/" in url])
+    duet_page.get_by_test_id("nav-about").click()
+    expect(duet_page.get_by_test_id("lazy-note")).to_be_visible()
+    assert duet_page.url == vue_site.url + "/vue/app/about"
+    assert [url for url in requests if url.endswith(about)]  # its chunk, fetched now
+    assert duet_page.evaluate("window.__sameDocument") is True  # no page load
+    assert len([url for url in requests if "/vue/app/" in url]) == documents
+    assert not problems(messages), messages
