@@ -8,7 +8,13 @@ function current() {
   return path.startsWith(base) ? "/" + path.slice(base.length) : "/";
 }
 
-export const route = $state({ path: current() });
+/** Where the app is, and how many pages it showed since the page loaded (no load in between). */
+export const route = $state({ path: current(), shown: 1 });
+
+function show() {
+  route.path = current();
+  route.shown++;
+}
 
 /** The browser's URL of an app path: href("/items/2") is "/svelte/app/items/2". */
 export function href(path) {
@@ -17,12 +23,10 @@ export function href(path) {
 
 export function navigate(path) {
   history.pushState(null, "", href(path));
-  route.path = current();
+  show();
 }
 
-addEventListener("popstate", () => {
-  route.path = current();
-});
+addEventListener("popstate", show);
 
 /** On the app's root: a click on a link under the base navigates without a page load. */
 export function followLinks(event) {
