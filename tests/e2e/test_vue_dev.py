@@ -173,3 +173,42 @@ def test_a_template_edit_shows_up_in_place_with_the_state_kept(duet_page, vue_de
     assert not [m for m in messages if m.startswith(("error", "warning"))], messages
     # Everything came from Django's origin.
     assert {r.split("/")[2] for r in requests if r.startswith("http")} == {server.url.split("/")[2]}
+
+
+def test_the_vue_router_app_gets_the_dev_servers_shell(duet_page, vue_dev):
+    html = httpx.get(vue_dev.server.url + "/vue/app/items/2", timeout=10).text
+    assert '<script type="module" src="/static/@vite/client"></script>' in html
+    assert '<meta name="duet-base" content="/vue/app/">' in html
+    assert "@react-refresh" not in html and "$RefreshReg$" not in html
+    duet_page.goto(vue_dev.server.url + "/vue/app/items/2")
+    expect(duet_page.get_by_test_id("page-title")).to_have_text("Item 2")
+    duet_page.get_by_test_id("nav-about").click()
+    expect(duet_page.get_by_test_id("lazy-note")).to_be_visible()
+
+
+def test_the_server_rendered_page_hydrates_in_development(duet_page, vue_dev):
+    # The dev server built the server bundle when it started (duetSsr's watch); Vue's
+    # development build names each hydration mismatch in a warning.
+    record = vue_dev.frontend / "dist" / ".vite" / "duet-ssr.json"
+    deadline = time.monotonic() + 30
+    while not record.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert record.exists(), vue_dev.server.output()
+    messages: list[str] = []
+    duet_page.on("console", lambda m: messages.append(f"{m.type}: {m.text}"))
+    html = httpx.get(vue_dev.server.url + "/vue/ssr/", timeout=30).text
+    assert "<title>Duet desk lamp | Vue in Django</title>" in html
+    assert 'data-duet-mode="client"' not in html  # rendered by Django, not a fallback
+    duet_page.goto(vue_dev.server.url + "/vue/ssr/")
+    more = duet_page.get_by_test_id("more")
+    expect(duet_page.get_by_test_id("quantity")).to_have_text("1")
+    vite_connected(duet_page, messages)
+    # Vue keeps an element's event handlers under the symbol "_vei": hydration attached them.
+    duet_page.wait_for_function(
+        """() => Object.getOwnPropertySymbols(document.querySelector('[data-testid="more"]'))
+            .some((s) => s.description === "_vei")""",
+        timeout=10_000,
+    )
+    more.click()
+    expect(duet_page.get_by_test_id("quantity")).to_have_text("2")
+    assert not [m for m in messages if m.startswith(("error", "warning"))], messages
