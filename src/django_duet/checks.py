@@ -57,7 +57,7 @@ CHECKS: tuple[Registration, ...] = (
     Registration(public_file_checks.check_public_files_built, STATICFILES, deploy=True),  # E131
     Registration(shell_checks.check_shell_urls, TEMPLATES),  # E133
     # Development: its settings, and who answers /static/ while the dev server runs
-    Registration(dev_checks.check_dev_settings, ()),  # E030, E031
+    Registration(dev_checks.check_dev_settings, ()),  # E030, E031, E033
     Registration(dev_checks.check_dev_middleware, STATICFILES),  # W030-W032
     Registration(dev_commands.check_dev_commands, ()),  # E032
     # Cookie sessions, CORS and CSRF origins, the login throttle

@@ -51,6 +51,8 @@ DEFAULTS: dict[str, Any] = {
     # Development behind Django's origin (docs/development.md)
     "HOT_FILE": None,  # FRONTEND_DIR / ".duet-hot", written by the Vite plugin while it runs
     "DEV_PROXY_TIMEOUT": 30.0,  # seconds the dev proxy waits for the dev server to answer
+    # "proxy": the page's modules through Django's origin; "direct": straight from Vite's port
+    "DEV_ASSETS": "proxy",
     "DEV_COMMANDS": {},  # {"tailwind": "npx tailwindcss ... --watch"}: `duet dev` runs them too
     # Public files served at a scope, not under STATIC_URL (docs/public-files.md)
     "PUBLIC_FILES": {},  # {"mockServiceWorker.js": "/app/", "robots.txt": "/"}
@@ -222,6 +224,11 @@ class Settings:
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
             return float(DEFAULTS["DEV_PROXY_TIMEOUT"])
         return float(value)
+
+    @property
+    def DEV_ASSETS(self) -> str:
+        """ "proxy" or "direct" (validated by duet.E033; anything else is "proxy")."""
+        return "direct" if self.raw("DEV_ASSETS") == "direct" else "proxy"
 
     @property
     def DEV_COMMANDS(self) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""The development-mode checks (duet.E030-E031, duet.W030-W032): each triggered, each quiet."""
+"""The development-mode checks (duet.E030-E031, E033, W030-W032): each triggered, each quiet."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from tests.helpers import duet_check_ids
 
 PROXY = "django_duet.proxy.DevProxyMiddleware"
 DOCS = Path(__file__).parents[2] / "docs" / "development.md"
-IDS = ["duet.E030", "duet.E031", "duet.W030", "duet.W031", "duet.W032"]
+IDS = ["duet.E030", "duet.E031", "duet.E033", "duet.W030", "duet.W031", "duet.W032"]
 
 
 def dev_ids() -> list[str]:
@@ -49,6 +49,21 @@ def test_a_hot_file_that_is_not_a_path_is_e031(settings):
     [message] = checks_dev.check_dev_settings(None)
     assert message.id == "duet.E031" and "42" in message.msg
     settings.DUET = {**settings.DUET, "HOT_FILE": "frontend/.duet-hot", "DEV_PROXY_TIMEOUT": 2.5}
+    assert checks_dev.check_dev_settings(None) == []
+
+
+@pytest.mark.parametrize("value", ["Direct", "vite", True, None, ["direct"]])
+def test_a_bad_dev_assets_value_is_e033(settings, value):
+    settings.DUET = {**settings.DUET, "DEV_ASSETS": value}
+    [message] = checks_dev.check_dev_settings(None)
+    assert message.id == "duet.E033"
+    assert repr(value) in message.msg and "DEV_ASSETS" in message.hint
+    assert "duet.E033" in dev_ids()
+
+
+@pytest.mark.parametrize("value", ["proxy", "direct"])
+def test_both_dev_assets_values_are_quiet(settings, value):
+    settings.DUET = {**settings.DUET, "DEV_ASSETS": value}
     assert checks_dev.check_dev_settings(None) == []
 
 

@@ -28,7 +28,7 @@ STATIC_SERVERS = (
 def check_dev_settings(
     app_configs: Sequence[AppConfig] | None, **kwargs: Any
 ) -> list[CheckMessage]:
-    """duet.E030: DEV_PROXY_TIMEOUT; duet.E031: HOT_FILE."""
+    """duet.E030: DEV_PROXY_TIMEOUT; duet.E031: HOT_FILE; duet.E033: DEV_ASSETS."""
     errors: list[CheckMessage] = []
     timeout = conf.raw("DEV_PROXY_TIMEOUT")
     if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
@@ -48,6 +48,17 @@ def check_dev_settings(
                 hint="Write a path, e.g. BASE_DIR / 'frontend' / '.duet-hot', or remove it "
                 "(that is the default).",
                 id="duet.E031",
+            )
+        )
+    assets = conf.raw("DEV_ASSETS")
+    if assets not in ("proxy", "direct"):
+        errors.append(
+            Error(
+                f"DUET['DEV_ASSETS'] is {assets!r}: it must be 'proxy' (the page's modules "
+                "through Django's origin) or 'direct' (straight from the Vite dev server).",
+                hint="Write DUET = {..., 'DEV_ASSETS': 'direct'}, or remove it (the default is "
+                "'proxy'); see docs/development.md.",
+                id="duet.E033",
             )
         )
     return errors

@@ -16,7 +16,7 @@ import logging
 import os
 import socket
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -64,6 +64,9 @@ class DevServer:
     port: int
     base: str  # Vite's base: "/static/"
     react_refresh: bool
+    # Where the page's tags load the modules from: "" (Django's origin, through the proxy) or,
+    # with DUET["DEV_ASSETS"] = "direct", the dev server's origin as the browser reaches it.
+    assets_origin: str = ""
 
     @property
     def origin(self) -> str:
@@ -185,11 +188,22 @@ def active_dev_server(
         if server is not None and not is_listening(server):
             _warn_stale(path, server, frontend)
             server = None
+        if server is not None and request is not None and conf.DEV_ASSETS == "direct":
+            server = replace(server, assets_origin=direct_origin(request, server))
     if memo is not None:
         memo[frontend.name] = server
     elif request is not None:
         setattr(request, _MEMO, server)
     return server
+
+
+def direct_origin(request: HttpRequest, server: DevServer) -> str:
+    """The dev server's origin at the host the browser used for Django's page, with Vite's
+    port: the same name (localhost or 127.0.0.1) keeps the page and its modules same-site, and
+    is one that Vite's CORS and host checks accept. Django never connects to it."""
+    host = urlsplit(f"//{request.get_host()}").hostname or server.host
+    host = f"[{host}]" if ":" in host else host
+    return f"http://{host}:{server.port}"
 
 
 def proxied_dev_server(frontend: Settings = conf) -> DevServer | None:

@@ -1,4 +1,6 @@
-"""The tags that load sources from the dev server (through Django's origin), and their URLs."""
+"""The tags that load sources from the dev server, and their URLs: through Django's origin (the
+proxy), or with ``DUET["DEV_ASSETS"] = "direct"`` from the dev server's own origin
+(``DevServer.assets_origin``), so that the browser fetches the module graph from Vite."""
 
 from __future__ import annotations
 
@@ -13,7 +15,8 @@ from django_duet.pages.html import CSP_META, csp_meta, nonce_attribute, once, sc
 
 
 def source_url(server: DevServer, name: str) -> str:
-    """URL of a source file (a path relative to the Vite root) on Django's origin."""
+    """URL of a source file (a path relative to the Vite root): a path on Django's origin, or a
+    URL on the dev server's in direct mode."""
     if (
         not name
         or name.startswith(("/", "\\"))
@@ -25,7 +28,7 @@ def source_url(server: DevServer, name: str) -> str:
             f"{name!r} is not a path relative to the Vite root (e.g. 'src/main.tsx'): fix the "
             "name in the template."
         )
-    return server.base + quote(name, safe="/@:+-._~")
+    return server.assets_origin + server.base + quote(name, safe="/@:+-._~")
 
 
 def _js_string(value: str) -> str:
@@ -43,7 +46,9 @@ def dev_entry_tags(
     if nonce and once(emitted, CSP_META.url):
         # Vite's client gives the <style> elements it injects this nonce (html.cspNonce).
         tags.append(csp_meta(nonce))
-    refresh = server.base + "@react-refresh"
+    # The modules import "@react-refresh" and "@vite/client" by path, resolved against their own
+    # URL: the tags name the same origin, so that the page holds one instance of each.
+    refresh = server.assets_origin + server.base + "@react-refresh"
     if server.react_refresh and once(emitted, refresh):
         # The same code as @vitejs/plugin-react's preamble; it must run before any component.
         code = mark_safe(  # a JS string literal that cannot close the element (_js_string)
@@ -53,7 +58,7 @@ def dev_entry_tags(
             "window.$RefreshSig$ = () => (type) => type;"
         )
         tags.append(format_html('<script type="module"{}>{}</script>', attr, code))
-    client = server.base + "@vite/client"
+    client = server.assets_origin + server.base + "@vite/client"
     if once(emitted, client):
         tags.append(format_html('<script type="module" src="{}"{}></script>', client, attr))
     for name in names:
