@@ -9,12 +9,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from django_duet.cli.init import InitError, apply, plan
+from django_duet.cli.init.frameworks import DEFAULT, FRAMEWORKS
 
 NEXT_STEPS = """\
 Next:
   pip install "django-duet[devserver]"   # if not done: the dev proxy needs httpx
   python manage.py migrate               # django_duet's tables (token revocation)
-  cd {frontend} && npm install && cd -   # Vite, React and the django-duet Vite plugin
+  cd {frontend} && npm install && cd -   # Vite, {label} and the django-duet Vite plugin
   python manage.py duet dev              # Vite + Django on one origin: open / and /app/
 Production: `python manage.py duet build` (builds, checks and collects; docs/production.md)."""
 
@@ -23,11 +24,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m django_duet")
     commands = parser.add_subparsers(dest="command", required=True)
     init = commands.add_parser(
-        "init", help="add a Vite + React frontend to this Django project (idempotent)"
+        "init",
+        help="add a Vite frontend (React, Vue or Svelte) to this Django project (idempotent)",
     )
     init.add_argument("--dir", type=Path, default=Path("."), help="the folder with manage.py")
     init.add_argument("--settings", help="settings module (default: the one manage.py names)")
     init.add_argument("--frontend", default="frontend", help="frontend folder (default: frontend)")
+    init.add_argument(
+        "--framework",
+        default=DEFAULT,
+        metavar="|".join(FRAMEWORKS),
+        help=f"the frontend's framework (default: {DEFAULT})",
+    )
     init.add_argument(
         "--js-package",
         help='npm spec of the django-duet package (default: "^<version>"; e.g. "file:../js")',
@@ -40,6 +48,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             settings_module=options.settings,
             frontend=options.frontend,
             js_package=options.js_package,
+            framework=options.framework,
         )
         if not options.dry_run:
             apply(changes)
@@ -54,7 +63,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if options.dry_run:
         print("(dry run: nothing was written)")
         return 0
-    print(NEXT_STEPS.format(frontend=options.frontend))
+    print(NEXT_STEPS.format(frontend=options.frontend, label=FRAMEWORKS[options.framework].label))
     return 0
 
 

@@ -312,3 +312,140 @@ def test_the_home_page_template_renders_its_island(project):
         '<div data-duet-island="Hello" data-props="duet-island-1"></div>'
         '<script id="duet-island-1" type="application/json">{"name": "Django"}</script>'
     ) in html
+
+
+# --framework: React by default; Vue and Svelte from the same table (cli/init/frameworks.py).
+FRAMEWORK_FILES = {
+    "react": {
+        "adapter": 'import { registerIslands } from "django-duet/islands";',
+        "register": 'registerIslands(import.meta.glob("./islands/*.tsx"), '
+        "{ createElement, createRoot, hydrateRoot });",
+        "plugin": ('import react from "@vitejs/plugin-react";', "react()"),
+        "packages": {"react", "react-dom", "@vitejs/plugin-react"},
+        "sources": ("src/islands.tsx", "src/islands/Hello.tsx", "src/main.tsx", "src/App.tsx"),
+        "typecheck": "tsc --noEmit",
+    },
+    "vue": {
+        "adapter": 'import { registerVueIslands } from "django-duet/islands/vue";',
+        "register": 'registerVueIslands(import.meta.glob("./islands/*.vue"), '
+        "{ createApp, createSSRApp });",
+        "plugin": ('import vue from "@vitejs/plugin-vue";', "vue()"),
+        "packages": {"vue", "@vitejs/plugin-vue", "vue-tsc"},
+        "sources": ("src/islands.ts", "src/islands/Hello.vue", "src/main.ts", "src/App.vue"),
+        "typecheck": "vue-tsc --noEmit",
+    },
+    "svelte": {
+        "adapter": 'import { registerSvelteIslands } from "django-duet/islands/svelte";',
+        "register": 'registerSvelteIslands(import.meta.glob("./islands/*.svelte"), '
+        "{ mount, hydrate });",
+        "plugin": ('import { svelte } from "@sveltejs/vite-plugin-svelte";', "svelte()"),
+        "packages": {"svelte", "@sveltejs/vite-plugin-svelte", "svelte-check"},
+        "sources": ("src/islands.ts", "src/islands/Hello.svelte", "src/main.ts", "src/App.svelte"),
+        "typecheck": "svelte-check --tsconfig ./tsconfig.json --fail-on-warnings",
+    },
+}
+
+
+@pytest.mark.parametrize("framework", sorted(FRAMEWORK_FILES))
+def test_each_framework_gets_a_wired_frontend(project, capsys, framework):
+    expected = FRAMEWORK_FILES[framework]
+    assert main(["init", "--dir", str(project), "--framework", framework]) == 0
+    out = capsys.readouterr().out
+    fe = project / "frontend"
+    islands_entry, island, app_entry, app = expected["sources"]
+    for name in (*expected["sources"], "src/App.css", "index.html", "vite.config.ts"):
+        assert f"created   frontend/{name}" in out
+        assert MARKER in (fe / name).read_text(), name
+    # package.json: the framework, its Vite plugin and type checker, Vite, django-duet.
+    package = json.loads((fe / "package.json").read_text())
+    names = {*package["dependencies"], *package["devDependencies"]}
+    assert names == expected["packages"] | {"django-duet", "typescript", "vite"} | (
+        {"@types/react", "@types/react-dom"} if framework == "react" else set()
+    )
+    assert package["scripts"]["build"] == f"{expected['typecheck']} && vite build"
+    # vite.config.ts: the framework's plugin beside duet(), whose inputs are the two entries.
+    config = (fe / "vite.config.ts").read_text()
+    plugin_import, plugin_call = expected["plugin"]
+    assert plugin_import in config and f"    {plugin_call},\n" in config
+    assert f'duet({{ input: ["{islands_entry}", "index.html"] }})' in config
+    # The islands entry registers every island with the framework's adapter; the island is one.
+    source = (fe / islands_entry).read_text()
+    assert expected["adapter"] in source and expected["register"] in source
+    assert 'data-testid="duet-props"' in (fe / island).read_text()
+    assert f'<script type="module" src="/{app_entry}"></script>' in (fe / "index.html").read_text()
+    assert (fe / app).is_file()
+    # The Django side: the base template loads the islands entry; the home page has the island.
+    base = (project / "templates" / "duet" / "base.html").read_text()
+    assert f'{{% duet_entry "{islands_entry}" %}}' in base
+    assert '{% duet_island "Hello" hello %}' in (project / "templates/duet/home.html").read_text()
+    label = {"react": "React", "vue": "Vue", "svelte": "Svelte"}[framework]
+    assert f"Django + {label}" in base and f"Vite, {label} and" in out
+    # Nothing of another framework is written.
+    others = {s for f, e in FRAMEWORK_FILES.items() if f != framework for s in e["sources"]}
+    assert not any((fe / name).exists() for name in others - set(expected["sources"]))
+
+
+@pytest.mark.parametrize("framework", ["vue", "svelte"])
+def test_a_second_run_with_the_same_framework_changes_nothing(project, capsys, framework):
+    assert main(["init", "--dir", str(project), "--framework", framework]) == 0
+    before = snapshot(project)
+    capsys.readouterr()
+    assert main(["init", "--dir", str(project), "--framework", framework]) == 0
+    assert "Nothing to change" in capsys.readouterr().out
+    assert snapshot(project) == before
+
+
+def test_react_is_the_default_and_its_files_are_the_same(tmp_path):
+    written = {}
+    for args in ([], ["--framework", "react"]):
+        root = tmp_path / ("explicit" if args else "default") / "site"  # one npm name
+        root.mkdir(parents=True)
+        assert run("-m", "django", "startproject", "mysite", str(root), cwd=root).returncode == 0
+        assert main(["init", "--dir", str(root), *args]) == 0
+        written[bool(args)] = {
+            k: v for k, v in snapshot(root).items() if k.startswith(("frontend", "templates"))
+        }
+    assert written[True] == written[False] and "frontend/src/islands.tsx" in written[True]
+
+
+def test_an_unknown_framework_is_refused_with_the_choices(project, capsys):
+    before = snapshot(project)
+    assert main(["init", "--dir", str(project), "--framework", "solid"]) == 2
+    err = capsys.readouterr().err
+    assert "--framework 'solid'" in err and "react, vue, svelte" in err
+    assert snapshot(project) == before
+
+
+def test_another_framework_over_inits_frontend_is_refused(project, capsys):
+    # A Vue frontend where init wrote a React one would mix the two: refused, nothing written.
+    assert main(["init", "--dir", str(project)]) == 0
+    before = snapshot(project)
+    capsys.readouterr()
+    assert main(["init", "--dir", str(project), "--framework", "vue"]) == 2
+    err = capsys.readouterr().err
+    assert "Nothing was changed" in err and "frontend/package.json" in err
+    assert "holds init's React frontend, not Vue" in err and "--frontend" in err
+    assert snapshot(project) == before
+
+
+EXAMPLE_FRONTENDS = {
+    "react": "example/frontend",
+    "vue": "example-frameworks/vue-frontend",
+    "svelte": "example-frameworks/svelte-frontend",
+}
+
+
+@pytest.mark.parametrize("framework", sorted(EXAMPLE_FRONTENDS))
+def test_init_asks_for_the_ranges_the_example_frontends_use(framework):
+    # One set of versions for the project: what the example projects build and test with.
+    from django_duet.cli.init.files import package_json
+    from django_duet.cli.init.frameworks import FRAMEWORKS
+
+    root = Path(__file__).resolve().parents[2]
+    example = json.loads((root / EXAMPLE_FRONTENDS[framework] / "package.json").read_text())
+    theirs = {**example["dependencies"], **example["devDependencies"]}
+    ours = json.loads(package_json(FRAMEWORKS[framework], "x", "^0.1.0"))
+    ours = {**ours["dependencies"], **ours["devDependencies"]}
+    shared = (set(ours) & set(theirs)) - {"django-duet"}
+    assert {framework, "vite"} <= shared
+    assert {name: ours[name] for name in shared} == {name: theirs[name] for name in shared}

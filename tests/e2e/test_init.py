@@ -1,9 +1,12 @@
 """``python -m django_duet init`` for real: ``startproject``, init, install, ``npm run build``,
-collectstatic, gunicorn, and the page in Chromium: the Django page with its React island and
-the client-routed app under /app/.
+collectstatic, gunicorn, and the page in Chromium: the Django page with its island and the
+client-routed app under /app/, for each ``--framework``.
 
-The npm install is the example frontend's node_modules, linked entry by entry (no network, and
+React's npm install is the example frontend's node_modules, linked entry by entry (no network, and
 the same packages: init's package.json asks for the same versions; django-duet is this repo's js/).
+Vue's and Svelte's are a real ``npm install`` of the package.json init wrote (so every version it
+names exists), with this repo's js/ copied in as npm copies a published package
+(``--install-links``: a linked folder would bring js/'s own Vite, a second copy of its types).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -35,11 +39,8 @@ def sh(*args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float 
     return done.stdout
 
 
-@pytest.fixture(scope="module")
-def initialised(tmp_path_factory) -> Path:
-    if not NODE_MODULES.is_dir() or shutil.which("npm") is None:
-        pytest.fail("needs npm and example/frontend/node_modules: run `make node-deps`.")
-    root = tmp_path_factory.mktemp("init-project")
+def init_project(root: Path, *args: str) -> Path:
+    """startproject and init in ``root``, django-duet's npm package from this repo's js/."""
     env = _env({})
     sh(sys.executable, "-m", "django", "startproject", "mysite", ".", cwd=root, env=env)
     out = sh(
@@ -49,11 +50,20 @@ def initialised(tmp_path_factory) -> Path:
         "init",
         "--js-package",
         f"file:{ROOT / 'js'}",
+        *args,
         cwd=root,
         env=env,
     )
     assert "created   frontend/package.json" in out
-    frontend = root / "frontend"
+    return root / "frontend"
+
+
+@pytest.fixture(scope="module")
+def initialised(tmp_path_factory) -> Path:
+    if not NODE_MODULES.is_dir() or shutil.which("npm") is None:
+        pytest.fail("needs npm and example/frontend/node_modules: run `make node-deps`.")
+    root = tmp_path_factory.mktemp("init-project")
+    frontend = init_project(root)
     package = json.loads((frontend / "package.json").read_text())
     modules = frontend / "node_modules"
     modules.mkdir()
@@ -62,13 +72,13 @@ def initialised(tmp_path_factory) -> Path:
             (modules / entry.name).symlink_to(entry.resolve())
     for name in (*package["dependencies"], *package["devDependencies"]):
         assert (modules / name).exists(), f"{name} is not in the example's node_modules"
-    sh("npm", "run", "build", cwd=frontend, env=env)
+    sh("npm", "run", "build", cwd=frontend, env=_env({}))
     assert (frontend / "dist" / ".vite" / "manifest.json").is_file()
     return root
 
 
-@pytest.fixture(scope="module")
-def init_server(initialised) -> Iterator[ServerProcess]:
+@contextmanager
+def production_server(root: Path, name: str) -> Iterator[ServerProcess]:
     # Production through init's environment switch (startproject's settings are for development;
     # its django-insecure- key fails duet.E024 under check --deploy).
     env = {
@@ -78,7 +88,7 @@ def init_server(initialised) -> Iterator[ServerProcess]:
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
     }
     for command in (("migrate", "--noinput"), ("collectstatic", "--noinput")):
-        sh(sys.executable, "manage.py", *command, cwd=initialised, env=_env(env))
+        sh(sys.executable, "manage.py", *command, cwd=root, env=_env(env))
     sh(
         sys.executable,
         "manage.py",
@@ -86,7 +96,7 @@ def init_server(initialised) -> Iterator[ServerProcess]:
         "--deploy",
         "--fail-level",
         "ERROR",
-        cwd=initialised,
+        cwd=root,
         env=_env(env),
     )
     port = free_port()
@@ -100,8 +110,14 @@ def init_server(initialised) -> Iterator[ServerProcess]:
         "--threads",
         "2",
     ]
-    with ServerProcess(command, port=port, cwd=initialised, env=env, name="gunicorn-init") as s:
-        yield s
+    with ServerProcess(command, port=port, cwd=root, env=env, name=name) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def init_server(initialised) -> Iterator[ServerProcess]:
+    with production_server(initialised, "gunicorn-init") as server:
+        yield server
 
 
 def _env(extra: dict[str, str]) -> dict[str, str]:
@@ -138,3 +154,66 @@ def test_the_app_is_served_at_every_route_under_app(duet_page, init_server):
 def test_the_auth_api_is_mounted(duet_page, init_server):
     response = duet_page.request.get(init_server.url + "/api/auth/csrf/")
     assert response.status == 200, response.text()
+
+
+# --framework vue and svelte: one project, install, build and server per framework (the module's
+# tests run framework by framework).
+FRAMEWORK_TEXT = {"vue": "Hello from Vue", "svelte": "Hello from Svelte"}
+
+
+@pytest.fixture(scope="module", params=sorted(FRAMEWORK_TEXT))
+def framework_server(request, tmp_path_factory) -> Iterator[tuple[str, ServerProcess]]:
+    framework = request.param
+    if shutil.which("npm") is None or not (ROOT / "js" / "dist" / "islands").is_dir():
+        pytest.fail("needs npm and the js package's build (js/dist): run `make node-deps`.")
+    root = tmp_path_factory.mktemp(f"init-{framework}")
+    frontend = init_project(root, "--framework", framework)
+    package = json.loads((frontend / "package.json").read_text())
+    assert framework in package["dependencies"]
+    sh(
+        "npm",
+        "install",
+        "--install-links",
+        "--prefer-offline",
+        "--no-audit",
+        "--no-fund",
+        cwd=frontend,
+        env=_env({}),
+        timeout=300,
+    )
+    # The package's script: the framework's type checker (vue-tsc, svelte-check), then Vite.
+    sh("npm", "run", "build", cwd=frontend, env=_env({}))
+    manifest = json.loads((frontend / "dist" / ".vite" / "manifest.json").read_text())
+    assert {"src/islands.ts", "index.html"} <= set(manifest)
+    with production_server(root, f"gunicorn-init-{framework}") as server:
+        yield framework, server
+
+
+def test_the_framework_island_renders_djangos_props_and_reacts(duet_page, framework_server):
+    framework, server = framework_server
+    duet_page.goto(server.url + "/")
+    expect(duet_page.get_by_test_id("django-title")).to_have_text("A Django page")
+    expect(duet_page.get_by_test_id("duet-hello")).to_have_text(FRAMEWORK_TEXT[framework])
+    # {% duet_island "Hello" hello %}: mounted by the framework's adapter with the view's props.
+    expect(duet_page.get_by_test_id("duet-props")).to_have_text("Props from Django: name = Django")
+    counter = duet_page.get_by_test_id("duet-counter")
+    counter.click()
+    expect(counter).to_have_text("Clicked 1 times")
+    counter.click()
+    expect(counter).to_have_text("Clicked 2 times")
+    # App.css, imported by the island, came with it.
+    assert (
+        duet_page.locator("section.duet-app").evaluate("(e) => getComputedStyle(e).borderTopStyle")
+        == "solid"
+    )
+
+
+def test_the_framework_app_is_served_under_app(duet_page, framework_server):
+    framework, server = framework_server
+    for path in ("/app/", "/app/some/deep/link"):
+        response = duet_page.goto(server.url + path)
+        assert response is not None and response.status == 200
+        expect(duet_page.get_by_test_id("duet-hello")).to_have_text(FRAMEWORK_TEXT[framework])
+        counter = duet_page.get_by_test_id("duet-counter")
+        counter.click()
+        expect(counter).to_have_text("Clicked 1 times")

@@ -1,4 +1,5 @@
-"""``python -m django_duet init``: adds a Vite + React frontend to an existing Django project.
+"""``python -m django_duet init``: adds a Vite frontend (React, Vue or Svelte:
+``--framework``) to an existing Django project.
 
 Plain file edits, no Django import: it runs before django_duet is in INSTALLED_APPS.
 """

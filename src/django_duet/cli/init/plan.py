@@ -7,10 +7,11 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from django_duet import __version__
-from django_duet.cli.init import files, sources
+from django_duet.cli.init import files, frameworks, markers
+from django_duet.cli.init.frameworks import Framework
 from django_duet.cli.init.project import InitError, Project, find_project, parse
 
 _DEFAULT_SPEC = f"^{__version__}"
@@ -42,22 +43,19 @@ def _npm_name(root: Path) -> str:
     return f"{name}-frontend"
 
 
-def generated_files(project: Project, frontend: str) -> dict[Path, str]:
+def generated_files(project: Project, frontend: str, framework: Framework) -> dict[Path, str]:
     """Every file init writes but package.json (``_package_change``)."""
     fe = project.root / frontend
     templates = project.root / "templates" / "duet"
     return {
-        fe / "vite.config.ts": files.VITE_CONFIG,
-        fe / "tsconfig.json": files.TSCONFIG,
+        fe / "vite.config.ts": files.vite_config(framework),
+        fe / "tsconfig.json": files.tsconfig(framework),
         fe / ".gitignore": files.GITIGNORE,
-        fe / "index.html": sources.INDEX_HTML,
-        fe / "src" / "islands.tsx": sources.ISLANDS_TSX,
-        fe / "src" / "islands" / "Hello.tsx": sources.HELLO_TSX,
-        fe / "src" / "main.tsx": sources.MAIN_TSX,
-        fe / "src" / "App.tsx": sources.APP_TSX,
-        fe / "src" / "App.css": sources.APP_CSS,
-        templates / "base.html": files.BASE_HTML,
-        templates / "home.html": files.HOME_HTML,
+        fe / "index.html": files.index_html(framework),
+        **{fe / path: text for path, text in framework.sources.items()},
+        fe / "src" / "App.css": files.APP_CSS,
+        templates / "base.html": files.base_html(framework),
+        templates / "home.html": files.home_html(framework),
     }
 
 
@@ -69,20 +67,29 @@ def _file_change(path: Path, content: str) -> Change:
     current = path.read_text(encoding="utf-8", errors="replace")
     if current == content:
         return Change(path, "unchanged")
-    if files.MARKER in current:
+    if markers.MARKER in current:
         return Change(path, "kept", why="written by init, edited since: left as it is")
     return Change(path, "conflict", why="exists and was not written by init; move it away")
 
 
-def _package_change(path: Path, name: str, js_package: str | None) -> Change:
+def _package_change(path: Path, framework: Framework, name: str, js_package: str | None) -> Change:
     """package.json: ``--js-package`` applies to init's own file on a later run too (npm cannot
     install the default spec before the package is published), edited or not; without it, the
     spec the file holds is kept, so a file written with an earlier ``--js-package`` is still
     init's own, unedited."""
-    spec = _django_duet_spec(path) if path.is_file() else None
-    if spec is None or js_package is None or js_package == spec:
-        return _file_change(path, files.package_json(name, js_package or spec or _DEFAULT_SPEC))
-    data = json.loads(path.read_text(encoding="utf-8"))
+    data = _init_package(path) if path.is_file() else None
+    if data is not None and (other := _other_framework(data, framework)) is not None:
+        return Change(
+            path,
+            "conflict",
+            why=f"holds init's {other.label} frontend, not {framework.label}: run init with "
+            f"--framework {other.name}, or give the {framework.label} frontend its own folder "
+            "(--frontend)",
+        )
+    spec = _django_duet_spec(data)
+    if data is None or spec is None or js_package is None or js_package == spec:
+        content = files.package_json(framework, name, js_package or spec or _DEFAULT_SPEC)
+        return _file_change(path, content)
     data["devDependencies"]["django-duet"] = js_package
     return Change(
         path,
@@ -92,21 +99,48 @@ def _package_change(path: Path, name: str, js_package: str | None) -> Change:
     )
 
 
-def _django_duet_spec(path: Path) -> str | None:
-    """The django-duet spec of a package.json init wrote (None: not init's, or not readable)."""
+def _init_package(path: Path) -> dict[str, Any] | None:
+    """A package.json init wrote, parsed (None: not init's, or not readable)."""
     text = path.read_text(encoding="utf-8", errors="replace")
-    if files.MARKER not in text:
+    if markers.MARKER not in text:
         return None
     try:
-        spec = json.loads(text)["devDependencies"]["django-duet"]
-    except (ValueError, KeyError, TypeError):
+        data = json.loads(text)
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _other_framework(data: dict[str, Any], framework: Framework) -> Framework | None:
+    """The framework of init's package.json when it is another one than ``framework``."""
+    packages = {
+        *_names(data.get("dependencies")),
+        *_names(data.get("devDependencies")),
+    }
+    if framework.package in packages:
+        return None
+    for other in frameworks.FRAMEWORKS.values():
+        if other.package in packages:
+            return other
+    return None
+
+
+def _names(section: object) -> list[str]:
+    return list(section) if isinstance(section, dict) else []
+
+
+def _django_duet_spec(data: dict[str, Any] | None) -> str | None:
+    """The django-duet spec of a package.json init wrote (None: none there)."""
+    try:
+        spec = data["devDependencies"]["django-duet"] if data is not None else None
+    except (KeyError, TypeError):
         return None
     return spec if isinstance(spec, str) else None
 
 
 def _block_change(path: Path, block: str, what: str) -> Change:
     current = path.read_text(encoding="utf-8")
-    if files.BLOCK_START in current:
+    if markers.BLOCK_START in current:
         return Change(path, "unchanged")
     joined = current if current.endswith("\n") or not current else current + "\n"
     parse(path, joined + block)  # never leave a module that does not import
@@ -119,14 +153,17 @@ def plan(
     settings_module: str | None = None,
     frontend: str = "frontend",
     js_package: str | None = None,
+    framework: str = frameworks.DEFAULT,
 ) -> tuple[Project, list[Change]]:
+    chosen = frameworks.get(framework)
     if Path(frontend).is_absolute() or ".." in Path(frontend).parts:
         raise InitError(f"--frontend {frontend!r} must be a folder inside the project.")
     project = find_project(root.resolve(), settings_module)
     package = project.root / frontend / "package.json"
-    changes = [_package_change(package, _npm_name(project.root), js_package)]
+    changes = [_package_change(package, chosen, _npm_name(project.root), js_package)]
     changes += [
-        _file_change(path, content) for path, content in generated_files(project, frontend).items()
+        _file_change(path, content)
+        for path, content in generated_files(project, frontend, chosen).items()
     ]
     depth = len(project.settings_file.relative_to(project.root).parts) - 1
     changes.append(
@@ -137,7 +174,9 @@ def plan(
         )
     )
     changes.append(
-        _block_change(project.urls_file, files.URLS_BLOCK, "api/auth/, app/ (client_routes), ''")
+        _block_change(
+            project.urls_file, files.urls_block(chosen), "api/auth/, app/ (client_routes), ''"
+        )
     )
     return project, changes
 
@@ -147,7 +186,7 @@ def apply(changes: list[Change]) -> list[Change]:
     conflicts = [c for c in changes if c.action == "conflict"]
     if conflicts:
         raise InitError(
-            "Nothing was changed, because init would overwrite files it did not write:\n  "
+            "Nothing was changed, because init refuses to write these files:\n  "
             + "\n  ".join(f"{c.path}: {c.why}" for c in conflicts)
         )
     for change in changes:

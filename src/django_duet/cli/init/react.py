@@ -1,27 +1,9 @@
 """The React sources init writes into the frontend: the islands entry of the Django pages and
-its island, the app under /app/ (index.html, its entry and component)."""
+its island, the entry of the app under /app/ and its component."""
 
 from __future__ import annotations
 
-from django_duet.cli.init.files import MARKER
-
-INDEX_HTML = f"""\
-<!doctype html>
-<!-- {MARKER}; served by Django for every URL under /app/ (client_routes). -->
-<html lang="en">
-  <head>
-    <meta charset="utf-8" />
-    <meta name="viewport" content="width=device-width, initial-scale=1" />
-    <title>App</title>
-    <link rel="icon" href="data:," />
-  </head>
-  <body>
-    <div id="root"></div>
-    <script type="module" src="/src/main.tsx"></script>
-  </body>
-</html>
-"""
-
+from django_duet.cli.init.markers import MARKER
 
 ISLANDS_TSX = f"""\
 // {MARKER}; edit freely. The entry of the Django pages (templates/duet/base.html):
@@ -92,15 +74,5 @@ export function App() {{
       </button>
     </section>
   );
-}}
-"""
-
-
-APP_CSS = f"""\
-/* {MARKER}; edit freely. */
-.duet-app {{
-  border: 1px solid #8884;
-  border-radius: 8px;
-  padding: 1rem;
 }}
 """
