@@ -256,10 +256,11 @@ def edit_until_shown(source: Path, text: str, shown: Callable[[float], None]) ->
             time.sleep(0.5)
 
 
-@pytest.fixture(scope="module")
-def dev(tmp_path_factory) -> Iterator[tuple[ServerProcess, Path, int]]:
+@pytest.fixture(scope="module", params=["runserver", "asgi"])
+def dev(request, tmp_path_factory) -> Iterator[tuple[ServerProcess, Path, int]]:
     """``manage.py duet dev`` on copies of both frontends (one Vite each: the Vue frontend, the
-    default, on vite_port; the Svelte one on vite_port + 1)."""
+    default, on vite_port; the Svelte one on vite_port + 1), under runserver and with --asgi
+    (the HMR WebSocket through Django's origin too)."""
     tmp = tmp_path_factory.mktemp("frameworks-dev")
     svelte = scratch_copy(SVELTE, tmp / "svelte-frontend")
     env = {**ENV, "DJANGO_DEBUG": "1", "DUET_FRAMEWORKS_SVELTE_DIR": str(svelte)}
@@ -268,6 +269,7 @@ def dev(tmp_path_factory) -> Iterator[tuple[ServerProcess, Path, int]]:
     port, vite_port = free_port(), free_port_block(VITE_PORTS)
     command = [sys.executable, "manage.py", "duet", "dev", f"127.0.0.1:{port}"]
     command += ["--vite-port", str(vite_port), "--noreload"]
+    command += ["--asgi"] if request.param == "asgi" else []
     server = ServerProcess(
         command, port=port, cwd=PROJECT, env=env, name="duet dev", start_timeout=60.0
     )
@@ -299,7 +301,9 @@ def test_an_edit_shows_up_through_djangos_origin_without_a_page_load(duet_page, 
     page = duet_page
     messages = record_console(page)
     requests: list[str] = []
+    sockets: list[str] = []
     page.on("request", lambda r: requests.append(r.url))
+    page.on("websocket", lambda ws: sockets.append(ws.url))
     page.goto(server.url + "/svelte/")
     deadline = time.monotonic() + 20
     while not any("[vite] connected" in m for m in messages):
@@ -332,5 +336,7 @@ def test_an_edit_shows_up_through_djangos_origin_without_a_page_load(duet_page, 
     expect(counter).to_have_text("Pressed 8 times")
     origin = urlsplit(server.url).netloc
     assert {urlsplit(url).netloc for url in requests if url.startswith("http")} == {origin}
+    if "--asgi" in server.command:  # the HMR socket too; runserver cannot carry it
+        assert [urlsplit(url).netloc for url in sockets] == [origin]
     assert any("/static/svelte/src/islands/Counter.svelte" in url for url in requests)
     assert not problems(messages), messages
