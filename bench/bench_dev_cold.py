@@ -1,5 +1,6 @@
 """A cold development page of a generated app with 500 source modules (issue 21), in Chromium,
-through Django's origin and straight from Vite, in the same run.
+through Django's origin, from Django with the modules straight from Vite (``DEV_ASSETS =
+"direct"``), and straight from Vite, in the same run.
 
 ``manage.py duet dev`` runs the example on scratch copies of its frontends (runserver, then
 ``--asgi``: uvicorn), with 500 generated TSX modules in ``src/gen/`` (a tree: module k imports
@@ -7,13 +8,16 @@ modules 5k+1 to 5k+5, five levels deep, each a small component and a number) imp
 island entry, which records when the whole graph has run. The page through Django is ``/``;
 straight from Vite, the same markup as an HTML file Vite serves on its own port
 (devlib.vite_copy_of_page). Every module is a request of its own, as in any Vite development
-page: through Django, each one passes the dev proxy.
+page: through Django, each one passes the dev proxy. The direct page is the same ``/`` from a
+second Django server on the same Vite (devlib.duet_dev) whose tags name Vite's origin: the page
+and a few assets from Django, the module graph from Vite (``*_django_requests`` counts the
+requests that reached a Django port).
 
 Measured per visit, in the page: ``performance.now()`` when the entry has run with all 500
 modules (``cold``: a new browser context, an empty cache), then the same after ``reload`` in
 that context (Vite answers each module 304 to the browser's revalidation). One unmeasured visit
 per origin first (Vite's transforms and dependency optimizer), then 5 rounds (1 with
-``--quick``), the origins alternating which goes first.
+``--quick``), the origins taking turns going first.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import sys
 import tempfile
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from benchlib import median, r
 from devlib import chromium, duet_dev, vite_copy_of_page
@@ -68,7 +73,7 @@ def visit(page: Any, action: Any, problems: list[str]) -> float:
     return float(found["at"])
 
 
-def load(browser: Any, url: str) -> dict[str, float]:
+def load(browser: Any, url: str, django_ports: tuple[str, ...]) -> dict[str, float]:
     context = browser.new_context()
     page = context.new_page()
     requests: list[str] = []
@@ -83,30 +88,36 @@ def load(browser: Any, url: str) -> dict[str, float]:
     try:
         cold = visit(page, lambda: page.goto(url, wait_until="load", timeout=120_000), problems)
         cold_requests = len(requests)
+        to_django = sum(1 for u in requests if urlsplit(u).netloc.endswith(django_ports))
         reload = visit(page, lambda: page.reload(wait_until="load", timeout=120_000), problems)
     finally:
         context.close()
-    return {"cold": cold, "reload": reload, "requests": cold_requests}
+    return {"cold": cold, "reload": reload, "requests": cold_requests, "django_requests": to_django}
 
 
 def measure(mode: str, rounds: int) -> dict[str, Any]:
     from playwright.sync_api import sync_playwright
 
-    samples: dict[str, list[dict[str, float]]] = {"django": [], "vite": []}
+    samples: dict[str, list[dict[str, float]]] = {"django": [], "direct": [], "vite": []}
     with (
         tempfile.TemporaryDirectory(prefix="duet-bench-cold-") as tmp,
         duet_dev(Path(tmp), mode, prepare=generate) as dev,
         sync_playwright() as playwright,
     ):
-        urls = {"django": dev.django + "/", "vite": vite_copy_of_page(dev, "/", "bench.html")}
+        urls = {
+            "django": dev.django + "/",
+            "direct": dev.direct + "/",
+            "vite": vite_copy_of_page(dev, "/", "bench.html"),
+        }
+        ports = tuple(f":{urlsplit(url).port}" for url in (dev.django, dev.direct))
         browser: Any = chromium(playwright)
         try:
             for url in urls.values():  # warm-up: Vite transforms the modules once
-                load(browser, url)
+                load(browser, url, ports)
             order = list(urls)
             for turn in range(rounds):
-                for name in order[turn % 2 :] + order[: turn % 2]:
-                    samples[name].append(load(browser, urls[name]))
+                for name in order[turn % 3 :] + order[: turn % 3]:
+                    samples[name].append(load(browser, urls[name], ports))
         finally:
             browser.close()
     out: dict[str, Any] = {
@@ -116,14 +127,16 @@ def measure(mode: str, rounds: int) -> dict[str, Any]:
     }
     for name, runs in samples.items():
         out[f"{name}_requests"] = int(median([run["requests"] for run in runs]))
+        out[f"{name}_django_requests"] = int(median([run["django_requests"] for run in runs]))
         for key in ("cold", "reload"):
             values = [run[key] for run in runs]
             out[f"{name}_{key}_ms"] = r(median(values), 0)
             out[f"{name}_{key}_range_ms"] = [r(min(values), 0), r(max(values), 0)]
     for key in ("cold", "reload"):
-        ratio = out[f"django_{key}_ms"] / out[f"vite_{key}_ms"]
-        out[f"{key}_ratio"] = r(ratio, 2)
+        out[f"{key}_ratio"] = r(out[f"django_{key}_ms"] / out[f"vite_{key}_ms"], 2)
+        out[f"direct_{key}_ratio"] = r(out[f"direct_{key}_ms"] / out[f"vite_{key}_ms"], 2)
     out["goal_cold_le_1_3x"] = out["cold_ratio"] <= 1.3
+    out["goal_cold_direct_le_1_3x"] = out["direct_cold_ratio"] <= 1.3
     return out
 
 
@@ -133,7 +146,9 @@ def run(quick: bool = False) -> dict[str, dict[str, Any]]:
     for mode in ("runserver", "asgi"):
         results[f"dev_cold_{mode}"] = f = measure(mode, rounds)
         print(f"   {mode}: cold {f['django_cold_ms']} / {f['vite_cold_ms']} ms = {f['cold_ratio']},"
-              f" reload {f['django_reload_ms']} / {f['vite_reload_ms']} ms = {f['reload_ratio']}",
+              f" reload {f['django_reload_ms']} / {f['vite_reload_ms']} ms = {f['reload_ratio']};"
+              f" direct: cold {f['direct_cold_ms']} ms = {f['direct_cold_ratio']},"
+              f" reload {f['direct_reload_ms']} ms = {f['direct_reload_ratio']}",
               flush=True)  # fmt: skip
     return results
 

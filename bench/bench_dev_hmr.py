@@ -1,18 +1,21 @@
 """Development speed as users feel it (issue 21): from saving a component to the new DOM in
-Chromium, through Django's origin and straight from Vite, in the same run.
+Chromium, through Django's origin, from Django with the modules and the HMR socket straight on
+Vite (``DEV_ASSETS = "direct"``), and straight from Vite, in the same run.
 
 ``manage.py duet dev`` runs the example on scratch copies of its frontends, under runserver (the
 HMR socket goes to Vite's port, the updated module through Django) and under ``--asgi``
 (uvicorn: the socket through Django too). Django's ``/`` is the page through Django; the same
 markup written into the frontend as an HTML file that Vite serves on its own port is the page
-straight from Vite (devlib.vite_copy_of_page). Each save rewrites ``Greeting.tsx`` with a new
-text in the greeting, in one write(2) (see ``Saver.write``); the time runs from just before
-the write (Python's clock) to the moment a MutationObserver in the page sees the new text (the
-page's ``Date.now()``: the same wall clock on one machine). React Fast Refresh applies it in
-place (checked: no reload).
+straight from Vite (devlib.vite_copy_of_page); the direct page is ``/`` from a second Django
+server on the same Vite whose tags name Vite's origin (devlib.duet_dev), so the Vite client,
+the updated module and the HMR socket all go to Vite's port. Each save rewrites
+``Greeting.tsx`` with a new text in the greeting, in one write(2) (see ``Saver.write``); the
+time runs from just before the write (Python's clock) to the moment a MutationObserver in the
+page sees the new text (the page's ``Date.now()``: the same wall clock on one machine). React
+Fast Refresh applies it in place (checked: no reload).
 
 Per mode: one unmeasured save per origin first (the watcher and Vite's first transform), then
-5 rounds (1 with ``--quick``), each a fresh page per origin (the origins alternating which goes
+5 rounds (1 with ``--quick``), each a fresh page per origin (the origins taking turns going
 first) with 3 saves. A save the watcher misses (nothing after 15 s) is written again and counted
 in ``missed``, not timed.
 """
@@ -111,13 +114,17 @@ def open_page(browser: Any, url: str, saver: Saver) -> tuple[Any, Any]:
 def measure(mode: str, rounds: int) -> dict[str, Any]:
     from playwright.sync_api import sync_playwright
 
-    times: dict[str, list[float]] = {"django": [], "vite": []}
+    times: dict[str, list[float]] = {"django": [], "direct": [], "vite": []}
     with (
         tempfile.TemporaryDirectory(prefix="duet-bench-hmr-") as tmp,
         duet_dev(Path(tmp), mode) as dev,
         sync_playwright() as playwright,
     ):
-        urls = {"django": dev.django + "/", "vite": vite_copy_of_page(dev, "/", "bench.html")}
+        urls = {
+            "django": dev.django + "/",
+            "direct": dev.direct + "/",
+            "vite": vite_copy_of_page(dev, "/", "bench.html"),
+        }
         saver = Saver(dev.frontend)
         browser: Any = chromium(playwright)
         try:
@@ -127,7 +134,7 @@ def measure(mode: str, rounds: int) -> dict[str, Any]:
                 context.close()
             order = list(urls)
             for turn in range(rounds):
-                for name in order[turn % 2 :] + order[: turn % 2]:
+                for name in order[turn % 3 :] + order[: turn % 3]:
                     context, page = open_page(browser, urls[name], saver)
                     for _ in range(SAVES_PER_PAGE):
                         times[name].append(saver.save(page))
@@ -141,6 +148,7 @@ def measure(mode: str, rounds: int) -> dict[str, Any]:
         finally:
             browser.close()
     d, v = median(times["django"]), median(times["vite"])
+    direct = median(times["direct"])
     return {
         "server": "uvicorn" if mode == "asgi" else "runserver",
         "hmr_socket": "through Django" if mode == "asgi" else "Vite's port",
@@ -152,6 +160,10 @@ def measure(mode: str, rounds: int) -> dict[str, Any]:
         "vite_range_ms": [r(min(times["vite"]), 1), r(max(times["vite"]), 1)],
         "ratio": r(d / v, 2),
         "goal_le_1_1x": d / v <= 1.1,
+        "direct_ms": r(direct, 1),
+        "direct_range_ms": [r(min(times["direct"]), 1), r(max(times["direct"]), 1)],
+        "direct_ratio": r(direct / v, 2),
+        "goal_direct_le_1_1x": direct / v <= 1.1,
     }
 
 
@@ -161,7 +173,8 @@ def run(quick: bool = False) -> dict[str, dict[str, Any]]:
     for mode in ("runserver", "asgi"):
         results[f"dev_hmr_{mode}"] = figures = measure(mode, rounds)
         print(f"   {mode}: django {figures['django_ms']} ms, vite {figures['vite_ms']} ms,"
-              f" ratio {figures['ratio']}", flush=True)  # fmt: skip
+              f" ratio {figures['ratio']}; direct {figures['direct_ms']} ms,"
+              f" ratio {figures['direct_ratio']}", flush=True)  # fmt: skip
     return results
 
 

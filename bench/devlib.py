@@ -56,7 +56,8 @@ def scratch_frontends(tmp: Path) -> dict[str, str]:
 
 @dataclass
 class Dev:
-    django: str  # Django's origin
+    django: str  # Django's origin, the modules through its dev proxy (DEV_ASSETS "proxy")
+    direct: str  # Django's origin, the modules straight from Vite (DEV_ASSETS "direct")
     vite: str  # the default frontend's Vite, on its own port
     frontend: Path  # the scratch copy it serves
     server: ServerProcess
@@ -79,7 +80,13 @@ def wait_ok(url: str, timeout: float = 90.0) -> None:
 def duet_dev(tmp: Path, mode: str, prepare: object = None) -> Iterator[Dev]:
     """``duet dev`` (``mode`` "runserver", or "asgi": uvicorn, the HMR socket through Django
     too) on fresh copies of the frontends in ``tmp``; ``prepare(frontend)`` edits the default
-    frontend's copy before Vite starts."""
+    frontend's copy before Vite starts.
+
+    Two Django servers share that Vite: ``duet dev``'s own, with ``DEV_ASSETS = "direct"``
+    (dev_direct_settings: Vite's CORS accepts the origin ``duet dev`` gives it, the one the
+    direct page needs), and a second one on the same command line as ``duet dev``'s Django
+    (``_wsgi_serve``, or ``_asgi_serve`` with the HMR relay) with the example's settings
+    (``"proxy"``): every module through Django, same-origin, so no CORS involved."""
     copies = scratch_frontends(tmp)
     frontend = Path(copies[FRONTENDS["frontend"]])
     if callable(prepare):
@@ -90,6 +97,11 @@ def duet_dev(tmp: Path, mode: str, prepare: object = None) -> Iterator[Dev]:
         "DUET_EXAMPLE_DB": str(tmp / "db.sqlite3"),
         **copies,
     }
+    direct_env = {
+        **env,
+        "DJANGO_SETTINGS_MODULE": "dev_direct_settings",
+        "PYTHONPATH": os.pathsep.join([str(ROOT / "bench"), os.environ.get("PYTHONPATH", "")]),
+    }
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "-v0"],
         cwd=EXAMPLE,
@@ -97,16 +109,26 @@ def duet_dev(tmp: Path, mode: str, prepare: object = None) -> Iterator[Dev]:
         check=True,
         timeout=300,
     )
-    port, vite_port = free_port(), free_port_block(VITE_PORTS)
+    port, proxy_port, vite_port = free_port(), free_port(), free_port_block(VITE_PORTS)
     command = [
         sys.executable, "manage.py", "duet", "dev", f"127.0.0.1:{port}",
         "--vite-port", str(vite_port), "--noreload", *(["--asgi"] if mode == "asgi" else []),
     ]  # fmt: skip
+    server_module = "_asgi_serve" if mode == "asgi" else "_wsgi_serve"
+    proxied = [
+        sys.executable, "-m", f"django_duet.cli.{server_module}",
+        *(["127.0.0.1", str(proxy_port)] if mode == "asgi" else [f"127.0.0.1:{proxy_port}"]),
+        "--noreload",
+    ]  # fmt: skip
     with ServerProcess(
-        command, port=port, cwd=EXAMPLE, env=env, name=f"duet dev ({mode})", start_timeout=90
-    ) as server:
+        command, port=port, cwd=EXAMPLE, env=direct_env, name=f"duet dev ({mode})",
+        start_timeout=90,
+    ) as server:  # fmt: skip
         wait_ok(f"{server.url}/static/@vite/client")
-        yield Dev(server.url, f"http://127.0.0.1:{vite_port}", frontend, server)
+        with ServerProcess(
+            proxied, port=proxy_port, cwd=EXAMPLE, env=env, name=f"django ({mode}, proxy)"
+        ) as proxy:
+            yield Dev(proxy.url, server.url, f"http://127.0.0.1:{vite_port}", frontend, server)
 
 
 def vite_copy_of_page(dev: Dev, path: str, name: str) -> str:

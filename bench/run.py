@@ -55,6 +55,8 @@ def main() -> int:
             results[name] = {"error": f"{type(exc).__name__}: {exc}"}
             print(f"   failed: {exc}", flush=True)
     out = HERE / "results.json"
+    if args.names and out.exists():  # a partial run keeps the other benchmarks' figures
+        results = {**json.loads(out.read_text()), **results}
     out.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
     print()
     for key, figures in results.items():
