@@ -12,6 +12,7 @@ reason logged.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -132,3 +133,14 @@ def test_what_svelte_cannot_render_synchronously_falls_back_with_the_reason(capl
     assert "over the time budget" in third or "took more than 500 ms" in third
     # The context still renders the next request.
     assert render_component(request, "Counter", {"label": "after"}).ssr is True
+
+
+def test_the_server_bundle_is_one_script_without_node(project):
+    """A classic script for a bare V8: no module syntax, no require(). Svelte's asynchronous
+    render (never taken by Django's synchronous one) keeps its on-demand import("node:...")."""
+    [bundle] = (project / "dist" / ".vite" / "ssr").glob("server-*.js")
+    text = bundle.read_text(encoding="utf-8")
+    assert re.search(r"^\s*(import|export)\s", text, re.M) is None
+    assert "require(" not in text
+    for line in (line for line in text.splitlines() if '"node:' in line):
+        assert "import(" in line or line.lstrip().startswith(("/*", "*", "//")), line
