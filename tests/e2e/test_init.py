@@ -24,7 +24,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from django_duet.testing.servers import ServerProcess, free_port
+from django_duet.testing.dev import vite_client_url, wait_for
+from django_duet.testing.servers import ServerProcess, free_port, free_port_block
 
 from .conftest import BIN, EXAMPLE, ROOT
 
@@ -162,7 +163,7 @@ FRAMEWORK_TEXT = {"vue": "Hello from Vue", "svelte": "Hello from Svelte"}
 
 
 @pytest.fixture(scope="module", params=sorted(FRAMEWORK_TEXT))
-def framework_server(request, tmp_path_factory) -> Iterator[tuple[str, ServerProcess]]:
+def framework_server(request, tmp_path_factory) -> Iterator[tuple[str, ServerProcess, Path]]:
     framework = request.param
     if shutil.which("npm") is None or not (ROOT / "js" / "dist" / "islands").is_dir():
         pytest.fail("needs npm and the js package's build (js/dist): run `make node-deps`.")
@@ -186,11 +187,11 @@ def framework_server(request, tmp_path_factory) -> Iterator[tuple[str, ServerPro
     manifest = json.loads((frontend / "dist" / ".vite" / "manifest.json").read_text())
     assert {"src/islands.ts", "index.html"} <= set(manifest)
     with production_server(root, f"gunicorn-init-{framework}") as server:
-        yield framework, server
+        yield framework, server, root
 
 
 def test_the_framework_island_renders_djangos_props_and_reacts(duet_page, framework_server):
-    framework, server = framework_server
+    framework, server, _ = framework_server
     duet_page.goto(server.url + "/")
     expect(duet_page.get_by_test_id("django-title")).to_have_text("A Django page")
     expect(duet_page.get_by_test_id("duet-hello")).to_have_text(FRAMEWORK_TEXT[framework])
@@ -209,7 +210,7 @@ def test_the_framework_island_renders_djangos_props_and_reacts(duet_page, framew
 
 
 def test_the_framework_app_is_served_under_app(duet_page, framework_server):
-    framework, server = framework_server
+    framework, server, _ = framework_server
     for path in ("/app/", "/app/some/deep/link"):
         response = duet_page.goto(server.url + path)
         assert response is not None and response.status == 200
@@ -217,3 +218,39 @@ def test_the_framework_app_is_served_under_app(duet_page, framework_server):
         counter = duet_page.get_by_test_id("duet-counter")
         counter.click()
         expect(counter).to_have_text("Clicked 1 times")
+
+
+ISLAND_FILE = {"vue": "Hello.vue", "svelte": "Hello.svelte"}
+
+
+def test_the_framework_project_under_duet_dev(duet_page, framework_server):
+    # Development as init's next steps say (startproject's DEBUG = True): Vite through Django's
+    # origin, no React preamble, and a saved island shown in place.
+    framework, _, root = framework_server
+    port, vite = free_port(), free_port_block(2)
+    command = [sys.executable, "manage.py", "duet", "dev", f"127.0.0.1:{port}"]
+    command += ["--vite-port", str(vite), "--noreload"]
+    island = root / "frontend" / "src" / "islands" / ISLAND_FILE[framework]
+    source = island.read_text()
+    env = {**_env({}), "DJANGO_SETTINGS_MODULE": "mysite.settings"}
+    server = ServerProcess(command, port=port, cwd=root, env=env, name=f"duet-dev-{framework}")
+    server.start_timeout = 60
+    with server:
+        client = vite_client_url(server.url, "/static/")
+        assert wait_for(client, 60.0), f"Vite never answered {client}:\n{server.output()}"
+        try:
+            duet_page.goto(server.url + "/")
+            assert "react-refresh" not in duet_page.content()
+            expect(duet_page.get_by_test_id("duet-props")).to_have_text(
+                "Props from Django: name = Django"
+            )
+            counter = duet_page.get_by_test_id("duet-counter")
+            counter.click()
+            expect(counter).to_have_text("Clicked 1 times")
+            island.write_text(source.replace(FRAMEWORK_TEXT[framework], "Hello, edited in place"))
+            expect(duet_page.get_by_test_id("duet-hello")).to_have_text("Hello, edited in place")
+            if framework == "vue":  # Vue's hot reload keeps a component's state
+                expect(counter).to_have_text("Clicked 1 times")
+        finally:
+            island.write_text(source)
+            duet_page.goto("about:blank")  # Vite's client would poll the stopped server
