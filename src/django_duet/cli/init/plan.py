@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from django_duet import __version__
-from django_duet.cli.init import files, frameworks, markers
+from django_duet.cli.init import blocks, files, frameworks, markers
 from django_duet.cli.init.frameworks import Framework
 from django_duet.cli.init.project import InitError, Project, find_project, parse
 
@@ -169,13 +169,13 @@ def plan(
     changes.append(
         _block_change(
             project.settings_file,
-            files.settings_block(depth, frontend),
+            blocks.settings_block(depth, frontend),
             "INSTALLED_APPS, MIDDLEWARE, STATICFILES_DIRS, STORAGES, TEMPLATES, DUET",
         )
     )
     changes.append(
         _block_change(
-            project.urls_file, files.urls_block(chosen), "api/auth/, app/ (client_routes), ''"
+            project.urls_file, blocks.urls_block(chosen), "api/auth/, app/ (client_routes), ''"
         )
     )
     return project, changes
