@@ -424,7 +424,16 @@ def test_another_framework_over_inits_frontend_is_refused(project, capsys):
     assert main(["init", "--dir", str(project), "--framework", "vue"]) == 2
     err = capsys.readouterr().err
     assert "Nothing was changed" in err and "frontend/package.json" in err
-    assert "holds init's React frontend, not Vue" in err and "--frontend" in err
+    assert "init wrote it for React, not Vue: run init with --framework react" in err
+    assert snapshot(project) == before
+    # Without the React frontend folder, init's React templates are refused the same way (kept,
+    # they would load React's entry on a Vue frontend's pages).
+    (project / "frontend").rename(project / "old-frontend")
+    before = snapshot(project)
+    assert main(["init", "--dir", str(project), "--framework", "vue"]) == 2
+    err = capsys.readouterr().err
+    for name in ("base.html", "home.html"):
+        assert f"templates/duet/{name}: init wrote it for React, not Vue" in err
     assert snapshot(project) == before
 
 

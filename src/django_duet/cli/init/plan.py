@@ -16,6 +16,7 @@ from django_duet.cli.init.project import InitError, Project, find_project, parse
 
 _DEFAULT_SPEC = f"^{__version__}"
 
+Others = dict[str, Framework]  # a file's text -> the framework init writes it for
 Action = Literal["create", "append", "update", "unchanged", "kept", "conflict"]
 
 
@@ -59,7 +60,11 @@ def generated_files(project: Project, frontend: str, framework: Framework) -> di
     }
 
 
-def _file_change(path: Path, content: str) -> Change:
+def _file_change(
+    path: Path, content: str, framework: Framework | None = None, others: Others | None = None
+) -> Change:
+    """``others``: what init writes at this path for the other frameworks, so that a file it
+    wrote for one of them is refused, not kept (a Vue entry in React's base template)."""
     if not path.exists():
         return Change(path, "create", content)
     if not path.is_file():
@@ -67,9 +72,19 @@ def _file_change(path: Path, content: str) -> Change:
     current = path.read_text(encoding="utf-8", errors="replace")
     if current == content:
         return Change(path, "unchanged")
+    if framework is not None and (other := (others or {}).get(current)) is not None:
+        return Change(path, "conflict", why=_switch_why(other, framework))
     if markers.MARKER in current:
         return Change(path, "kept", why="written by init, edited since: left as it is")
     return Change(path, "conflict", why="exists and was not written by init; move it away")
+
+
+def _switch_why(written: Framework, asked: Framework) -> str:
+    return (
+        f"init wrote it for {written.label}, not {asked.label}: run init with --framework "
+        f"{written.name}, or delete init's {written.label} files (the frontend folder, "
+        "templates/duet/) to start again with another framework"
+    )
 
 
 def _package_change(path: Path, framework: Framework, name: str, js_package: str | None) -> Change:
@@ -79,13 +94,7 @@ def _package_change(path: Path, framework: Framework, name: str, js_package: str
     init's own, unedited."""
     data = _init_package(path) if path.is_file() else None
     if data is not None and (other := _other_framework(data, framework)) is not None:
-        return Change(
-            path,
-            "conflict",
-            why=f"holds init's {other.label} frontend, not {framework.label}: run init with "
-            f"--framework {other.name}, or give the {framework.label} frontend its own folder "
-            "(--frontend)",
-        )
+        return Change(path, "conflict", why=_switch_why(other, framework))
     spec = _django_duet_spec(data)
     if data is None or spec is None or js_package is None or js_package == spec:
         content = files.package_json(framework, name, js_package or spec or _DEFAULT_SPEC)
@@ -161,8 +170,13 @@ def plan(
     project = find_project(root.resolve(), settings_module)
     package = project.root / frontend / "package.json"
     changes = [_package_change(package, chosen, _npm_name(project.root), js_package)]
+    others: dict[Path, Others] = {}
+    for other in frameworks.FRAMEWORKS.values():
+        if other is not chosen:
+            for path, content in generated_files(project, frontend, other).items():
+                others.setdefault(path, {})[content] = other
     changes += [
-        _file_change(path, content)
+        _file_change(path, content, chosen, others.get(path))
         for path, content in generated_files(project, frontend, chosen).items()
     ]
     depth = len(project.settings_file.relative_to(project.root).parts) - 1
