@@ -5,6 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path
 
+from django_duet.ssr import StreamingPage
 from django_duet.views import client_routes
 
 
@@ -36,9 +37,36 @@ def ssr_product(request: HttpRequest) -> HttpResponse:
     return render(request, "frameworks/vue_ssr.html", {"props": props})
 
 
+REVIEWS = [
+    {"author": "Ada", "text": "Bright enough to read by, warm enough to think by."},
+    {"author": "Grace", "text": "The page showed the lamp at once; these reviews came later."},
+]
+
+
+def ssr_stream(request: HttpRequest) -> StreamingPage:
+    """The product page streamed: Vue's HTML leaves as Vue writes it, the lamp at once, the
+    reviews (an async component waiting ``delay`` ms in V8) when they come; then hydrated."""
+    delay = min(int(request.GET.get("delay", "1500")), 5000)
+    props = {
+        "product": PRODUCT,
+        "canonicalUrl": request.build_absolute_uri(request.path),
+        "reviews": REVIEWS,
+        "delayMs": delay,
+    }
+    # The budget covers the whole stream: the reviews' delay plus room to render.
+    return StreamingPage(
+        request,
+        "frameworks/vue_stream.html",
+        component="ReviewsPage",
+        props=props,
+        budget_ms=delay + 2000,
+    )
+
+
 urlpatterns = [
     path("", islands, name="vue-islands"),
     path("ssr/", ssr_product, name="vue-ssr"),
+    path("ssr/stream/", ssr_stream, name="vue-ssr-stream"),
     # Every route of the vue-router app (deep links, reloads) gets the built index.html, with
     # <meta name="duet-base" content="/vue/app/"> for the router's base.
     client_routes("app/", "index.html", name="vue-app"),

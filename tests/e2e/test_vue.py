@@ -8,6 +8,8 @@ by gunicorn as in production.
   (django-duet/ssr/vue), byte for byte what Vue's Node renderer gives, with the title and meta
   tags its ``head()`` call sets in the server's ``<head>``; the browser hydrates it without a
   mismatch (no node replaced, no warning) and it reacts to clicks;
+- ``/vue/ssr/stream/``: the same page with an async component, streamed (``StreamingPage``):
+  the page's top shows before the slow part comes, then it hydrates;
 - ``/vue/app/...``: the vue-router app of ``client_routes("app/")``: a deep link, a reload, and a
   client navigation to a lazy route.
 """
@@ -19,6 +21,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -240,6 +243,44 @@ def test_a_tampered_server_html_is_a_mismatch_this_test_would_see(duet_page, vue
     duet_page.wait_for_function(HYDRATED, timeout=10_000)
     expect(duet_page.locator("[data-duet-ssr]").get_by_test_id("quantity")).to_have_text("1")
     assert [m for m in messages if "Hydration" in m and m.startswith("error")], messages
+
+
+# --- /vue/ssr/stream/: the same page streamed (StreamingPage) -----------------------------------
+
+DELAY_MS = 1200
+# Recorded as the parser adds them, before any script of the page runs.
+WATCH_STREAM = """
+window.__seen = {};
+new MutationObserver(() => {
+  const now = performance.now();
+  for (const id of ["product-name", "reviews"]) {
+    if (!(id in window.__seen) && document.querySelector(`[data-testid="${id}"]`)) {
+      window.__seen[id] = now;
+    }
+  }
+}).observe(document, { childList: true, subtree: true });
+"""
+
+
+def test_the_streamed_page_shows_its_top_then_the_reviews_then_hydrates(duet_page, vue_site):
+    get(vue_site, "/vue/ssr/stream/?delay=10")  # the worker's V8 context, created and loaded
+    messages = record_console(duet_page)
+    page = duet_page
+    page.add_init_script(WATCH_STREAM)
+    started = time.monotonic()
+    page.goto(vue_site.url + f"/vue/ssr/stream/?delay={DELAY_MS}", wait_until="commit")
+    page.wait_for_selector('[data-testid="product-name"]', state="attached", timeout=10_000)
+    assert time.monotonic() - started < DELAY_MS / 1000
+    assert page.locator('[data-testid="reviews"]').count() == 0  # still on its way
+    expect(page.get_by_test_id("reviews")).to_contain_text("Grace", timeout=10_000)
+    page.wait_for_function(HYDRATED, timeout=10_000)
+    seen = page.evaluate("window.__seen")
+    assert seen["product-name"] + DELAY_MS * 0.6 < seen["reviews"], seen
+    assert page.title() == "Duet desk lamp | Vue in Django"  # head() of the streamed page
+    page.get_by_test_id("more").click()
+    expect(page.get_by_test_id("quantity")).to_have_text("2")
+    expect(page.get_by_test_id("reviews").locator("li")).to_have_count(2)
+    assert not problems(messages), messages
 
 
 # --- /vue/app/: vue-router under a prefix -------------------------------------------------------

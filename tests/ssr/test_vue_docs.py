@@ -26,7 +26,7 @@ def blocks() -> list[tuple[str, str, str]]:
 
 def test_every_code_block_is_checked():
     fences = DOC.read_text(encoding="utf-8").count("\n```") // 2
-    assert len(blocks()) == fences >= 10
+    assert len(blocks()) == fences >= 13
 
 
 @pytest.mark.parametrize(("kind", "path", "code"), blocks(), ids=[b[1] for b in blocks()])

@@ -35,6 +35,12 @@ export interface RendererOptions {
    * shell first and each Suspense boundary as it resolves (`render_stream`, docs/ssr.md).
    */
   renderToReadableStream?: RenderToReadableStream;
+  /**
+   * The stream is the component's HTML in document order (Vue's `renderToWebStream`), not
+   * React's shell followed by boundaries that its scripts move into place: Django then writes
+   * every chunk inside the container and closes it after the last one.
+   */
+  streamInOrder?: boolean;
 }
 
 export interface LogEntry {
@@ -143,6 +149,7 @@ export function createRenderer(options: RendererOptions): DuetServerRuntime {
       components: options.components,
       createElement: options.createElement,
       renderToReadableStream: options.renderToReadableStream,
+      inOrder: options.streamInOrder === true,
       captureConsole,
       errorOf,
     });

@@ -3,7 +3,8 @@
  *
  * Django (django_duet/ssr/stream.py) starts one stream per V8 context at a time and pulls it:
  *
- * - `stream(name, propsJson, optionsJson)` starts the render (`{ok: true}`, or why not, as JSON);
+ * - `stream(name, propsJson, optionsJson)` starts the render (`{ok: true}`, or why not, as JSON;
+ *   `inOrder: true` when the chunks are the container's content in document order, as Vue's);
  * - `pull()` resolves, as JSON, to what React wrote since the last pull: the shell first (with
  *   the head tags its components set), then each Suspense boundary's HTML and the inline scripts
  *   that put it in place, until `done`. Bytes cross as a Latin-1 string (one char per byte):
@@ -46,6 +47,8 @@ export interface StreamerDeps {
   components: Record<string, unknown>;
   createElement: (component: never, props: never) => unknown;
   renderToReadableStream: RenderToReadableStream;
+  /** The chunks are the container's content in order (Vue), told to Django at the start. */
+  inOrder?: boolean;
   captureConsole: (logs: Entry[]) => () => void;
   errorOf: (thrown: unknown) => ErrorInfo;
 }
@@ -157,7 +160,7 @@ export function createStreamer(deps: StreamerDeps): Streamer {
         restore();
         return JSON.stringify({ ok: false, error: deps.errorOf(thrown), logs });
       }
-      return JSON.stringify({ ok: true });
+      return JSON.stringify(deps.inOrder === true ? { ok: true, inOrder: true } : { ok: true });
     },
 
     async pull(): Promise<string> {

@@ -5,6 +5,11 @@ boundaries) and the head tags its components set; ``rest()`` then yields what Re
 each boundary resolves: the boundary's HTML in a hidden element and the inline script that
 moves it into place (with the request's CSP nonce, React's ``nonce`` option).
 
+A bundle whose stream is in document order (Vue's: ``inOrder`` in the answer to ``stream``)
+writes every chunk inside the container instead; an error, or the budget running out, after
+the first chunk ends it with a script that empties the container and marks it for the browser
+to render (``in_order``, ``_client_render_container``).
+
 One time budget covers the whole stream, ``DUET['SSR_TIMEOUT_MS']`` unless the caller gives
 one. With no shell within it the page falls back to client rendering, as ``render_component``
 does; once the shell is out, the boundaries still pending when it runs out are aborted (React's
@@ -56,6 +61,12 @@ CLIENT_RENDER_PENDING = (
     'if(m&&m.nodeType===8&&m.data==="$?"){m.data="$!";'
     "m._reactRetry&&m._reactRetry()}})})();"
 )
+# An in-order stream cut short: the container's partial HTML removed and the container marked
+# as the browser's to render, before the page's entry hydrates it.
+CLIENT_RENDER_CONTAINER = (
+    "(function(){var c=document.querySelector(SELECTOR);"
+    'if(c){c.replaceChildren();c.setAttribute("data-duet-mode","client")}})();'
+)
 
 
 class SsrStreamUnsupported(SsrError):
@@ -98,6 +109,8 @@ class StreamedRender:
         self.started = time.monotonic()
         self.deadline = self.started + self.budget_ms / 1000
         self.done = False
+        # The chunks are the container's content in document order (Vue), not React's.
+        self.in_order = False
         self._engine: Engine | None = None
         self._slot = "default"
 
@@ -130,6 +143,7 @@ class StreamedRender:
             raise SsrComponentNotFound(self.name, list(answer.get("known") or []), bundle.path)
         if answer.get("ok") is not True:
             raise self._render_error(answer)
+        self.in_order = answer.get("inOrder") is True
         try:
             first = self._pull()
         except _OutOfTime:
@@ -151,11 +165,31 @@ class StreamedRender:
                 try:
                     answer = self._pull()
                 except _OutOfTime:
-                    yield from self._abort()
+                    if self.in_order:
+                        self._warn("over the time budget", "the browser renders the component")
+                        self._abort_quietly()
+                        yield self._client_render_container()
+                    else:
+                        yield from self._abort()
                     return
                 except SsrError as exc:  # V8 failed or is stuck: no more from React
                     self._warn(exc.reason, str(exc))
-                    yield self._client_render_pending()
+                    yield (
+                        self._client_render_container()
+                        if self.in_order
+                        else self._client_render_pending()
+                    )
+                    return
+                if self.in_order and answer.get("ok") is not True:
+                    # Part of the component's HTML is out: the browser renders all of it.
+                    error = answer.get("error") or {}
+                    self._warn(
+                        "the component threw",
+                        f"{error.get('name', 'Error')}: {error.get('message', '')}; the browser "
+                        "renders the component",
+                        str(error.get("stack", "")),
+                    )
+                    yield self._client_render_container()
                     return
                 self.done = bool(answer.get("done")) or answer.get("ok") is not True
                 chunk = _bytes(answer.get("chunk"))
@@ -195,6 +229,13 @@ class StreamedRender:
         selector = f'[data-duet-props="{self.element_id}"] template[id]'
         # <, > and & escaped in the only variable part, a JS string.
         script = CLIENT_RENDER_PENDING.replace("SELECTOR", script_safe_json(json.dumps(selector)))
+        html = format_html("<script{}>{}</script>", nonce_attribute(self.nonce), mark_safe(script))
+        return html.encode()
+
+    def _client_render_container(self) -> bytes:
+        """The end of an in-order stream cut short: the browser renders the component."""
+        selector = f'[data-duet-props="{self.element_id}"]'
+        script = CLIENT_RENDER_CONTAINER.replace("SELECTOR", script_safe_json(json.dumps(selector)))
         html = format_html("<script{}>{}</script>", nonce_attribute(self.nonce), mark_safe(script))
         return html.encode()
 

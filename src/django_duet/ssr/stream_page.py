@@ -10,6 +10,8 @@ component goes, as with the tag. The first bytes leave when React's shell is rea
 template up to the component, with the head tags in place, the container with the shell, and
 the props for hydration; then each Suspense boundary as it resolves (outside the container,
 which is React's root: React's scripts move each one in by id); then the rest of the template.
+A Vue component's stream is in document order: every chunk goes inside the container, which
+closes after the last one.
 
 Without a shell (the component threw, the budget ran out, no bundle ...) the page is the
 same as ``render_component``'s fallback: an empty container the browser renders, logged.
@@ -141,10 +143,13 @@ class StreamingPage(StreamingHttpResponse):
                 error_overlay(name, failure) if failure is not None and settings.DEBUG else "",
                 _container_open(name, self._element_id, ssr),
             ]
-            yield (before + "".join(opening)).encode() + shell + self._closing().encode()
+            # An in-order stream (Vue) is the container's content: closed after its last chunk.
+            inside = ssr and render.in_order
+            closing = self._closing().encode()
+            yield (before + "".join(opening)).encode() + shell + (b"" if inside else closing)
             if ssr:
                 yield from render.rest()
-            yield after.encode()
+            yield (closing if inside else b"") + after.encode()
         finally:
             render.close()
 

@@ -4,5 +4,6 @@ import { createApp, createSSRApp } from "vue";
 import { vueAdapter } from "django-duet/islands/vue";
 import { hydrate } from "django-duet/ssr/client";
 import ProductPage from "./ProductPage.vue";
+import ReviewsPage from "./ReviewsPage.vue";
 
-hydrate({ components: { ProductPage }, ...vueAdapter({ createApp, createSSRApp }) });
+hydrate({ components: { ProductPage, ReviewsPage }, ...vueAdapter({ createApp, createSSRApp }) });

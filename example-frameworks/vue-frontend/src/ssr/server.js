@@ -2,15 +2,17 @@
 // components {% duet_render %} and {% duet_island ... ssr=True %} may name, rendered by Vue's
 // server renderer made synchronous.
 import { createSSRApp, createVNode, ssrContextKey } from "vue";
-import { ssrRenderVNode } from "vue/server-renderer";
+import { renderToWebStream, ssrRenderVNode } from "vue/server-renderer";
 import { createRenderer } from "django-duet/ssr/server";
 import { vueRenderer } from "django-duet/ssr/vue";
 import Counter from "../islands/Counter.vue";
 import Greeting from "../islands/Greeting.vue";
 import ProductPage from "./ProductPage.vue";
-import { AsyncSetup, Teleports, Throws } from "./fallbacks.js";
+import ReviewsPage from "./ReviewsPage.vue";
+import { AsyncSetup, Teleports, Throws, ThrowsLater } from "./fallbacks.js";
 
 createRenderer({
-  components: { Counter, Greeting, ProductPage, AsyncSetup, Teleports, Throws },
-  ...vueRenderer({ createSSRApp, createVNode, ssrContextKey, ssrRenderVNode }),
+  components: { Counter, Greeting, ProductPage, ReviewsPage, AsyncSetup, Teleports, Throws, ThrowsLater },
+  // renderToWebStream: for StreamingPage (/vue/ssr/stream/), Vue's stream sent as it comes.
+  ...vueRenderer({ createSSRApp, createVNode, ssrContextKey, ssrRenderVNode, renderToWebStream }),
 });
