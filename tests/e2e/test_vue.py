@@ -30,6 +30,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
+from django_duet.ssr.stream import CLIENT_RENDER_CONTAINER
 from django_duet.testing.servers import ServerProcess, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -280,6 +281,30 @@ def test_the_streamed_page_shows_its_top_then_the_reviews_then_hydrates(duet_pag
     page.get_by_test_id("more").click()
     expect(page.get_by_test_id("quantity")).to_have_text("2")
     expect(page.get_by_test_id("reviews").locator("li")).to_have_count(2)
+    assert not problems(messages), messages
+
+
+def test_a_stream_cut_short_is_rendered_by_the_browser(duet_page, vue_site):
+    # What Django sends when the component fails (or the budget runs out) after the first
+    # chunk: part of the HTML, then the script that hands the container to the browser.
+    messages = record_console(duet_page)
+    html = get(vue_site, "/vue/ssr/stream/?delay=10")
+    cut = html.index("<h2>Reviews</h2>") + len("<h2>Reviews</h2>")
+    end = html.index('</div><script type="application/json" id="duet-ssr-1"')
+    selector = json.dumps('[data-duet-props="duet-ssr-1"]')
+    script = f"<script>{CLIENT_RENDER_CONTAINER.replace('SELECTOR', selector)}</script>"
+    body = html[:cut] + script + html[end:]
+    duet_page.route(
+        vue_site.url + "/vue/ssr/stream/",
+        lambda route: route.fulfill(status=200, content_type="text/html", body=body),
+    )
+    duet_page.goto(vue_site.url + "/vue/ssr/stream/")
+    container = duet_page.locator('[data-duet-ssr="ReviewsPage"]')
+    expect(container).to_have_attribute("data-duet-mode", "client")
+    expect(container.get_by_test_id("reviews").locator("li")).to_have_count(2)
+    container.get_by_test_id("more").click()
+    expect(container.get_by_test_id("quantity")).to_have_text("2")
+    assert container.locator("h2", has_text="Reviews").count() == 1  # the partial HTML gone
     assert not problems(messages), messages
 
 
