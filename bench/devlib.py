@@ -124,7 +124,10 @@ def duet_dev(tmp: Path, mode: str, prepare: object = None) -> Iterator[Dev]:
         command, port=port, cwd=EXAMPLE, env=direct_env, name=f"duet dev ({mode})",
         start_timeout=90,
     ) as server:  # fmt: skip
-        wait_ok(f"{server.url}/static/@vite/client")
+        try:  # Vite's first start (its dependency scan) takes long on a loaded machine
+            wait_ok(f"{server.url}/static/@vite/client", timeout=240)
+        except TimeoutError as slow:
+            raise TimeoutError(f"{slow}; duet dev said: {server.output()[-3000:]}") from None
         with ServerProcess(
             proxied, port=proxy_port, cwd=EXAMPLE, env=env, name=f"django ({mode}, proxy)"
         ) as proxy:

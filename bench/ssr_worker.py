@@ -1,9 +1,10 @@
 """The Python side of the SSR benchmark, in a fresh process (its RSS is the worker's).
 
 python ssr_worker.py <bundle.js> <node server URL> <quick 0|1> <project> <jobs.json>: prints one
-JSON object. Node's in-process renders (ssr_node.mjs pipe) are timed in turn with Django's,
-round by round, and each ratio is taken within a round: on a machine shared with other jobs, a
-load spike then slows both sides of a ratio instead of one.
+JSON object. Node's in-process renders (ssr_node.mjs pipe) and the Node render server over
+HTTP (the props encoded with orjson, as ``render_component`` encodes them) are timed in turn
+with Django's, round by round, and each ratio is taken within a round: on a machine shared with
+other jobs, a load spike then slows both sides of a ratio instead of one.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import IO, Any
 
 import django
 import httpx
+import orjson
 from benchlib import per_call_us, rss_mb  # bench/ is sys.path[0] when run as a script
 from django.conf import settings
 
@@ -82,17 +84,21 @@ class NodeInProcess:
 
 
 def interleaved(
-    duet: Any, node: NodeInProcess, key: str, number: int, rounds: int
+    duet: Any, node: NodeInProcess, key: str, number: int, rounds: int, sidecar: Any
 ) -> dict[str, float]:
-    """Medians of Django's and Node's ms per render, and of their ratio within each round."""
-    ours, theirs = [], []
+    """Medians of Django's, Node's in-process and the Node sidecar's ms per render, and of
+    Django's ratio to each within each round (the three timed in turn, round by round)."""
+    ours, theirs, http = [], [], []
     for _ in range(rounds):
         ours.append(ms_per_call(duet, number, 1))
         theirs.append(node.ms(key, number))
+        http.append(ms_per_call(sidecar, number, 1))
     return {
         "duet": statistics.median(ours),
         "node": statistics.median(theirs),
         "ratio": statistics.median(o / t for o, t in zip(ours, theirs, strict=True)),
+        "http": statistics.median(http),
+        "ratio_http": statistics.median(o / h for o, h in zip(ours, http, strict=True)),
     }
 
 
@@ -107,7 +113,6 @@ def main() -> None:
     from django_duet.ssr.engine import engine_for
 
     big = {"rows": rows(1000)}
-    big_json = json.dumps(big)
     # Rounds x renders per round on each side; 30 big renders, as many as before the interleaving.
     (repeat_big, number_big), (repeat_small, number_small) = (
         ((3, 2), (5, 50)) if quick else ((10, 3), (15, 300))
@@ -123,27 +128,47 @@ def main() -> None:
     def duet_big() -> None:
         render_component(None, "Table", big)
 
+    # Django asking a Node render server over HTTP (keep-alive), the props encoded with orjson
+    # as render_component encodes them: the usual "Node sidecar", timed in the same rounds.
+    client = httpx.Client(base_url=node_url, timeout=30)
+
+    def sidecar(name: str, props: Any) -> Any:
+        def call() -> str:
+            response = client.post(f"/{name}", content=orjson.dumps(props))
+            response.raise_for_status()
+            return response.text
+
+        return call
+
     try:
-        table = interleaved(duet_big, node, "big", number_big, repeat_big)
+        for _ in range(3):
+            sidecar("Table", big)()
+        table = interleaved(duet_big, node, "big", number_big, repeat_big, sidecar("Table", big))
         small = interleaved(
             lambda: render_component(None, "Small", SMALL),
             node,
             "small",
             number_small,
             repeat_small,
+            sidecar("Small", SMALL),
         )
         more = STEADY_RENDERS - 3 - number_big * repeat_big  # both sides warmed up 3 times
         ms_per_call(duet_big, more, 1)
         node.ms("big", more)
         rss_steady, dirty_steady = rss_mb(pid), private_dirty_mb(pid)
-        steady = interleaved(duet_big, node, "big", number_big, repeat_big)
+        steady = interleaved(duet_big, node, "big", number_big, repeat_big, sidecar("Table", big))
     finally:
         node.close()
+        client.close()
     out["big_duet_render_ms"], out["big_node_ms"] = table["duet"], table["node"]
     out["big_ratio_vs_node"] = table["ratio"]
+    out["big_node_http_ms"], out["big_ratio_vs_node_http"] = table["http"], table["ratio_http"]
     out["steady_duet_render_ms"], out["steady_node_ms"] = steady["duet"], steady["node"]
     out["steady_ratio_vs_node"] = steady["ratio"]
+    out["steady_node_http_ms"] = steady["http"]
+    out["steady_ratio_vs_node_http"] = steady["ratio_http"]
     out["small_duet_render_ms"], out["small_node_ms"] = small["duet"], small["node"]
+    out["small_node_http_ms"], out["small_ratio_vs_node_http"] = small["http"], small["ratio_http"]
     engine = engine_for(get_bundle(), 256)
     out["engine_fast_path"] = engine.fast
     # The per-call cost of mini-racer's public API, for the same render and for nothing at all.
@@ -157,21 +182,6 @@ def main() -> None:
         )
         out["noop_plain_mini_racer_ms"] = ms_per_call(
             lambda: plain.eval("0"), number_small, repeat_small
-        )
-
-    # Django asking a Node render server over HTTP (keep-alive), JSON included.
-    with httpx.Client(base_url=node_url, timeout=30) as client:
-        for _ in range(3):
-            client.post("/Table", content=big_json).raise_for_status()
-        out["big_node_http_ms"] = ms_per_call(
-            lambda: client.post("/Table", content=json.dumps(big)).text,
-            1,
-            number_big * repeat_big,
-        )
-        out["small_node_http_ms"] = ms_per_call(
-            lambda: client.post("/Small", content=json.dumps(SMALL)).text,
-            number_small // 5,
-            repeat_small,
         )
 
     # Three more threads, as in a gthread worker with 4 threads: one context each.
