@@ -6,9 +6,6 @@ inside the container must be byte for byte what Node renders.
 
 from __future__ import annotations
 
-import json
-import shutil
-import subprocess
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -18,40 +15,23 @@ import pytest
 from django.test import RequestFactory
 
 from django_duet.ssr import render_component
-from django_duet.ssr.bundle import bundle_from_record, clear_cache
-from django_duet.ssr.engine import discard_thread_engine
+
+from .support import ROOT, inner, node_render, react_build, ssr_bundle
 
 pytest.importorskip("py_mini_racer")
 pytestmark = pytest.mark.node
 
-ROOT = Path(__file__).resolve().parents[2]
-PROJECT = ROOT / "tests" / "fixtures" / "ssr-react"
-NODE_MODULES = ROOT / "example" / "frontend" / "node_modules"  # vite, react, react-dom
-PACKAGE = ROOT / "js"
+FIXTURE = ROOT / "tests" / "fixtures" / "ssr-react"
 
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory) -> Path:
-    if not (NODE_MODULES / "react-dom").exists() or not (PACKAGE / "dist" / "ssr.js").exists():
-        pytest.fail("npm deps missing: run `make node-deps` (make test does it).")
-    root = tmp_path_factory.mktemp("ssr-react") / "project"
-    shutil.copytree(PROJECT, root)
-    (root / "node_modules").symlink_to(NODE_MODULES, target_is_directory=True)
-    build = ["node", "build.mjs", str(root), str(PACKAGE)]
-    subprocess.run(build, cwd=root, check=True, timeout=120)
-    return root
+    return react_build(FIXTURE, tmp_path_factory.mktemp("ssr-react") / "project")
 
 
-def node_render(project: Path, jobs: list[tuple[str, dict[str, Any]]]) -> list[str]:
-    done = subprocess.run(
-        ["node", "render.mjs", str(project), json.dumps(jobs)],
-        cwd=project,
-        check=True,
-        timeout=60,
-        capture_output=True,
-        text=True,
-    )
-    return list(json.loads(done.stdout))
+def react_render(project: Path, jobs: list[tuple[str, dict[str, Any]]]) -> list[str]:
+    """React's renderToString in Node (the fixture's render.mjs)."""
+    return node_render(project, jobs, str(project), timeout=60)
 
 
 def rows(n: int, seed: int = 0) -> list[dict[str, Any]]:
@@ -63,18 +43,8 @@ def rows(n: int, seed: int = 0) -> list[dict[str, Any]]:
 
 @pytest.fixture(autouse=True)
 def bundle_settings(project, settings):
-    bundle = bundle_from_record(project / "dist" / ".vite" / "duet-ssr.json")
-    settings.DUET = {**settings.DUET, "SSR_BUNDLE": bundle, "SSR_TIMEOUT_MS": 500}
-    clear_cache()
-    discard_thread_engine()
-    yield
-    discard_thread_engine()
-    clear_cache()
-
-
-def inner(html: str) -> str:
-    """What Django put inside the container."""
-    return html.split(">", 1)[1].split("</div><script", 1)[0]
+    with ssr_bundle(settings, project / "dist", 500):
+        yield
 
 
 def test_django_renders_exactly_what_node_renders(project):
@@ -83,7 +53,7 @@ def test_django_renders_exactly_what_node_renders(project):
         ("Table", {"rows": rows(200)}),
         ("Small", {"name": "Ada"}),
     ]
-    expected = node_render(project, jobs)
+    expected = react_render(project, jobs)
     for (name, props), oracle in zip(jobs, expected, strict=True):
         html = render_component(RequestFactory().get("/"), name, props)
         assert html.ssr is True
@@ -110,7 +80,7 @@ def test_real_react_failures_fall_back_with_the_js_stack(caplog):
 def test_work_scheduled_during_a_render_is_taken_and_cancelled_after_it(project, caplog):
     # The bundle's polyfills over mini-racer's setTimeout: a MessageChannel message and
     # setTimeout(fn, 0) used to throw "value.then is not a function" and fall back.
-    [expected] = node_render(project, [("Scheduled", {"label": "later"})])
+    [expected] = react_render(project, [("Scheduled", {"label": "later"})])
     with caplog.at_level("WARNING", logger="django_duet.ssr"):
         html = render_component(RequestFactory().get("/"), "Scheduled", {"label": "later"})
     assert html.ssr is True
@@ -129,7 +99,7 @@ def test_work_scheduled_during_a_render_is_taken_and_cancelled_after_it(project,
 
 def test_concurrent_renders_from_threads_match_node(project):
     variants = [("Table", {"rows": rows(30, seed)}) for seed in range(6)]
-    expected = node_render(project, variants)
+    expected = react_render(project, variants)
 
     def work(i: int) -> tuple[int, str]:
         return i, inner(render_component(RequestFactory().get("/"), *variants[i % 6]))

@@ -11,68 +11,42 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-import shutil
-import subprocess
 import time
-from pathlib import Path
 
 import pytest
 from django.test import AsyncRequestFactory, RequestFactory
 
-from django_duet.ssr.bundle import bundle_from_record, clear_cache
-from django_duet.ssr.engine import _local, discard_thread_engine, engine_for
+from django_duet.ssr.engine import _local, engine_for
 from django_duet.ssr.stream_page import StreamingPage, StreamingPageError
+
+from .support import ROOT, page_template, react_build, read, ssr_bundle
 
 pytest.importorskip("py_mini_racer")
 pytestmark = pytest.mark.node
 
-ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = ROOT / "tests" / "fixtures" / "ssr-stream"
-NODE_MODULES = ROOT / "example" / "frontend" / "node_modules"
-PACKAGE = ROOT / "js"
 TEMPLATE = """<!doctype html><html><head><meta charset="utf-8">{{ page.head }}</head>
 <body><main>{{ page }}</main><footer>the end</footer></body></html>"""
 NONCE = "n0nce-123"
 
 
 @pytest.fixture(scope="module")
-def bundle(tmp_path_factory) -> Path:
-    if not (NODE_MODULES / "react-dom").exists() or not (PACKAGE / "dist" / "ssr.js").exists():
-        pytest.fail("npm deps missing: run `make node-deps` (make test does it).")
-    root = tmp_path_factory.mktemp("ssr-stream") / "project"
-    shutil.copytree(FIXTURE, root)
-    shutil.copy(ROOT / "tests" / "fixtures" / "ssr-react" / "build.mjs", root / "build.mjs")
-    (root / "node_modules").symlink_to(NODE_MODULES, target_is_directory=True)
-    subprocess.run(
-        ["node", "build.mjs", str(root), str(PACKAGE)], cwd=root, check=True, timeout=120
-    )
-    return bundle_from_record(root / "dist" / ".vite" / "duet-ssr.json")
+def project(tmp_path_factory):
+    build = ROOT / "tests" / "fixtures" / "ssr-react" / "build.mjs"
+    return react_build(FIXTURE, tmp_path_factory.mktemp("ssr-stream") / "project", [build])
 
 
 @pytest.fixture(autouse=True)
-def stream_settings(bundle, settings, tmp_path):
-    (tmp_path / "page.html").write_text(TEMPLATE)
-    settings.TEMPLATES = [
-        {"BACKEND": "django.template.backends.django.DjangoTemplates", "DIRS": [str(tmp_path)]}
-    ]
-    settings.DUET = {**settings.DUET, "SSR_BUNDLE": bundle, "SSR_TIMEOUT_MS": 1500}
-    clear_cache()
-    discard_thread_engine()
-    yield
-    discard_thread_engine()
-    clear_cache()
+def stream_settings(project, settings, tmp_path):
+    page_template(settings, tmp_path, TEMPLATE)
+    with ssr_bundle(settings, project / "dist", 1500):
+        yield
 
 
 def request_with_nonce():
     request = RequestFactory().get("/stream/")
     request.csp_nonce = NONCE  # type: ignore[attr-defined]
     return request
-
-
-def read(response) -> list[tuple[float, str]]:
-    """Each chunk with the seconds since the response was made."""
-    started = time.monotonic()
-    return [(time.monotonic() - started, chunk.decode()) for chunk in response]
 
 
 def page(props, **kwargs) -> StreamingPage:
@@ -178,7 +152,7 @@ def test_an_unknown_component_falls_back(caplog):
     assert 'data-duet-mode="client"' in html and "has no component 'Nope'" in caplog.text
 
 
-def test_the_stream_takes_the_threads_context_and_gives_it_back(bundle):
+def test_the_stream_takes_the_threads_context_and_gives_it_back(project):
     response = page({"title": "t", "delays": [30]})
     parts = iter(response)
     next(parts)  # the shell is out: the stream holds the context

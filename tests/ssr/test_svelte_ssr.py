@@ -11,10 +11,8 @@ reason logged.
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -22,13 +20,12 @@ import pytest
 from django.test import RequestFactory
 
 from django_duet.ssr import render_component
-from django_duet.ssr.bundle import bundle_from_record, clear_cache
-from django_duet.ssr.engine import discard_thread_engine
+
+from .support import ROOT, inner, node_render, ssr_bundle, vite_build
 
 pytest.importorskip("py_mini_racer")
 pytestmark = pytest.mark.node
 
-ROOT = Path(__file__).resolve().parents[2]
 FRONTEND = ROOT / "example-frameworks" / "svelte-frontend"
 FIXTURE = ROOT / "tests" / "fixtures" / "svelte-ssr"
 
@@ -36,8 +33,6 @@ FIXTURE = ROOT / "tests" / "fixtures" / "svelte-ssr"
 @pytest.fixture(scope="module")
 def project(tmp_path_factory) -> Path:
     """A copy of the Svelte frontend (node_modules linked) with the failing components."""
-    if not (FRONTEND / "node_modules" / ".bin" / "vite").exists():
-        pytest.fail("npm deps missing: run `make node-deps` (make test does it).")
     root = tmp_path_factory.mktemp("svelte") / "svelte-frontend"
     ignore = shutil.ignore_patterns("node_modules", "dist", ".duet-hot")
     shutil.copytree(FRONTEND, root, ignore=ignore)
@@ -49,38 +44,14 @@ def project(tmp_path_factory) -> Path:
     shutil.copy(FIXTURE / "server.js", root / "src" / "server.js")
     shutil.copy(FIXTURE / "svelte.config.js", root / "svelte.config.js")
     shutil.copy(FIXTURE / "render.mjs", root / "render.mjs")
-    vite = str(root / "node_modules" / ".bin" / "vite")
-    command = [vite, "build", "--emptyOutDir", "--logLevel", "warn"]
-    subprocess.run(command, cwd=root, check=True, timeout=180)
+    vite_build(root)
     return root
-
-
-def node_render(project: Path, jobs: list[tuple[str, dict[str, Any]]]) -> list[dict[str, str]]:
-    done = subprocess.run(
-        ["node", "render.mjs", json.dumps(jobs)],
-        cwd=project,
-        check=True,
-        timeout=120,
-        capture_output=True,
-        text=True,
-    )
-    return list(json.loads(done.stdout))
 
 
 @pytest.fixture(autouse=True)
 def bundle_settings(project, settings):
-    bundle = bundle_from_record(project / "dist" / ".vite" / "duet-ssr.json")
-    settings.DUET = {**settings.DUET, "SSR_BUNDLE": bundle, "SSR_TIMEOUT_MS": 500}
-    clear_cache()
-    discard_thread_engine()
-    yield
-    discard_thread_engine()
-    clear_cache()
-
-
-def inner(html: str) -> str:
-    """What Django put inside the container."""
-    return html.split(">", 1)[1].split("</div><script", 1)[0]
+    with ssr_bundle(settings, project / "dist", 500):
+        yield
 
 
 ARTICLE = {

@@ -9,61 +9,23 @@ with the reason logged.
 
 from __future__ import annotations
 
-import json
-import subprocess
-from pathlib import Path
 from typing import Any
 
 import pytest
 from django.test import RequestFactory
 
 from django_duet.ssr import render_component
-from django_duet.ssr.bundle import bundle_from_record, clear_cache
-from django_duet.ssr.engine import discard_thread_engine
+
+from .support import VUE_FRONTEND, inner, node_render, ssr_bundle
 
 pytest.importorskip("py_mini_racer")
 pytestmark = pytest.mark.node
 
-FRONTEND = Path(__file__).resolve().parents[2] / "example-frameworks" / "vue-frontend"
-
-
-@pytest.fixture(scope="module")
-def vue_build(tmp_path_factory) -> Path:
-    vite = FRONTEND / "node_modules" / ".bin" / "vite"
-    if not vite.exists():
-        pytest.fail("npm deps missing: run `make node-deps` (make test does it).")
-    out = tmp_path_factory.mktemp("vue") / "dist"
-    command = [str(vite), "build", "--outDir", str(out), "--emptyOutDir", "--logLevel", "warn"]
-    subprocess.run(command, cwd=FRONTEND, check=True, timeout=180)
-    return out
-
-
-def node_render(jobs: list[tuple[str, dict[str, Any]]]) -> list[str]:
-    done = subprocess.run(
-        ["node", "render.mjs", json.dumps(jobs)],
-        cwd=FRONTEND,
-        check=True,
-        timeout=120,
-        capture_output=True,
-        text=True,
-    )
-    return list(json.loads(done.stdout))
-
 
 @pytest.fixture(autouse=True)
-def bundle_settings(vue_build, settings):
-    bundle = bundle_from_record(vue_build / ".vite" / "duet-ssr.json")
-    settings.DUET = {**settings.DUET, "SSR_BUNDLE": bundle, "SSR_TIMEOUT_MS": 1000}
-    clear_cache()
-    discard_thread_engine()
-    yield
-    discard_thread_engine()
-    clear_cache()
-
-
-def inner(html: str) -> str:
-    """What Django put inside the container."""
-    return html.split(">", 1)[1].split("</div><script", 1)[0]
+def bundle_settings(vue_build, settings):  # vue_build: conftest.py
+    with ssr_bundle(settings, vue_build, 1000):
+        yield
 
 
 def test_django_renders_exactly_what_vue_renders_in_node():
@@ -74,7 +36,7 @@ def test_django_renders_exactly_what_vue_renders_in_node():
         ("islands/Greeting", {"name": "Ada", "items": ["one", "<two>", "three & four"]}),
         ("ssr/ProductPage", {"product": product, "canonicalUrl": "https://shop.example/lamp"}),
     ]
-    expected = node_render(jobs)
+    expected = node_render(VUE_FRONTEND, jobs)
     assert '<button type="button" data-testid="vue-count">Clicked 2 times</button>' in expected[0]
     for (path, props), oracle in zip(jobs, expected, strict=True):
         name = path.rsplit("/", 1)[1]

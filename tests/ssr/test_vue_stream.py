@@ -10,25 +10,20 @@ component to the browser.
 
 from __future__ import annotations
 
-import json
 import logging
-import re
-import subprocess
 import time
-from pathlib import Path
 from typing import Any
 
 import pytest
 from django.test import RequestFactory
 
 from django_duet.ssr import StreamingPage
-from django_duet.ssr.bundle import bundle_from_record, clear_cache
-from django_duet.ssr.engine import discard_thread_engine
+
+from .support import VUE_FRONTEND, container, node_render, page_template, read, ssr_bundle
 
 pytest.importorskip("py_mini_racer")
 pytestmark = pytest.mark.node
 
-FRONTEND = Path(__file__).resolve().parents[2] / "example-frameworks" / "vue-frontend"
 NONCE = "vue-stream-nonce"
 TEMPLATE = """<!doctype html><html><head>{{ page.head }}</head>
 <body>{{ page }}<footer>the end</footer></body></html>"""
@@ -36,30 +31,11 @@ PRODUCT = {"name": "Lamp <1>", "summary": "warm & bright", "price": 2.5, "featur
 REVIEWS = [{"author": "Ada", "text": "Bright <enough>."}, {"author": "Grace", "text": "Later."}]
 
 
-@pytest.fixture(scope="module")
-def vue_build(tmp_path_factory) -> Path:
-    vite = FRONTEND / "node_modules" / ".bin" / "vite"
-    if not vite.exists():
-        pytest.fail("npm deps missing: run `make node-deps` (make test does it).")
-    out = tmp_path_factory.mktemp("vue") / "dist"
-    command = [str(vite), "build", "--outDir", str(out), "--emptyOutDir", "--logLevel", "warn"]
-    subprocess.run(command, cwd=FRONTEND, check=True, timeout=180)
-    return out
-
-
 @pytest.fixture(autouse=True)
-def stream_settings(vue_build, settings, tmp_path):
-    (tmp_path / "page.html").write_text(TEMPLATE)
-    settings.TEMPLATES = [
-        {"BACKEND": "django.template.backends.django.DjangoTemplates", "DIRS": [str(tmp_path)]}
-    ]
-    bundle = bundle_from_record(vue_build / ".vite" / "duet-ssr.json")
-    settings.DUET = {**settings.DUET, "SSR_BUNDLE": bundle, "SSR_TIMEOUT_MS": 1500}
-    clear_cache()
-    discard_thread_engine()
-    yield
-    discard_thread_engine()
-    clear_cache()
+def stream_settings(vue_build, settings, tmp_path):  # vue_build: conftest.py
+    page_template(settings, tmp_path, TEMPLATE)
+    with ssr_bundle(settings, vue_build, 1500):
+        yield
 
 
 def props(delay: int) -> dict[str, Any]:
@@ -75,22 +51,6 @@ def page(component: str = "ReviewsPage", **kwargs: Any) -> StreamingPage:
     request = RequestFactory().get("/stream/")
     request.csp_nonce = NONCE  # type: ignore[attr-defined]
     return StreamingPage(request, "page.html", component=component, **kwargs)
-
-
-def read(response: StreamingPage) -> list[tuple[float, str]]:
-    """Each chunk with the seconds since the response was made."""
-    started = time.monotonic()
-    return [(time.monotonic() - started, chunk.decode()) for chunk in response]
-
-
-def container(html: str) -> str:
-    found = re.search(
-        r'<div data-duet-ssr="ReviewsPage" data-duet-props="duet-ssr-\d+">(.*?)</div><script',
-        html,
-        re.S,
-    )
-    assert found is not None, html
-    return found[1]
 
 
 def test_the_top_leaves_first_and_the_whole_is_what_vue_renders_in_node():
@@ -109,16 +69,8 @@ def test_the_top_leaves_first_and_the_whole_is_what_vue_renders_in_node():
     assert "</div><script" not in "".join(texts[:reviews])  # the container is still open
     html = "".join(texts)
     assert html.endswith("<footer>the end</footer></body></html>")
-    done = subprocess.run(
-        ["node", "render.mjs", json.dumps([["ssr/ReviewsPage", props(0)]])],
-        cwd=FRONTEND,
-        check=True,
-        timeout=120,
-        capture_output=True,
-        text=True,
-    )
-    [oracle] = json.loads(done.stdout)
-    assert container(html) == oracle
+    [oracle] = node_render(VUE_FRONTEND, [("ssr/ReviewsPage", props(0))])
+    assert container(html, "ReviewsPage") == oracle
     assert f'<script type="application/json" id="duet-ssr-1" nonce="{NONCE}">' in html
 
 
