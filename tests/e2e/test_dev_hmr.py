@@ -14,7 +14,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -27,24 +27,16 @@ from django_duet.testing.servers import free_port, free_port_block
 
 from .conftest import EXAMPLE, ExampleDev, scratch_frontends
 from .conftest import scratch_frontend as scratch_frontend  # test_plugin_dev.py imports it here
+from .dev_support import edit_in_place, edit_until_shown, running, vite_connected
 
 GREETING = Path("src") / "components" / "Greeting.tsx"
 
 
 @pytest.fixture(scope="module", params=["runserver", "asgi"])
 def dev_server(request, example_dev) -> Iterator[ExampleDev]:
-    dev = example_dev(asgi=request.param == "asgi")  # up once Vite answers through Django
-    with dev.server:
+    # up once Vite answers through Django; its hot file gone after
+    with running(example_dev(asgi=request.param == "asgi")) as dev:
         yield dev
-    assert not (dev.frontend / ".duet-hot").exists(), "the hot file outlived the dev server"
-
-
-def vite_connected(page, messages: list[str], timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not any("[vite] connected" in m for m in messages):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"the HMR client never connected; console: {messages}")
-        page.wait_for_timeout(100)
 
 
 def test_the_page_loads_through_djangos_origin_only(duet_page, dev_server):
@@ -69,23 +61,6 @@ def test_the_page_loads_through_djangos_origin_only(duet_page, dev_server):
         assert len(sockets) == 1 and urlsplit(sockets[0]).hostname == "127.0.0.1"
 
 
-def edit_until_shown(source: Path, text: str, shown: Callable[[float], None]) -> None:
-    """Writes ``text`` and waits for ``shown``; writes it again if the watcher missed it.
-
-    Under load Vite's file watcher may still be scanning when a test's first edit lands and
-    miss it (an mtime within its scan): a second write is a new change event. What is tested,
-    the edit applied in place with state kept, is the same."""
-    for attempt in range(3):
-        source.write_text(text)
-        try:
-            shown(10_000)
-            return
-        except AssertionError:
-            if attempt == 2:
-                raise
-            time.sleep(0.5)
-
-
 def test_an_edit_shows_up_without_a_reload_and_keeps_state(duet_page, dev_server):
     server, frontend = dev_server.server, dev_server.frontend
     page = duet_page
@@ -98,24 +73,15 @@ def test_an_edit_shows_up_without_a_reload_and_keeps_state(duet_page, dev_server
     counter.click()
     counter.click()
     expect(counter).to_have_text("Clicked 2 times")
-    page.evaluate("window.__sameDocument = true")
     source = frontend / GREETING
     original = source.read_text()
     assert "Clicked {count} times" in original
     try:
-        try:
-            edit_until_shown(  # Fast Refresh kept the count
-                source,
-                original.replace("Clicked {count} times", "Pressed {count} times"),
-                lambda timeout: expect(counter).to_have_text("Pressed 2 times", timeout=timeout),
-            )
-        except AssertionError as failed:  # say whether the page reloaded, and what Vite logged
-            reloaded = page.evaluate("window.__sameDocument") is not True
-            raise AssertionError(
-                f"{failed}\nfull reload: {reloaded}; console: {messages}\n"
-                f"dev server: {server.process.output()[-4000:]}"
-            ) from None
-        assert page.evaluate("window.__sameDocument") is True  # no full reload
+        edited = original.replace("Clicked {count} times", "Pressed {count} times")
+        # Fast Refresh kept the count, without a full reload
+        edit_in_place(
+            page, source, edited, counter, "Pressed 2 times", messages, server.process.output
+        )
         counter.click()
         expect(counter).to_have_text("Pressed 3 times")
     finally:  # cleanup for the module's next tests: the source back, the page showing it
