@@ -18,14 +18,8 @@ component, other islands included, keeps its state (docs/frameworks.md).
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
-import subprocess
-import sys
-import time
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -33,17 +27,13 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from django_duet.testing.dev import VITE_PORTS, wait_for
-from django_duet.testing.servers import ServerProcess, free_port, free_port_block
+from django_duet.testing.servers import ServerProcess
 
-ROOT = Path(__file__).resolve().parents[2]
-PROJECT = ROOT / "example-frameworks"
+from .dev_support import FrameworksDev, edit_in_place, frameworks_dev, scratch_copy, vite_connected
+from .frameworks_support import PROJECT, frameworks_site, problems, record_console
+
 SVELTE = PROJECT / "svelte-frontend"
-BIN = Path(sys.executable).parent
-ENV = {
-    "DJANGO_SETTINGS_MODULE": "frameworks.settings",
-    "DJANGO_SECRET_KEY": "e2e-frameworks-secret-key-" + "s" * 40,
-}
+ENV = {"DJANGO_SECRET_KEY": "e2e-frameworks-secret-key-" + "s" * 40}
 
 pytestmark = pytest.mark.e2e
 
@@ -72,17 +62,6 @@ document.addEventListener("readystatechange", () => {
 """
 
 
-def record_console(page: Any) -> list[str]:
-    messages: list[str] = []
-    page.on("console", lambda m: messages.append(f"{m.type}: {m.text}"))
-    page.on("pageerror", lambda exc: messages.append(f"pageerror: {exc}"))
-    return messages
-
-
-def problems(messages: list[str]) -> list[str]:
-    return [m for m in messages if m.startswith(("error", "warning", "pageerror"))]
-
-
 # --- production: gunicorn over the build --------------------------------------------------------
 
 
@@ -91,18 +70,7 @@ def site(tmp_path_factory) -> Iterator[ServerProcess]:
     """example-frameworks collected into a scratch STATIC_ROOT and served by gunicorn."""
     if not (SVELTE / "dist" / ".vite" / "manifest.json").exists():
         pytest.fail("No build of example-frameworks/svelte-frontend: run `make frontend`.")
-    env = {**ENV, "DUET_FRAMEWORKS_STATIC_ROOT": str(tmp_path_factory.mktemp("static"))}
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
-        cwd=PROJECT,
-        env={**os.environ, **env},
-        check=True,
-        timeout=120,
-    )
-    port = free_port()
-    command = [str(BIN / "gunicorn"), "frameworks.wsgi", "--bind", f"127.0.0.1:{port}"]
-    command += ["--workers", "2"]
-    with ServerProcess(command, port=port, cwd=PROJECT, env=env, name="frameworks") as server:
+    with frameworks_site(tmp_path_factory.mktemp("static"), ENV, "--workers", "2") as server:
         yield server
 
 
@@ -227,61 +195,22 @@ def test_a_deep_link_and_client_navigation_under_the_prefix(duet_page, site):
 # --- development: duet dev on scratch copies ----------------------------------------------------
 
 
-def scratch_copy(source: Path, target: Path) -> Path:
-    """``source`` copied to ``target``, its node_modules linked entry by entry (Vite's cache,
-    node_modules/.vite, and the hot file stay in the copy)."""
-    if not (source / "node_modules").is_dir() or shutil.which("npm") is None:
-        pytest.fail(f"duet dev needs npm and {source}/node_modules: run `make node-deps`.")
-    ignore = shutil.ignore_patterns("node_modules", "dist", ".duet-hot")
-    shutil.copytree(source, target, ignore=ignore)
-    modules = target / "node_modules"
-    modules.mkdir()
-    for entry in (source / "node_modules").iterdir():
-        if entry.name not in (".vite", ".ci-stamp"):
-            (modules / entry.name).symlink_to(entry.resolve())
-    return target
-
-
-def edit_until_shown(source: Path, text: str, shown: Callable[[float], None]) -> None:
-    """Writes ``text`` and waits for ``shown``; writes again if Vite's watcher missed it (an
-    mtime within its first scan, under load)."""
-    for attempt in range(3):
-        source.write_text(text)
-        try:
-            shown(10_000)
-            return
-        except AssertionError:
-            if attempt == 2:
-                raise
-            time.sleep(0.5)
-
-
 @pytest.fixture(scope="module", params=["runserver", "asgi"])
-def dev(request, tmp_path_factory) -> Iterator[tuple[ServerProcess, Path, int]]:
+def dev(request, tmp_path_factory) -> Iterator[FrameworksDev]:
     """``manage.py duet dev`` on copies of both frontends (one Vite each: the Vue frontend, the
     default, on vite_port; the Svelte one on vite_port + 1), under runserver and with --asgi
     (the HMR WebSocket through Django's origin too)."""
     tmp = tmp_path_factory.mktemp("frameworks-dev")
     svelte = scratch_copy(SVELTE, tmp / "svelte-frontend")
-    env = {**ENV, "DJANGO_DEBUG": "1", "DUET_FRAMEWORKS_SVELTE_DIR": str(svelte)}
+    env = {**ENV, "DUET_FRAMEWORKS_SVELTE_DIR": str(svelte)}
     if (PROJECT / "vue-frontend" / "node_modules").is_dir():
         env["DUET_FRAMEWORKS_VUE_DIR"] = str(scratch_copy(PROJECT / "vue-frontend", tmp / "vue"))
-    port, vite_port = free_port(), free_port_block(VITE_PORTS)
-    command = [sys.executable, "manage.py", "duet", "dev", f"127.0.0.1:{port}"]
-    command += ["--vite-port", str(vite_port), "--noreload"]
-    command += ["--asgi"] if request.param == "asgi" else []
-    server = ServerProcess(
-        command, port=port, cwd=PROJECT, env=env, name="duet dev", start_timeout=60.0
-    )
-    with server:
-        client = f"{server.url}/static/svelte/@vite/client"
-        assert wait_for(client, 60.0), f"no Svelte dev server through Django:\n{server.output()}"
-        yield server, svelte, vite_port + 1
-    assert not (svelte / ".duet-hot").exists(), "the hot file outlived duet dev"
+    with frameworks_dev(request.param, env, svelte, "/static/svelte/@vite/client") as started:
+        yield started
 
 
 def test_the_svelte_dev_server_gets_no_react_preamble(dev):
-    server, svelte, vite_port = dev
+    server, svelte, vite_port = dev.server, dev.frontend, dev.vite_port + 1
     record = json.loads((svelte / ".duet-hot").read_text())  # what the duet() plugin wrote
     assert record["reactRefresh"] is False  # no @vitejs/plugin-react in this Vite config
     assert record["base"] == "/static/svelte/" and record["url"].endswith(f":{vite_port}")
@@ -297,7 +226,7 @@ def test_the_svelte_dev_server_gets_no_react_preamble(dev):
 
 
 def test_an_edit_shows_up_through_djangos_origin_without_a_page_load(duet_page, dev):
-    server, svelte, _ = dev
+    server, svelte = dev.server, dev.frontend
     page = duet_page
     messages = record_console(page)
     requests: list[str] = []
@@ -305,10 +234,7 @@ def test_an_edit_shows_up_through_djangos_origin_without_a_page_load(duet_page, 
     page.on("request", lambda r: requests.append(r.url))
     page.on("websocket", lambda ws: sockets.append(ws.url))
     page.goto(server.url + "/svelte/")
-    deadline = time.monotonic() + 20
-    while not any("[vite] connected" in m for m in messages):
-        assert time.monotonic() < deadline, f"the HMR client never connected: {messages}"
-        page.wait_for_timeout(100)
+    vite_connected(page, messages)
     counter = page.locator('[data-duet-island="Counter"]').get_by_test_id("svelte-count")
     expect(counter).to_have_text("Clicked 7 times")
     counter.click()
@@ -317,18 +243,12 @@ def test_an_edit_shows_up_through_djangos_origin_without_a_page_load(duet_page, 
     greeting = page.locator('[data-duet-island="Greeting"]')
     greeting.get_by_test_id("svelte-toggle").click()  # state of another island
     expect(greeting.locator("li")).to_have_count(2)
-    page.evaluate("window.__sameDocument = true")
     source = svelte / "src" / "islands" / "Counter.svelte"
     original = source.read_text()
     assert "Clicked {count} times" in original
-    edit_until_shown(
-        source,
-        original.replace("Clicked {count} times", "Pressed {count} times"),
-        lambda timeout: expect(counter).to_have_text(
-            re.compile(r"Pressed \d+ times"), timeout=timeout
-        ),
-    )
-    assert page.evaluate("window.__sameDocument") is True  # no page load
+    edited = original.replace("Clicked {count} times", "Pressed {count} times")
+    pressed = re.compile(r"Pressed \d+ times")
+    edit_in_place(page, source, edited, counter, pressed, messages, server.output)  # no page load
     # Svelte 5 re-creates the edited component with its props: its own state starts again.
     expect(counter).to_have_text("Pressed 7 times")
     expect(greeting.locator("li")).to_have_count(2)  # the other island kept its state
@@ -336,7 +256,7 @@ def test_an_edit_shows_up_through_djangos_origin_without_a_page_load(duet_page, 
     expect(counter).to_have_text("Pressed 8 times")
     origin = urlsplit(server.url).netloc
     assert {urlsplit(url).netloc for url in requests if url.startswith("http")} == {origin}
-    if "--asgi" in server.command:  # the HMR socket too; runserver cannot carry it
+    if dev.asgi:  # the HMR socket too; runserver cannot carry it
         assert [urlsplit(url).netloc for url in sockets] == [origin]
     assert any("/static/svelte/src/islands/Counter.svelte" in url for url in requests)
     assert not problems(messages), messages

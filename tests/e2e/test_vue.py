@@ -17,13 +17,9 @@ by gunicorn as in production.
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -31,10 +27,11 @@ import pytest
 from playwright.sync_api import expect
 
 from django_duet.ssr.stream import CLIENT_RENDER_CONTAINER
-from django_duet.testing.servers import ServerProcess, free_port
+from django_duet.testing.servers import ServerProcess
+from tests.ssr.support import container, node_render
 
-ROOT = Path(__file__).resolve().parents[2]
-PROJECT = ROOT / "example-frameworks"
+from .frameworks_support import PROJECT, frameworks_site, problems, record_console
+
 FRONTEND = PROJECT / "vue-frontend"
 BUILD = FRONTEND / "dist"
 # frameworks/vue.py's props, as the templates hand them over.
@@ -86,49 +83,10 @@ def check_build() -> None:
 def vue_site(tmp_path_factory) -> Iterator[ServerProcess]:
     """example-frameworks collected into a scratch STATIC_ROOT and served by gunicorn."""
     check_build()
-    env = {
-        "DJANGO_SETTINGS_MODULE": "frameworks.settings",
-        "DJANGO_DEBUG": "0",
-        "DJANGO_SECRET_KEY": "e2e-frameworks-" + "k" * 40,
-        "DUET_FRAMEWORKS_STATIC_ROOT": str(tmp_path_factory.mktemp("vue-static")),
-    }
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
-        cwd=PROJECT,
-        env={**os.environ, **env},
-        check=True,
-        timeout=120,
-    )
-    port = free_port()
-    command = [str(Path(sys.executable).parent / "gunicorn"), "frameworks.wsgi"]
-    command += ["--bind", f"127.0.0.1:{port}", "--workers", "1", "--threads", "4"]
-    command += ["--worker-class", "gthread"]
-    with ServerProcess(command, port=port, cwd=PROJECT, env=env, name="frameworks") as server:
+    env = {"DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": "e2e-frameworks-" + "k" * 40}
+    options = ("--workers", "1", "--threads", "4", "--worker-class", "gthread")
+    with frameworks_site(tmp_path_factory.mktemp("vue-static"), env, *options) as server:
         yield server
-
-
-def record_console(page: Any) -> list[str]:
-    messages: list[str] = []
-    page.on("console", lambda m: messages.append(f"{m.type}: {m.text}"))
-    page.on("pageerror", lambda exc: messages.append(f"pageerror: {exc}"))
-    return messages
-
-
-def problems(messages: list[str]) -> list[str]:
-    return [m for m in messages if m.startswith(("error", "warning", "pageerror"))]
-
-
-def node_render(jobs: list[tuple[str, dict[str, Any]]]) -> list[str]:
-    """Vue's own renderToString in Node, of src/<name>.vue (render.mjs)."""
-    done = subprocess.run(
-        ["node", "render.mjs", json.dumps(jobs)],
-        cwd=FRONTEND,
-        check=True,
-        timeout=120,
-        capture_output=True,
-        text=True,
-    )
-    return list(json.loads(done.stdout))
 
 
 def get(site: ServerProcess, path: str) -> str:
@@ -153,7 +111,7 @@ def test_the_islands_server_html(vue_site):
     html = get(vue_site, "/vue/")
     greeting = re.search(r'<div data-duet-island="Greeting" data-props="[\w-]+">(.*?)</div>', html)
     assert greeting is not None, html
-    [oracle] = node_render([("islands/Greeting", GREETING)])
+    [oracle] = node_render(FRONTEND, [("islands/Greeting", GREETING)])
     assert greeting[1] == oracle
     assert '<p data-testid="vue-greeting">Hello, Vue islands!</p>' in oracle
     counter = re.search(r'<div data-duet-island="Counter" data-props="[\w-]+">(.*?)</div>', html)
@@ -178,21 +136,11 @@ def test_vue_islands_mount_with_djangos_props(duet_page, vue_site):
 # --- /vue/ssr/: a page rendered by Vue in Django's V8 -------------------------------------------
 
 
-def ssr_container(html: str) -> str:
-    container = re.search(
-        r'<div data-duet-ssr="ProductPage" data-duet-props="(duet-ssr-\d+)">(.*?)</div><script',
-        html,
-        re.S,
-    )
-    assert container is not None, html
-    return container[2]
-
-
 def test_the_server_html_is_what_vue_renders_in_node(vue_site):
     html = get(vue_site, "/vue/ssr/")
     props = {"product": PRODUCT, "canonicalUrl": vue_site.url + "/vue/ssr/"}
-    [oracle] = node_render([("ssr/ProductPage", props)])
-    assert ssr_container(html) == oracle
+    [oracle] = node_render(FRONTEND, [("ssr/ProductPage", props)])
+    assert container(html, "ProductPage") == oracle
     assert '<output data-testid="quantity">1</output>' in oracle
     assert 'data-duet-mode="client"' not in html
 

@@ -11,115 +11,42 @@ depends on the Vue frontend only.
 from __future__ import annotations
 
 import json
-import shutil
-import sys
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 from playwright.sync_api import expect
 
-from django_duet.testing.dev import VITE_PORTS
-from django_duet.testing.servers import ServerProcess, free_port, free_port_block
+from .dev_support import (
+    FrameworksDev,
+    edit_in_place,
+    empty_frontend,
+    frameworks_dev,
+    scratch_copy,
+    vite_connected,
+)
+from .frameworks_support import PROJECT, problems, record_console
 
-ROOT = Path(__file__).resolve().parents[2]
-PROJECT = ROOT / "example-frameworks"
 FRONTEND = PROJECT / "vue-frontend"
 COUNTER = Path("src") / "islands" / "Counter.vue"
 
 pytestmark = pytest.mark.e2e
 
 
-def link_node_modules(source: Path, copy: Path) -> None:
-    """``copy/node_modules`` holding a link to each of ``source``'s packages, so that Vite's
-    dependency cache (node_modules/.vite) stays private to the copy."""
-    modules = copy / "node_modules"
-    modules.mkdir()
-    for entry in (source / "node_modules").iterdir():
-        if entry.name not in (".vite", ".vite-temp", ".ci-stamp"):
-            (modules / entry.name).symlink_to(entry.resolve())
-
-
-def scratch_frontends(tmp: Path) -> tuple[Path, Path]:
-    """A copy of vue-frontend that the test edits, and an empty Vite project in place of the
-    Svelte frontend."""
-    if not (FRONTEND / "node_modules" / ".bin" / "vite").exists():
-        pytest.fail("No node_modules in example-frameworks/vue-frontend: run `make node-deps`.")
-    vue = tmp / "vue-frontend"
-    ignore = shutil.ignore_patterns("node_modules", "dist", ".duet-hot", "*.timestamp-*")
-    shutil.copytree(FRONTEND, vue, ignore=ignore)
-    link_node_modules(FRONTEND, vue)
-    other = tmp / "other-frontend"
-    other.mkdir()
-    (other / "package.json").write_text('{"name": "other", "private": true, "type": "module"}\n')
-    link_node_modules(FRONTEND, other)
-    return vue, other
-
-
-@dataclass
-class VueDev:
-    server: ServerProcess
-    frontend: Path
-
-
 @pytest.fixture(scope="module", params=["runserver", "asgi"])
-def vue_dev(request, tmp_path_factory) -> Iterator[VueDev]:
+def vue_dev(request, tmp_path_factory) -> Iterator[FrameworksDev]:
+    """duet dev on a copy of vue-frontend that the tests edit, and an empty Vite project in
+    place of the Svelte frontend."""
     tmp = tmp_path_factory.mktemp("vue-dev")
-    vue, other = scratch_frontends(tmp)
-    port, vite_port = free_port(), free_port_block(VITE_PORTS)
-    command = [sys.executable, "manage.py", "duet", "dev", f"127.0.0.1:{port}"]
-    command += ["--vite-port", str(vite_port), "--noreload"]
-    if request.param == "asgi":  # the HMR WebSocket through Django's origin too
-        command.append("--asgi")
+    vue = scratch_copy(FRONTEND, tmp / "vue-frontend")
     env = {
-        "DJANGO_SETTINGS_MODULE": "frameworks.settings",
-        "DJANGO_DEBUG": "1",
         "DUET_FRAMEWORKS_VUE_DIR": str(vue),
-        "DUET_FRAMEWORKS_SVELTE_DIR": str(other),
+        "DUET_FRAMEWORKS_SVELTE_DIR": str(empty_frontend(tmp / "other-frontend", FRONTEND)),
     }
-    server = ServerProcess(
-        command,
-        port=port,
-        cwd=PROJECT,
-        env=env,
-        name=f"duet dev (vue, {request.param})",
-        ready_path="/static/@vite/client",
-        start_timeout=60.0,
-    )
-    with server:
-        client = f"{server.url}/static/@vite/client"
-        deadline = time.monotonic() + 60
-        while httpx.get(client, timeout=10).status_code != 200:  # Vite up behind Django
-            if time.monotonic() > deadline:
-                pytest.fail(f"duet dev: Vite never answered {client}:\n{server.output()}")
-            time.sleep(0.2)
-        yield VueDev(server, vue)
-    assert not (vue / ".duet-hot").exists(), "the hot file outlived the dev server"
-
-
-def vite_connected(page, messages: list[str], timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not any("[vite] connected" in m for m in messages):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"the HMR client never connected; console: {messages}")
-        page.wait_for_timeout(100)
-
-
-def edit_until_shown(source: Path, text: str, shown: Callable[[float], None]) -> None:
-    """Writes ``text`` and waits for ``shown``; writes it again if Vite's watcher, still
-    scanning under load, missed the first write (as tests/e2e/test_dev_hmr.py does)."""
-    for attempt in range(3):
-        source.write_text(text)
-        try:
-            shown(10_000)
-            return
-        except AssertionError:
-            if attempt == 2:
-                raise
-            time.sleep(0.5)
+    with frameworks_dev(request.param, env, vue, "/static/@vite/client") as dev:
+        yield dev
 
 
 def test_no_react_preamble_for_a_vue_frontend(vue_dev):
@@ -139,9 +66,8 @@ def test_no_react_preamble_for_a_vue_frontend(vue_dev):
 def test_a_template_edit_shows_up_in_place_with_the_state_kept(duet_page, vue_dev):
     server, frontend = vue_dev.server, vue_dev.frontend
     page = duet_page
-    messages: list[str] = []
+    messages = record_console(page)
     requests: list[str] = []
-    page.on("console", lambda m: messages.append(f"{m.type}: {m.text}"))
     page.on("request", lambda r: requests.append(r.url))
     page.goto(server.url + "/vue/")
     counter = page.locator('[data-duet-island="Counter"]').get_by_test_id("vue-count")
@@ -150,27 +76,16 @@ def test_a_template_edit_shows_up_in_place_with_the_state_kept(duet_page, vue_de
     counter.click()
     counter.click()
     expect(counter).to_have_text("Clicked 9 times")
-    page.evaluate("window.__sameDocument = true")
     source = frontend / COUNTER
     original = source.read_text()
     assert "Clicked {{ count }} times" in original
-    try:
-        edit_until_shown(
-            source,
-            original.replace("Clicked {{ count }} times", "Pressed {{ count }} times"),
-            lambda timeout: expect(counter).to_have_text("Pressed 9 times", timeout=timeout),
-        )
-    except AssertionError as failed:  # say whether the page reloaded, and what Vite logged
-        reloaded = page.evaluate("window.__sameDocument") is not True
-        raise AssertionError(
-            f"{failed}\nfull reload: {reloaded}; console: {messages}\n"
-            f"dev server: {server.output()[-4000:]}"
-        ) from None
-    assert page.evaluate("window.__sameDocument") is True  # no full reload
+    edited = original.replace("Clicked {{ count }} times", "Pressed {{ count }} times")
+    # Vue's hot reload kept the count, without a full reload
+    edit_in_place(page, source, edited, counter, "Pressed 9 times", messages, server.output)
     counter.click()
     expect(counter).to_have_text("Pressed 10 times")
     assert any("[vite] hot updated: /src/islands/Counter.vue" in m for m in messages), messages
-    assert not [m for m in messages if m.startswith(("error", "warning"))], messages
+    assert not problems(messages), messages
     # Everything came from Django's origin.
     assert {r.split("/")[2] for r in requests if r.startswith("http")} == {server.url.split("/")[2]}
 
@@ -194,8 +109,7 @@ def test_the_server_rendered_page_hydrates_in_development(duet_page, vue_dev):
     while not record.exists() and time.monotonic() < deadline:
         time.sleep(0.1)
     assert record.exists(), vue_dev.server.output()
-    messages: list[str] = []
-    duet_page.on("console", lambda m: messages.append(f"{m.type}: {m.text}"))
+    messages = record_console(duet_page)
     html = httpx.get(vue_dev.server.url + "/vue/ssr/", timeout=30).text
     assert "<title>Duet desk lamp | Vue in Django</title>" in html
     assert 'data-duet-mode="client"' not in html  # rendered by Django, not a fallback
@@ -211,4 +125,4 @@ def test_the_server_rendered_page_hydrates_in_development(duet_page, vue_dev):
     )
     more.click()
     expect(duet_page.get_by_test_id("quantity")).to_have_text("2")
-    assert not [m for m in messages if m.startswith(("error", "warning"))], messages
+    assert not problems(messages), messages
