@@ -5,6 +5,7 @@ HMR socket straight from Vite's port; the island works and an edit shows up in p
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -73,14 +74,32 @@ def test_an_edit_shows_up_in_place(duet_page, direct_dev):
     vite_connected(page, messages)
     counter.click()
     expect(counter).to_have_text("Clicked 1 times")
-    source: Path = direct_dev.frontend / GREETING
-    original = source.read_text()
+    source = InPlace(direct_dev.frontend / GREETING)
+    original = source.path.read_text()
     assert "Clicked {count} times" in original
     try:
-        edited = original.replace("Clicked {count} times", "Tapped {count} times")
+        edited = original.replace("Clicked {count} times", "Pressed {count} times")
         # React Fast Refresh: one refresh runtime, so the count is kept, without a full reload
         edit_in_place(
-            page, source, edited, counter, "Tapped 1 times", messages, server.process.output
+            page, source, edited, counter, "Pressed 1 times", messages, server.process.output
         )
     finally:
         source.write_text(original)
+
+
+class InPlace:
+    """A source file rewritten in one write(2), without truncating it first: Vite's watcher
+    never reads it empty (it then drops Fast Refresh and reloads the page, which is what the
+    test must tell apart). The edits keep the length ("Clicked" -> "Pressed")."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def write_text(self, text: str) -> None:
+        data = text.encode()
+        fd = os.open(self.path, os.O_WRONLY)
+        try:
+            if os.fstat(fd).st_size != len(data) or os.write(fd, data) != len(data):
+                raise AssertionError(f"{self.path}: an edit in place must keep the length")
+        finally:
+            os.close(fd)
