@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import statistics
 import subprocess
 import sys
@@ -26,21 +25,13 @@ ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "example"
 FRONTEND = EXAMPLE / "frontend"
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "bench"))
 
-from django_duet.testing.servers import ServerProcess, free_port  # noqa: E402
+from devlib import VITE_PORTS, scratch_frontends  # noqa: E402
+
+from django_duet.testing.servers import ServerProcess, free_port, free_port_block  # noqa: E402
 
 _IMPORT = re.compile(r'(?:from|import)\s*["\'](/static/[^"\']+)["\']')
-
-
-def scratch(tmp: Path) -> Path:
-    (tmp / "js").symlink_to(ROOT / "js")  # the example's config may import ../../js
-    copy = tmp / "example" / "frontend"
-    shutil.copytree(FRONTEND, copy, ignore=shutil.ignore_patterns("node_modules", ".duet-hot"))
-    (copy / "node_modules").mkdir()
-    for entry in (FRONTEND / "node_modules").iterdir():
-        if entry.name not in (".vite", ".ci-stamp"):
-            (copy / "node_modules" / entry.name).symlink_to(entry.resolve())
-    return copy
 
 
 def modules(client: httpx.Client, start: list[str], limit: int = 40) -> list[str]:
@@ -78,7 +69,9 @@ def measure(mode: str, rounds: int) -> dict[str, Any]:
             "DJANGO_SETTINGS_MODULE": "example.settings",
             "DJANGO_DEBUG": "1",
             "DUET_EXAMPLE_DB": str(tmp / "db.sqlite3"),
-            "DUET_EXAMPLE_FRONTEND_DIR": str(scratch(tmp)),
+            # Scratch copies of both frontends (the example has two): Vite
+            # never writes into the checkout's own frontend folders.
+            **scratch_frontends(tmp),
         }
         subprocess.run(
             [sys.executable, "manage.py", "migrate", "-v0"],
@@ -86,7 +79,9 @@ def measure(mode: str, rounds: int) -> dict[str, Any]:
             env={**os.environ, **env},
             check=True,
         )
-        port, vite_port = free_port(), free_port()
+        # A block of free ports: the example has two frontends, and a lone free port's
+        # neighbour (the second Vite's) may be taken, by Django's own port among others.
+        port, vite_port = free_port(), free_port_block(VITE_PORTS)
         command = [
             sys.executable,
             "manage.py",
