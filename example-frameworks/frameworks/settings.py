@@ -50,6 +50,7 @@ TEMPLATES = [
 ]
 DATABASES: dict[str, dict[str, object]] = {}  # no models, no sessions: pages and assets only
 
+TIME_ZONE = "UTC"
 USE_TZ = True
 
 STATIC_URL = "/static/"
