@@ -174,6 +174,7 @@ class StreamedRender:
                     return
                 except SsrError as exc:  # V8 failed or is stuck: no more from React
                     self._warn(exc.reason, str(exc))
+                    self._retire_engine()
                     yield (
                         self._client_render_container()
                         if self.in_order
@@ -221,21 +222,25 @@ class StreamedRender:
         except (_OutOfTime, SsrError):
             pass
 
+    def _retire_engine(self) -> None:
+        if self._engine is not None:
+            self._engine.broken = True  # V8 is stuck or failed: never reused
+
     def _client_render_pending(self) -> bytes:
         """Our own instruction for the boundaries React could not finish: marked as the
         browser's to render (React's ``$!`` marker), before hydration starts."""
-        if self._engine is not None:
-            self._engine.broken = True  # V8 is stuck or failed: never reused
-        selector = f'[data-duet-props="{self.element_id}"] template[id]'
-        # <, > and & escaped in the only variable part, a JS string.
-        script = CLIENT_RENDER_PENDING.replace("SELECTOR", script_safe_json(json.dumps(selector)))
-        html = format_html("<script{}>{}</script>", nonce_attribute(self.nonce), mark_safe(script))
-        return html.encode()
+        self._retire_engine()
+        return self._script(
+            CLIENT_RENDER_PENDING, f'[data-duet-props="{self.element_id}"] template[id]'
+        )
 
     def _client_render_container(self) -> bytes:
         """The end of an in-order stream cut short: the browser renders the component."""
-        selector = f'[data-duet-props="{self.element_id}"]'
-        script = CLIENT_RENDER_CONTAINER.replace("SELECTOR", script_safe_json(json.dumps(selector)))
+        return self._script(CLIENT_RENDER_CONTAINER, f'[data-duet-props="{self.element_id}"]')
+
+    def _script(self, template: str, selector: str) -> bytes:
+        # <, > and & escaped in the only variable part, a JS string.
+        script = template.replace("SELECTOR", script_safe_json(json.dumps(selector)))
         html = format_html("<script{}>{}</script>", nonce_attribute(self.nonce), mark_safe(script))
         return html.encode()
 
