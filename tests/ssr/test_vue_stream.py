@@ -18,6 +18,7 @@ import pytest
 from django.test import RequestFactory
 
 from django_duet.ssr import StreamingPage
+from django_duet.ssr.engine import _local
 
 from .support import VUE_FRONTEND, container, node_render, page_template, read, ssr_bundle
 
@@ -87,6 +88,21 @@ def test_an_error_after_the_first_chunk_hands_the_component_to_the_browser(caplo
     assert f'{script}</div><script type="application/json" id="duet-ssr-1"' in html
     assert "the reviews service is down" in caplog.text and "the component threw" in caplog.text
     assert html.endswith("</html>")
+
+
+def test_v8_stuck_after_the_first_chunk_ends_the_page_and_its_context_is_never_reused(caplog):
+    read(page(props=props(0)))  # the thread's V8 context, created and loaded
+    before = _local.engines["default"]
+    started = time.monotonic()
+    with caplog.at_level(logging.WARNING, "django_duet.ssr"):
+        html = "".join(text for _, text in read(page("LoopsLater", budget_ms=300)))
+    assert time.monotonic() - started < 1.5  # the budget and the abort's grace, not the loop
+    assert "<h2>Reviews</h2>" in html  # sent before V8 got stuck
+    assert 'c.setAttribute("data-duet-mode","client")' in html.split("</div>", 1)[0]
+    assert html.endswith("<footer>the end</footer></body></html>")
+    assert before.broken  # a context stuck in a loop is never handed out again
+    assert "Bright &lt;enough&gt;." in "".join(t for _, t in read(page(props=props(10))))
+    assert _local.engines["default"] is not before  # the next stream got a new one
 
 
 def test_over_the_budget_the_browser_renders_the_component(caplog):

@@ -9,10 +9,10 @@ import Counter from "../islands/Counter.vue";
 import Greeting from "../islands/Greeting.vue";
 import ProductPage from "./ProductPage.vue";
 import ReviewsPage from "./ReviewsPage.vue";
-import { AsyncSetup, Teleports, Throws, ThrowsLater } from "./fallbacks.js";
+import * as fallbacks from "./fallbacks.js"; // tests/ssr: components that fall back
 
 createRenderer({
-  components: { Counter, Greeting, ProductPage, ReviewsPage, AsyncSetup, Teleports, Throws, ThrowsLater },
+  components: { Counter, Greeting, ProductPage, ReviewsPage, ...fallbacks },
   // renderToWebStream: for StreamingPage (/vue/ssr/stream/), Vue's stream sent as it comes.
   ...vueRenderer({ createSSRApp, createVNode, ssrContextKey, ssrRenderVNode, renderToWebStream }),
 });
