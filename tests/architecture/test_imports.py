@@ -137,7 +137,7 @@ LIGHT_DEV = {
     "django_duet.dev.server",
     "django_duet.dev.tags",
     "django_duet.dev.checks",
-    "django_duet.dev.commands",  # DEV_COMMANDS and its check: no proxy, no httpx
+    "django_duet.dev.commands",  # DEV_COMMANDS and its check: no proxy, no urllib3
 }
 DEV_USERS = {"dev", "cli", "testing", "proxy"}
 

@@ -2,7 +2,9 @@
 
 ``mode`` says how it answers: "ok" (a module, 404 for paths under one of ``absent``, a large
 module under /static/big/),
-"hang" (accepts, never answers), "garbage" (bytes that are not HTTP), "close" (hangs up).
+"hang" (accepts, never answers), "garbage" (bytes that are not HTTP), "close" (hangs up),
+"drop-reused" (hangs up on a connection's second request), "short" (sends less than its
+Content-Length, then hangs up).
 """
 
 from __future__ import annotations
@@ -84,6 +86,13 @@ class FakeDevServer:
                     self.rfile.readline()
                     self.close_connection = True
                     return
+                self.answered = getattr(self, "answered", 0) + 1
+                if fake.mode == "drop-reused" and self.answered > 1:
+                    # A kept-alive connection closed as a request arrives (Node's keep-alive
+                    # timeout racing the proxy's reuse): nothing is answered on it.
+                    self.rfile.readline()
+                    self.close_connection = True
+                    return
                 super().handle_one_request()
 
             def _answer(self) -> None:
@@ -119,7 +128,10 @@ class FakeDevServer:
                 self.send_header("Set-Cookie", "sessionid=from-vite; Path=/")
                 self.send_header("X-Upstream", "fake")
                 self.end_headers()
-                if self.command != "HEAD":
+                if fake.mode == "short":  # less than it declared, then it hangs up
+                    self.wfile.write(payload[:10])
+                    self.close_connection = True
+                elif self.command != "HEAD":
                     self.wfile.write(payload)
 
             do_GET = do_POST = do_HEAD = do_OPTIONS = do_PUT = _answer

@@ -2,8 +2,8 @@
 
 Issue: ``DevProxyMiddleware`` imported httpx when it loaded, so a production process without the
 extra could not boot although the middleware is inert with DEBUG off. The test runs a fresh
-interpreter in which httpx and websockets cannot be imported, with the dev proxy in MIDDLEWARE,
-``duet_asgi`` in front, and the checks, a client route and a static file served
+interpreter in which the extra's urllib3 and websockets cannot be imported, with the dev proxy
+in MIDDLEWARE, ``duet_asgi`` in front, and the checks, a client route and a static file served
 (WSGI and ``duet_asgi``).
 """
 
@@ -22,7 +22,7 @@ SCRIPT = textwrap.dedent(
 
     class NotInstalled:
         def find_spec(self, name, path=None, target=None):
-            if name.split(".")[0] in {"httpx", "websockets"}:
+            if name.split(".")[0] in {"urllib3", "websockets"}:
                 raise ImportError(f"No module named {name!r} (a production install)")
             return None
 
@@ -74,7 +74,7 @@ SCRIPT = textwrap.dedent(
     }
     asyncio.run(app(scope, receive, send))
     assert sent[0]["status"] == 200, sent[0]
-    loaded = sorted(name for name in sys.modules if name.split(".")[0] in {"httpx", "websockets"})
+    loaded = sorted(name for name in sys.modules if name.split(".")[0] in {"urllib3", "websockets"})
     assert not loaded, loaded
     print("production boots without the devserver extra")
     """
@@ -90,8 +90,8 @@ def test_production_boots_and_serves_without_the_devserver_extra() -> None:
 
 
 def test_the_blocker_really_blocks() -> None:
-    """The same interpreter set-up refuses httpx: the test above would see a real import."""
-    script = SCRIPT.split("os.environ")[0] + "import httpx\n"
+    """The same interpreter set-up refuses urllib3: the test above would see a real import."""
+    script = SCRIPT.split("os.environ")[0] + "import urllib3\n"
     done = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
     )

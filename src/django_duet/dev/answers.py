@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import httpx
 from django.utils.html import format_html
 
 from django_duet.conf import conf
 from django_duet.dev.server import DevServer
+
+if TYPE_CHECKING:  # the reply's module needs the [devserver] extra
+    from django_duet.dev.upstream import Reply
 
 
 class Pass(enum.Enum):
@@ -30,7 +33,7 @@ class Answer:
     headers: list[tuple[str, str]]
     body: bytes = b""
     # The dev server's answer with its body still unread: relay it, then close it.
-    upstream: httpx.Response | None = field(default=None, repr=False)
+    upstream: Reply | None = field(default=None, repr=False)
 
 
 def page(status: int, title: str, detail: str) -> Answer:
@@ -63,7 +66,9 @@ def foreign_host(host: str) -> Answer:
 
 def upstream_error(server: DevServer, exc: Exception) -> Answer:
     """A 502 or 504 page for a dev server that is down, hung, or not speaking HTTP."""
-    if isinstance(exc, httpx.TimeoutException):
+    from django_duet.dev.upstream import UpstreamGone, UpstreamTimeout
+
+    if isinstance(exc, UpstreamTimeout):
         return page(
             504,
             "Gateway timeout: the Vite dev server did not answer",
@@ -72,7 +77,7 @@ def upstream_error(server: DevServer, exc: Exception) -> Answer:
             "output in the `manage.py duet dev` terminal and restart it, or raise "
             "DUET['DEV_PROXY_TIMEOUT'].",
         )
-    if isinstance(exc, httpx.ConnectError):
+    if isinstance(exc, UpstreamGone):
         return page(
             502,
             "Bad gateway: the Vite dev server stopped",

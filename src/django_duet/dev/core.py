@@ -25,7 +25,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
 from django.conf import settings
 
 from django_duet import caches
@@ -110,16 +109,19 @@ def answer(request: DevRequest, frontend: Settings, *, read_small: bool = False)
         return page(exc.status, "Refused by the dev proxy", exc.detail)
     try:
         response = upstream.send(server, forward)
-    except httpx.ConnectError:  # nothing listens: a stale hot file, as if there were none
+    except upstream.UpstreamGone:  # nothing listens: a stale hot file, as if there were none
         dev_server_gone(server, frontend)
         return Pass.NOT_MINE
-    except httpx.HTTPError as exc:
+    except upstream.UpstreamError as exc:
         return upstream_error(server, exc)
     if response.status_code == 404 and request.method in ("GET", "HEAD"):
         response.close()
         return Pass.HANDED_BACK
-    headers = rules.returned_headers(response.headers.multi_items())
-    body = upstream.read_small(response) if read_small else None
+    headers = rules.returned_headers(response.headers)
+    try:
+        body = upstream.read_small(response) if read_small else None
+    except upstream.UpstreamError as exc:  # it broke off (or hung) before its end
+        return upstream_error(server, exc)
     if body is not None:
         return Answer(response.status_code, headers, body)
     return Answer(response.status_code, headers, upstream=response)

@@ -10,13 +10,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from urllib.parse import quote
 
-import httpx
 from django.http import HttpResponse
 
 from django_duet.dev.answers import page, upstream_error
 from django_duet.dev.responses import page_response
 from django_duet.dev.server import DevServer
-from django_duet.dev.upstream import Forward, send
+from django_duet.dev.upstream import Forward, UpstreamError, send
 
 MAX_BYTES = 16 * 1024 * 1024  # a worker or an icon; anything bigger is not what this is for
 
@@ -32,7 +31,7 @@ def dev_public_file(
             body = upstream.read()
         finally:
             upstream.close()
-    except httpx.HTTPError as exc:
+    except UpstreamError as exc:
         return page_response(upstream_error(server, exc))
     if upstream.status_code != 200 or len(body) > MAX_BYTES:
         missing = page(
@@ -45,7 +44,7 @@ def dev_public_file(
         return page_response(missing)
     response = HttpResponse(
         b"" if head else body,
-        content_type=upstream.headers.get("content-type", "application/octet-stream"),
+        content_type=upstream.header("content-type") or "application/octet-stream",
     )
     response["Content-Length"] = str(len(body))
     for key, value in headers:

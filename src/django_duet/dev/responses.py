@@ -1,22 +1,21 @@
 """The dev proxy's answers as Django responses (loaded only when development claims a request:
-it needs httpx, which a production install may not have)."""
+it needs the [devserver] extra, which a production install may not have)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-import httpx
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 
 from django_duet.dev import core
 from django_duet.dev.answers import Answer
-from django_duet.dev.upstream import relay_blocks, relay_blocks_async
+from django_duet.dev.upstream import Reply, relay_blocks, relay_blocks_async
 
 
 class ProxiedResponse(StreamingHttpResponse):
     """The dev server's answer, streamed; closing it returns the connection to the pool."""
 
-    def __init__(self, upstream: httpx.Response, content: Any, **kwargs: Any) -> None:
+    def __init__(self, upstream: Reply, content: Any, **kwargs: Any) -> None:
         super().__init__(content, status=upstream.status_code, **kwargs)
         self._upstream = upstream
 

@@ -9,13 +9,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from urllib.parse import quote
 
-import httpx
 from django.http import HttpResponse
 
 from django_duet.dev.answers import page, upstream_error
 from django_duet.dev.responses import page_response
 from django_duet.dev.server import DevServer
-from django_duet.dev.upstream import Forward, send
+from django_duet.dev.upstream import Forward, UpstreamError, send
 from django_duet.pages.html import nonce_attribute
 
 NONCE_PLACEHOLDER = ' nonce="DUET_CSP_NONCE"'  # html.cspNonce, set by the duet() Vite plugin
@@ -34,10 +33,10 @@ def dev_shell(
     try:
         upstream = send(server, forward)
         try:
-            upstream.read()
+            body = upstream.read()
         finally:
             upstream.close()
-    except httpx.HTTPError as exc:
+    except UpstreamError as exc:
         return page_response(upstream_error(server, exc))
     if upstream.status_code != 200:
         missing = page(
@@ -47,7 +46,7 @@ def dev_shell(
             "root, and is it declared in duet({ input })?",
         )
         return page_response(missing)
-    text = upstream.text.replace(NONCE_PLACEHOLDER, nonce_attribute(nonce))
+    text = upstream.text(body).replace(NONCE_PLACEHOLDER, nonce_attribute(nonce))
     if finish is not None:
         text = finish(text)
     return HttpResponse(text, content_type="text/html; charset=utf-8")

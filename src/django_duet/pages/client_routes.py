@@ -71,7 +71,7 @@ class ClientRoutesView(View):
         base = client_base(request, path)
         dev = active_dev_server(request, config)
         if dev is not None:  # development: the dev server's transformed HTML, served as is
-            from django_duet.dev.shell import dev_shell  # httpx is only needed in development
+            from django_duet.dev.shell import dev_shell  # the [devserver] extra: development only
 
             meta = base_meta(base)
             response = dev_shell(

@@ -142,7 +142,7 @@ def answer(request: HttpRequest) -> HttpResponseBase | None:
         return None
     dev = active_dev_server(request, file.frontend)
     if dev is not None:
-        from django_duet.dev.public_files import dev_public_file  # httpx: development only
+        from django_duet.dev.public_files import dev_public_file  # development only
 
         scope_url = request.path[: len(request.path) - len(file.name)]
         return dev_public_file(dev, file.name, file.headers(scope_url), request.method == "HEAD")

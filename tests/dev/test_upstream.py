@@ -1,0 +1,95 @@
+"""The dev proxy's HTTP to the dev server (``upstream``): pooled connections that a request
+can only reach the dev server on, and what happens when the dev server drops one or breaks off.
+
+Proven against the fake dev server over real loopback sockets, through the fast path's
+``core.answer_early`` (what ``duet dev`` runs) and the middleware."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from django_duet.dev import core, upstream
+from django_duet.dev.answers import Answer
+from django_duet.dev.server import DevServer
+
+from .fake_devserver import MODULE
+
+pytestmark = pytest.mark.usefixtures("fresh_proxy_plan")
+
+
+def request(method: str = "GET", path: str = "/static/src/main.tsx") -> core.DevRequest:
+    meta = {"HTTP_HOST": "testserver", "SERVER_NAME": "testserver", "SERVER_PORT": "80"}
+    return core.DevRequest.from_meta(meta, method=method, path=path, scheme="http")
+
+
+def answer(frontend_settings, method: str = "GET") -> Answer:
+    result = core.answer(request(method), frontend_settings, read_small=True)
+    assert isinstance(result, Answer), result
+    return result
+
+
+@pytest.fixture
+def frontend():
+    from django_duet.conf import conf
+
+    return conf.frontend(None)
+
+
+def test_kept_alive_connections_are_reused(fake, frontend):
+    for _ in range(3):
+        assert answer(frontend).body == MODULE
+    assert len(fake.requests) == 3 and fake.connections == 1
+
+
+def test_a_get_on_a_connection_the_dev_server_dropped_goes_again_on_a_new_one(fake, frontend):
+    fake.mode = "drop-reused"
+    assert answer(frontend).body == MODULE
+    second = answer(frontend)  # the pooled connection is dropped as the request arrives
+    assert second.status == 200 and second.body == MODULE
+    assert len(fake.requests) == 2 and fake.connections == 2
+
+
+def test_a_post_is_never_sent_twice(fake, frontend):
+    fake.mode = "drop-reused"
+    assert answer(frontend).status == 200  # a kept-alive connection in the pool
+    post = answer(frontend, "POST")
+    assert post.status == 502 and b"not valid HTTP" in post.body
+    assert [seen.method for seen in fake.requests] == ["GET"] and fake.connections == 1
+
+
+def test_an_answer_cut_short_is_a_502_page_and_its_connection_is_not_reused(fake, frontend):
+    fake.mode = "short"
+    cut = answer(frontend)
+    assert cut.status == 502 and b"not valid HTTP" in cut.body
+    fake.mode = "ok"
+    assert answer(frontend).body == MODULE
+    assert fake.connections == 2
+
+
+def test_a_large_answer_cut_short_is_logged_and_closed(fake, caplog):
+    fake.mode = "short"
+    server = DevServer(host="127.0.0.1", port=fake.port, base="/static/", react_refresh=False)
+    reply = upstream.send(server, upstream.Forward("GET", "/static/big/x.js", (), b""))
+    assert reply.status_code == 200 and upstream.read_small(reply) is None  # too large to read
+    with caplog.at_level(logging.WARNING, "django_duet.proxy"):
+        assert b"".join(upstream.relay_blocks(reply)) == MODULE[:10]
+    assert "broke off" in caplog.text
+
+
+def test_the_dev_servers_cookies_are_never_kept_or_sent_back(fake, frontend):
+    first = answer(frontend)  # the fake answers with Set-Cookie: sessionid=from-vite
+    assert "set-cookie" not in {name.lower() for name, _ in first.headers}
+    answer(frontend)
+    assert "cookie" not in fake.requests[1].headers
+
+
+def test_closing_the_client_closes_replies_still_relaying(fake):
+    server = DevServer(host="127.0.0.1", port=fake.port, base="/static/", react_refresh=False)
+    reply = upstream.send(server, upstream.Forward("GET", "/static/big/x.js", (), b""))
+    upstream.close_client()  # a test stopping its dev server; the process exiting
+    assert b"".join(reply.blocks()) == b""  # its connection is closed: nothing more is read
+    open_reply = upstream.send(server, upstream.Forward("GET", "/static/big/x.js", (), b""))
+    assert b"".join(open_reply.blocks()) == MODULE * 400  # what an open one still reads
+    open_reply.close()
