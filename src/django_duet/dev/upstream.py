@@ -21,6 +21,7 @@ from email.message import Message
 
 from django_duet.conf import conf
 from django_duet.dev.server import DevServer
+from django_duet.exceptions import DuetError
 
 try:
     import urllib3
@@ -38,7 +39,7 @@ READ_WHOLE_BYTES = 256 * 1024  # answers up to this size are read in the sending
 POOL_SIZE = 16  # kept-alive connections per dev server (a browser opens six per origin)
 
 
-class UpstreamError(Exception):
+class UpstreamError(DuetError):
     """The dev server could not be asked, or its answer broke off."""
 
 
@@ -183,10 +184,26 @@ def send(server: DevServer, forward: Forward) -> Reply:
         except _ERRORS as exc:
             raise _translated(exc) from exc
         reply = Reply(raw.status, list(raw.headers.iteritems()), raw)
+        if not _framed(reply, forward.method):
+            reply.close()
+            raise UpstreamBroken(
+                "an answer whose body has no length (no Content-Length, not chunked)"
+            )
         with _lock:
             _open.add(reply)
         return reply
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _framed(reply: Reply, method: str) -> bool:
+    """Whether the answer says where its body ends. A body that ends when the connection
+    closes would reach the browser as whole even when the dev server died half-way (and
+    http.client reads a status line followed by a hang-up, or by garbage, that way); Node's
+    HTTP server, Vite's, always sends a length."""
+    if method == "HEAD" or reply.status_code in (204, 304) or reply.status_code < 200:
+        return True
+    encoding = (reply.header("transfer-encoding") or "").lower()
+    return reply.header("content-length") is not None or "chunked" in encoding
 
 
 def read_small(upstream: Reply) -> bytes | None:
