@@ -15,7 +15,7 @@ from django.http import HttpResponse
 from django_duet.dev.answers import page, upstream_error
 from django_duet.dev.responses import page_response
 from django_duet.dev.server import DevServer
-from django_duet.dev.upstream import Forward, UpstreamError, send
+from django_duet.dev.upstream import Forward, UpstreamError, fetch
 
 MAX_BYTES = 16 * 1024 * 1024  # a worker or an icon; anything bigger is not what this is for
 
@@ -26,11 +26,7 @@ def dev_public_file(
     target = server.base + quote(name, safe="/-._~")
     forward = Forward("GET", target, ((b"accept", b"*/*"),), b"")
     try:
-        upstream = send(server, forward)
-        try:
-            body = upstream.read()
-        finally:
-            upstream.close()
+        upstream, body = fetch(server, forward)
     except UpstreamError as exc:
         return page_response(upstream_error(server, exc))
     if upstream.status_code != 200 or len(body) > MAX_BYTES:

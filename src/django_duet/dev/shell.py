@@ -14,7 +14,7 @@ from django.http import HttpResponse
 from django_duet.dev.answers import page, upstream_error
 from django_duet.dev.responses import page_response
 from django_duet.dev.server import DevServer
-from django_duet.dev.upstream import Forward, UpstreamError, send
+from django_duet.dev.upstream import Forward, UpstreamError, fetch
 from django_duet.pages.html import nonce_attribute
 
 NONCE_PLACEHOLDER = ' nonce="DUET_CSP_NONCE"'  # html.cspNonce, set by the duet() Vite plugin
@@ -31,11 +31,7 @@ def dev_shell(
     target = server.base + quote(html, safe="/-._~")
     forward = Forward("GET", target, ((b"accept", b"text/html"),), b"")
     try:
-        upstream = send(server, forward)
-        try:
-            body = upstream.read()
-        finally:
-            upstream.close()
+        upstream, body = fetch(server, forward)
     except UpstreamError as exc:
         return page_response(upstream_error(server, exc))
     if upstream.status_code != 200:

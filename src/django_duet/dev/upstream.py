@@ -161,38 +161,52 @@ def send(server: DevServer, forward: Forward) -> Reply:
     headers = urllib3.HTTPHeaderDict()
     for name, value in forward.headers:
         headers.add(name.decode("latin-1"), value.decode("latin-1"))
-    pool = _pool(server)
-    attempts = 2 if forward.method in ("GET", "HEAD") else 1
-    for attempt in range(attempts):
-        try:
-            raw = pool.urlopen(
-                forward.method,
-                forward.target,  # a path: the pool's host and port are the only destination
-                body=forward.body or None,
-                headers=headers,
-                retries=False,
-                redirect=False,
-                assert_same_host=True,
-                timeout=timeout(),
-                preload_content=False,
-                decode_content=False,
-            )
-        except urllib3_errors.ProtocolError as exc:
-            if attempt + 1 < attempts:
-                continue  # a stale kept-alive connection: ask again on a fresh one
-            raise _translated(exc) from exc
-        except _ERRORS as exc:
-            raise _translated(exc) from exc
-        reply = Reply(raw.status, list(raw.headers.iteritems()), raw)
-        if not _framed(reply, forward.method):
-            reply.close()
-            raise UpstreamBroken(
-                "an answer whose body has no length (no Content-Length, not chunked)"
-            )
-        with _lock:
-            _open.add(reply)
-        return reply
-    raise AssertionError("unreachable")  # pragma: no cover
+    raw = _urlopen(_pool(server), forward, headers, again=forward.method in ("GET", "HEAD"))
+    reply = Reply(raw.status, list(raw.headers.iteritems()), raw)
+    with _lock:
+        _open.add(reply)
+    if not _framed(reply, forward.method):
+        reply.close()
+        raise UpstreamBroken("an answer whose body has no length (no Content-Length, not chunked)")
+    return reply
+
+
+def fetch(server: DevServer, forward: Forward) -> tuple[Reply, bytes]:
+    """``send``, the whole body read, the connection given back: for the small files the dev
+    layer reads itself (the SPA shell's HTML, a public file)."""
+    reply = send(server, forward)
+    try:
+        return reply, reply.read()
+    finally:
+        reply.close()
+
+
+def _urlopen(
+    pool: urllib3.HTTPConnectionPool,
+    forward: Forward,
+    headers: urllib3.HTTPHeaderDict,
+    *,
+    again: bool,
+) -> urllib3.BaseHTTPResponse:
+    try:
+        return pool.urlopen(
+            forward.method,
+            forward.target,  # a path: the pool's host and port are the only destination
+            body=forward.body or None,
+            headers=headers,
+            retries=False,
+            redirect=False,
+            assert_same_host=True,
+            timeout=timeout(),
+            preload_content=False,
+            decode_content=False,
+        )
+    except urllib3_errors.ProtocolError as exc:
+        if again:  # a stale kept-alive connection: ask once more, on a fresh one
+            return _urlopen(pool, forward, headers, again=False)
+        raise _translated(exc) from exc
+    except _ERRORS as exc:
+        raise _translated(exc) from exc
 
 
 def _framed(reply: Reply, method: str) -> bool:
