@@ -113,6 +113,14 @@ def test_django_runs_under_runserver_or_uvicorn(project):
     assert command[1:] == ["-m", "django_duet.cli._asgi_serve", "::1", "8000"]
 
 
+def test_verbosity_2_asks_the_server_for_every_access_line(project):
+    # runserver takes --verbosity itself; both servers read it (dev.access_log.log_every_line)
+    options = {"asgi": False, "noreload": True, "verbosity": 2}
+    assert dev.django_command("127.0.0.1", 8000, options)[-2:] == ["--verbosity", "2"]
+    options = {"asgi": True, "noreload": True, "verbosity": 1}
+    assert "--verbosity" not in dev.django_command("127.0.0.1", 8000, options)
+
+
 def alive(pid: int) -> bool:
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]

@@ -11,6 +11,7 @@ import re
 import shutil
 import socket
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -252,3 +253,18 @@ def upgrade_status(port: int, target: str, host: str | None, origin: str) -> int
         ]
         sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
         return int(sock.recv(1024).split()[1])
+
+
+def test_duet_devs_runserver_logs_the_page_and_failures_not_the_modules(vite, django):
+    if "_wsgi_serve" not in " ".join(django.command):
+        pytest.skip("the access log rule is duet dev's runserver's (uvicorn's: its filter)")
+    assert raw_get(django.port, "/static/src/main.ts")[0] == 200
+    assert raw_get(django.port, "/static/src/no-such-module.ts")[0] == 404
+    raw_get(django.port, "/a-django-url/")  # Django's 404: a line, as any page's
+    deadline = time.monotonic() + 5
+    while "/a-django-url/" not in django.output() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    log = django.output()
+    assert '"GET /a-django-url/ HTTP/1.1" 404' in log
+    assert '"GET /static/src/no-such-module.ts HTTP/1.1" 404' in log
+    assert '"GET /static/src/main.ts HTTP/1.1" 200' not in log  # a 400 (foreign Host) is logged

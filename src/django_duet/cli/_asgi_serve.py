@@ -3,10 +3,12 @@ autoreloader, serving ``ASGI_APPLICATION`` or else the asgi.py beside the settin
 
 What ``duet dev --asgi`` runs in place of runserver: Django's own reloader (not uvicorn's)
 watches the Python files and the template directories, so edits reload as under runserver.
+The dev server's files are not in uvicorn's access log unless they fail (``dev.access_log``).
 """
 
 from __future__ import annotations
 
+import logging
 import sys
 from importlib.util import find_spec
 
@@ -55,10 +57,14 @@ def main(argv: list[str]) -> int:
         import uvicorn
 
         from django_duet.contract.output import refresh_opted_in
+        from django_duet.dev.access_log import UvicornAccessFilter, log_every_line
 
         refresh_opted_in(print)  # at each (re)start: the URLconf or the props may have changed
 
         application = import_string(app_path)
+        # uvicorn's logging configuration replaces the handlers and keeps this filter.
+        log_every_line(flags)
+        logging.getLogger("uvicorn.access").addFilter(UvicornAccessFilter())
         # Lifespan off: Django's handler does not speak it. uvicorn runs in the reloader's
         # worker thread, where it leaves signal handling to the main thread.
         uvicorn.run(application, host=host, port=int(port), lifespan="off", log_level="info")

@@ -213,6 +213,8 @@ def child_env(port: int, asgi: bool, host: str = "127.0.0.1") -> dict[str, str]:
 
 def django_command(host: str, port: int, options: dict[str, Any]) -> list[str]:
     flags = ["--noreload"] if options["noreload"] else []
+    if options.get("verbosity", 1) >= 2:  # every request in the access log, modules too
+        flags += ["--verbosity", str(options["verbosity"])]
     if options["asgi"]:
         return [sys.executable, "-m", "django_duet.cli._asgi_serve", host, str(port), *flags]
     # runserver, without staticfiles' handler in front of the proxy, with TCP_NODELAY.

@@ -92,13 +92,18 @@ def frontend_for_path(path: str) -> Settings | None:
     "/static/admin/x.ts" is the "admin" frontend's (prefix "admin/") even though the default
     frontend's base "/static/" is a prefix of it too; duet.E111 refuses equal prefixes.
     """
-    best: Settings | None = None
-    best_length = -1
-    for frontend in all_frontends():
-        base = dev_base(frontend)
-        if path.startswith(base) and len(base) > best_length:
-            best, best_length = frontend, len(base)
-    return best
+    for base, frontend in _dev_bases():
+        if path.startswith(base):
+            return frontend
+    return None
+
+
+@caches.settings_cache(maxsize=1)
+def _dev_bases() -> tuple[tuple[str, Settings], ...]:
+    """Every frontend's dev base, longest first: asked for each request of a development page
+    (hundreds of modules), from settings that change only under ``override_settings``."""
+    bases = [(dev_base(frontend), frontend) for frontend in all_frontends()]
+    return tuple(sorted(bases, key=lambda pair: -len(pair[0])))  # stable: ties keep their order
 
 
 @caches.register
