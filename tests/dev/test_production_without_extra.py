@@ -2,7 +2,7 @@
 
 Issue: ``DevProxyMiddleware`` imported httpx when it loaded, so a production process without the
 extra could not boot although the middleware is inert with DEBUG off. The test runs a fresh
-interpreter in which the extra's urllib3 and websockets cannot be imported, with the dev proxy
+interpreter in which the extra's urllib3, websockets and h11 cannot be imported, with the dev proxy
 in MIDDLEWARE, ``duet_asgi`` in front, and the checks, a client route and a static file served
 (WSGI and ``duet_asgi``).
 """
@@ -22,7 +22,7 @@ SCRIPT = textwrap.dedent(
 
     class NotInstalled:
         def find_spec(self, name, path=None, target=None):
-            if name.split(".")[0] in {"urllib3", "websockets"}:
+            if name.split(".")[0] in {"urllib3", "websockets", "h11"}:
                 raise ImportError(f"No module named {name!r} (a production install)")
             return None
 

@@ -195,3 +195,35 @@ def test_the_proxy_recovers_when_the_dev_server_is_back(client, scripted, fake, 
     response = client.get("/static/src/main.tsx")
     assert response.status_code == 200
     assert b"".join(response.streaming_content).startswith(b"export const answer")
+
+
+# The fast paths (duet dev's runserver: proxy_wsgi; duet_asgi: proxy_asgi on the event loop)
+# read an answer of up to 256 KiB whole before sending its headers: a body that dies or hangs
+# before its Content-Length is a 502 or 504 page, never a 200 cut short. An answer of unknown
+# size (chunked) is relayed as it comes, as through the middleware.
+FAST_STATUS = {"dies mid-body": 502, "hangs mid-body": 504}
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("fresh_proxy_plan")
+@pytest.mark.parametrize("server", ["wsgi", "asgi"])
+@pytest.mark.parametrize("case", list(CASES))
+def test_dev_server_failing_mid_answer_on_the_fast_paths(scripted, settings, caplog, server, case):
+    from tests.dev.test_proxy_wsgi import call as call_wsgi
+    from tests.serving.test_static_asgi import call as call_asgi
+
+    script, status, body, logged = CASES[case]
+    status = FAST_STATUS.get(case, status)
+    settings.DUET = {**settings.DUET, "DEV_PROXY_TIMEOUT": 0.5}
+    scripted(script)
+    started = time.monotonic()
+    with caplog.at_level(logging.WARNING, logger="django_duet.proxy"):
+        answer = (call_wsgi if server == "wsgi" else call_asgi)("/static/src/main.tsx")
+    assert not answer.reached_django
+    assert answer.status == status
+    if status == 200:
+        assert body.startswith(answer.body) and len(answer.body) < len(body) + 1
+        assert any(logged in r.getMessage() for r in caplog.records)
+    else:
+        assert b"Vite dev server" in answer.body
+    assert time.monotonic() - started < 5  # bounded by DEV_PROXY_TIMEOUT, never hangs

@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Any, Generic, TypeVar
 
 from django.utils.html import format_html
 
 from django_duet.conf import conf
 from django_duet.dev.server import DevServer
 
-if TYPE_CHECKING:  # the reply's module needs the [devserver] extra
-    from django_duet.dev.upstream import Reply
+R = TypeVar("R")  # the dev server's reply: upstream.Reply, or upstream_async.AsyncReply
 
 
 class Pass(enum.Enum):
@@ -28,15 +27,15 @@ class Pass(enum.Enum):
 
 
 @dataclass
-class Answer:
+class Answer(Generic[R]):
     status: int
     headers: list[tuple[str, str]]
     body: bytes = b""
     # The dev server's answer with its body still unread: relay it, then close it.
-    upstream: Reply | None = field(default=None, repr=False)
+    upstream: R | None = field(default=None, repr=False)
 
 
-def page(status: int, title: str, detail: str) -> Answer:
+def page(status: int, title: str, detail: str) -> Answer[Any]:
     """A plain HTML page: the title and the detail, nothing about settings or the process."""
     html = format_html(
         '<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>{}</title></head>'
@@ -53,7 +52,7 @@ def page(status: int, title: str, detail: str) -> Answer:
     return Answer(status, headers, html)
 
 
-def foreign_host(host: str) -> Answer:
+def foreign_host(host: str) -> Answer[Any]:
     # Not Django's DisallowedHost page: with DEBUG on it lists the settings and the process
     # environment, and a DNS-rebinding page on that Host can read it.
     return page(
@@ -64,7 +63,7 @@ def foreign_host(host: str) -> Answer:
     )
 
 
-def upstream_error(server: DevServer, exc: Exception) -> Answer:
+def upstream_error(server: DevServer, exc: Exception) -> Answer[Any]:
     """A 502 or 504 page for a dev server that is down, hung, or not speaking HTTP."""
     from django_duet.dev.upstream import UpstreamGone, UpstreamTimeout
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 
@@ -38,6 +38,9 @@ from django_duet.dev.server import (
 )
 from django_duet.serving import requestfacts
 from django_duet.serving.requestfacts import SecurityHeaders, headers_before
+
+if TYPE_CHECKING:  # h11: only under ASGI
+    from django_duet.dev.upstream_async import AsyncReply
 
 PROXY = "django_duet.proxy.DevProxyMiddleware"
 security_logger = logging.getLogger("django.security.DisallowedHost")  # Django's own
@@ -86,7 +89,7 @@ class DevRequest:
         return self.chunked or (self.content_length or "0").strip() not in ("", "0")
 
 
-def host_refusal(request: DevRequest) -> Answer | None:
+def host_refusal(request: DevRequest) -> Answer[Any] | None:
     """A plain 400 for a Host that ALLOWED_HOSTS refuses, logged as Django logs it."""
     if requestfacts.host_allowed(request.host):
         return None
@@ -94,27 +97,21 @@ def host_refusal(request: DevRequest) -> Answer | None:
     return foreign_host(request.host)
 
 
-def answer(request: DevRequest, frontend: Settings, *, read_small: bool = False) -> Answer | Pass:
+def answer(
+    request: DevRequest, frontend: Settings, *, read_small: bool = False
+) -> Answer[upstream.Reply] | Pass:
     """The dev proxy's answer to ``request`` for ``frontend`` (blocking: sends, maybe reads).
 
     ``read_small``: a small answer comes back read whole, its connection already pooled."""
-    if (refusal := host_refusal(request)) is not None:
-        return refusal
-    server = proxied_dev_server(frontend)  # a stat (and a small read when it changed)
-    if server is None:
-        return Pass.NOT_MINE
-    try:
-        forward = _forward(request, server)
-    except rules.Refused as exc:
-        return page(exc.status, "Refused by the dev proxy", exc.detail)
+    prepared = _prepared(request, frontend)
+    if not isinstance(prepared, tuple):
+        return prepared
+    server, forward = prepared
     try:
         response = upstream.send(server, forward)
-    except upstream.UpstreamGone:  # nothing listens: a stale hot file, as if there were none
-        dev_server_gone(server, frontend)
-        return Pass.NOT_MINE
     except upstream.UpstreamError as exc:
-        return upstream_error(server, exc)
-    if response.status_code == 404 and request.method in ("GET", "HEAD"):
+        return _failed(server, frontend, exc)
+    if _handed_back(request, response.status_code):
         response.close()
         return Pass.HANDED_BACK
     headers = rules.returned_headers(response.headers)
@@ -125,6 +122,62 @@ def answer(request: DevRequest, frontend: Settings, *, read_small: bool = False)
     if body is not None:
         return Answer(response.status_code, headers, body)
     return Answer(response.status_code, headers, upstream=response)
+
+
+async def answer_async(request: DevRequest, frontend: Settings) -> Answer[AsyncReply] | Pass:
+    """``answer`` on the event loop (``upstream_async``), a small answer read whole."""
+    from django_duet.dev import upstream_async  # h11: only under ASGI
+
+    prepared = _prepared(request, frontend)
+    if not isinstance(prepared, tuple):
+        return prepared
+    server, forward = prepared
+    try:
+        response = await upstream_async.send(server, forward)
+    except rules.Refused as exc:  # a header h11 will not write
+        return page(exc.status, "Refused by the dev proxy", exc.detail)
+    except upstream.UpstreamError as exc:
+        return _failed(server, frontend, exc)
+    if _handed_back(request, response.status_code):
+        response.close()
+        return Pass.HANDED_BACK
+    headers = rules.returned_headers(response.headers)
+    try:
+        body = await upstream_async.read_small(response)
+    except upstream.UpstreamError as exc:
+        return upstream_error(server, exc)
+    if body is not None:
+        return Answer(response.status_code, headers, body)
+    return Answer(response.status_code, headers, upstream=response)
+
+
+def _prepared(
+    request: DevRequest, frontend: Settings
+) -> Answer[Any] | Pass | tuple[DevServer, upstream.Forward]:
+    """Everything before the exchange: the Host, the dev server, the checked request."""
+    if (refusal := host_refusal(request)) is not None:
+        return refusal
+    server = proxied_dev_server(frontend)  # a stat (and a small read when it changed)
+    if server is None:
+        return Pass.NOT_MINE
+    try:
+        return server, _forward(request, server)
+    except rules.Refused as exc:
+        return page(exc.status, "Refused by the dev proxy", exc.detail)
+
+
+def _failed(
+    server: DevServer, frontend: Settings, exc: upstream.UpstreamError
+) -> Answer[Any] | Pass:
+    if isinstance(exc, upstream.UpstreamGone):  # nothing listens: a stale hot file, as if none
+        dev_server_gone(server, frontend)
+        return Pass.NOT_MINE
+    return upstream_error(server, exc)
+
+
+def _handed_back(request: DevRequest, status: int) -> bool:
+    """A 404 to GET/HEAD: maybe another app's static file, which Django's finders may have."""
+    return status == 404 and request.method in ("GET", "HEAD")
 
 
 def _forward(request: DevRequest, server: DevServer) -> upstream.Forward:
@@ -185,13 +238,29 @@ def _make_plan() -> FastPlan:
     return FastPlan(False, requestfacts.NO_SECURITY_HEADERS)
 
 
-def answer_early(request: DevRequest, frontend: Settings) -> tuple[Answer | Pass, FastPlan]:
+def answer_early(
+    request: DevRequest, frontend: Settings
+) -> tuple[Answer[upstream.Reply] | Pass, FastPlan]:
     """The fast paths' answer, made before Django's handler (blocking), or a ``Pass``."""
+    plan, early = _early(request)
+    return (early if early is not None else answer(request, frontend, read_small=True)), plan
+
+
+async def answer_early_async(
+    request: DevRequest, frontend: Settings
+) -> tuple[Answer[AsyncReply] | Pass, FastPlan]:
+    """``answer_early`` on the event loop (``proxy_asgi``)."""
+    plan, early = _early(request)
+    return (early if early is not None else await answer_async(request, frontend)), plan
+
+
+def _early(request: DevRequest) -> tuple[FastPlan, Answer[Any] | Pass | None]:
+    """What the fast paths decide before any exchange (None: go on to the dev server)."""
     plan = fast_plan()
     if (refusal := host_refusal(request)) is not None:
-        return refusal, plan  # whatever the plan: Django's own 400 would list the settings
+        return plan, refusal  # whatever the plan: Django's own 400 would list the settings
     if not plan.fast or request.method not in ("GET", "HEAD") or request.has_body:
-        return Pass.NOT_MINE, plan  # the middleware reads bodies, with its size limit
+        return plan, Pass.NOT_MINE  # the middleware reads bodies, with its size limit
     if plan.security.ssl_redirect and not request.secure:
-        return Pass.NOT_MINE, plan  # SecurityMiddleware redirects
-    return answer(request, frontend, read_small=True), plan
+        return plan, Pass.NOT_MINE  # SecurityMiddleware redirects
+    return plan, None

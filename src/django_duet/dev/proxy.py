@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from asgiref.sync import sync_to_async
@@ -27,6 +28,9 @@ from django.http import Http404, HttpRequest, HttpResponseBase
 from django_duet.dev.server import DECLINED, claim
 from django_duet.serving.middleware import is_public_url
 from django_duet.sync_async import SyncAndAsyncMiddleware
+
+if TYPE_CHECKING:  # development only: needs the [devserver] extra
+    from django_duet.dev.upstream import Reply
 
 
 def found_static(request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
@@ -81,7 +85,7 @@ class DevProxyMiddleware(SyncAndAsyncMiddleware):
         from django_duet.dev.responses import dev_request, to_django
 
         if _declined(request):  # duet_asgi asked the dev server already: a 404
-            outcome: Answer | Pass = Pass.HANDED_BACK
+            outcome: Answer[Reply] | Pass = Pass.HANDED_BACK
         else:
             outcome = await asyncio.to_thread(core.answer, dev_request(request), frontend)
         if outcome is Pass.NOT_MINE:

@@ -1,10 +1,9 @@
-"""The dev proxy under ``duet_asgi``: module requests answered before Django's ASGI handler,
-one thread hop for a whole small exchange. The core (``core.answer_early``) decides; this
-module turns a scope into a ``DevRequest`` and an ``Answer`` into ASGI messages."""
+"""The dev proxy under ``duet_asgi``: module requests answered before Django's ASGI handler, on
+the event loop (``upstream_async``: no thread per module). The core (``core.answer_early_async``)
+decides; this module turns a scope into a ``DevRequest`` and an ``Answer`` into ASGI messages."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
@@ -13,7 +12,6 @@ from django_duet.conf import Settings
 from django_duet.dev import core
 from django_duet.dev.answers import Pass
 from django_duet.dev.server import DECLINED
-from django_duet.dev.upstream import relay_blocks_async
 from django_duet.serving.requestfacts import asgi_meta
 
 Scope = MutableMapping[str, Any]
@@ -32,7 +30,7 @@ def dev_request(scope: Scope) -> core.DevRequest:
 async def proxy_dev_request(scope: Scope, send: Send, frontend: Settings) -> bool:
     """Answers a request for ``frontend``'s dev server; False leaves it to Django."""
     request = dev_request(scope)
-    outcome, plan = await asyncio.to_thread(core.answer_early, request, frontend)
+    outcome, plan = await core.answer_early_async(request, frontend)
     if outcome is Pass.HANDED_BACK:
         scope[DECLINED] = True  # the middleware asks the finders, not the dev server again
     if isinstance(outcome, Pass):
@@ -44,12 +42,15 @@ async def proxy_dev_request(scope: Scope, send: Send, frontend: Settings) -> boo
         await send(start)
         await send({"type": "http.response.body", "body": outcome.body, "more_body": False})
         return True
+    from django_duet.dev.upstream_async import relay
+
+    reply = outcome.upstream
     try:
         await send(start)
     except BaseException:  # the browser is gone: the dev server's connection must not leak
-        await asyncio.to_thread(outcome.upstream.close)
+        reply.close()
         raise
-    async with contextlib.aclosing(relay_blocks_async(outcome.upstream)) as blocks:
+    async with contextlib.aclosing(relay(reply)) as blocks:
         async for block in blocks:
             await send({"type": "http.response.body", "body": block, "more_body": True})
     await send({"type": "http.response.body", "body": b"", "more_body": False})

@@ -26,7 +26,7 @@ class ProxiedResponse(StreamingHttpResponse):
             super().close()
 
 
-def to_django(answer: Answer, *, is_async: bool) -> HttpResponseBase:
+def to_django(answer: Answer[Reply], *, is_async: bool) -> HttpResponseBase:
     """The answer as a Django response: streamed (an async iterator under ASGI, or Django
     would read it whole first) when it comes from the dev server."""
     if answer.upstream is None:
@@ -39,7 +39,7 @@ def to_django(answer: Answer, *, is_async: bool) -> HttpResponseBase:
     return response
 
 
-def page_response(answer: Answer) -> HttpResponse:
+def page_response(answer: Answer[Any]) -> HttpResponse:
     """An answer read whole (the proxy's own pages) as an ``HttpResponse``."""
     response = HttpResponse(answer.body, status=answer.status)
     del response["Content-Type"]

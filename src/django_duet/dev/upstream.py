@@ -15,7 +15,7 @@ import asyncio
 import atexit
 import logging
 import threading
-from collections.abc import AsyncGenerator, Iterator
+from collections.abc import AsyncGenerator, Callable, Iterator
 from dataclasses import dataclass, field
 from email.message import Message
 
@@ -85,6 +85,13 @@ def _pool(server: DevServer) -> urllib3.HTTPConnectionPool:
         return pool
 
 
+_also_close: list[Callable[[], None]] = []  # upstream_async's pool
+
+
+def on_close_client(close: Callable[[], None]) -> None:
+    _also_close.append(close)
+
+
 def close_client() -> None:
     """Closes every connection, idle or still relaying (tests stop dev servers; the process
     exits)."""
@@ -96,11 +103,20 @@ def close_client() -> None:
         reply.close()
     for pool in pools:
         pool.close()
+    for close in _also_close:
+        close()
+
+
+def read_timeout() -> float:
+    return float(conf.DEV_PROXY_TIMEOUT)
+
+
+def connect_timeout() -> float:
+    return min(CONNECT_TIMEOUT, read_timeout())
 
 
 def timeout() -> urllib3.Timeout:
-    read = conf.DEV_PROXY_TIMEOUT
-    return urllib3.Timeout(connect=min(CONNECT_TIMEOUT, read), read=read)
+    return urllib3.Timeout(connect=connect_timeout(), read=read_timeout())
 
 
 @dataclass(frozen=True)
@@ -165,7 +181,7 @@ def send(server: DevServer, forward: Forward) -> Reply:
     reply = Reply(raw.status, list(raw.headers.iteritems()), raw)
     with _lock:
         _open.add(reply)
-    if not _framed(reply, forward.method):
+    if not framed(forward.method, reply.status_code, reply.header):
         reply.close()
         raise UpstreamBroken("an answer whose body has no length (no Content-Length, not chunked)")
     return reply
@@ -209,22 +225,26 @@ def _urlopen(
         raise _translated(exc) from exc
 
 
-def _framed(reply: Reply, method: str) -> bool:
+def framed(method: str, status: int, header: Callable[[str], str | None]) -> bool:
     """Whether the answer says where its body ends. A body that ends when the connection
     closes would reach the browser as whole even when the dev server died half-way (and
     http.client reads a status line followed by a hang-up, or by garbage, that way); Node's
     HTTP server, Vite's, always sends a length."""
-    if method == "HEAD" or reply.status_code in (204, 304) or reply.status_code < 200:
+    if method == "HEAD" or status in (204, 304) or status < 200:
         return True
-    encoding = (reply.header("transfer-encoding") or "").lower()
-    return reply.header("content-length") is not None or "chunked" in encoding
+    encoding = (header("transfer-encoding") or "").lower()
+    return header("content-length") is not None or "chunked" in encoding
+
+
+def small(length: str | None) -> bool:
+    """Whether a declared Content-Length is small enough to read whole in one go."""
+    return length is not None and length.isdigit() and int(length) <= READ_WHOLE_BYTES
 
 
 def read_small(upstream: Reply) -> bytes | None:
     """The whole body of a small answer, read now (its connection goes back to the pool), or
     None: relay a larger one block by block."""
-    length = upstream.header("content-length")
-    if length is None or not length.isdigit() or int(length) > READ_WHOLE_BYTES:
+    if not small(upstream.header("content-length")):
         return None
     try:
         return upstream.read()
