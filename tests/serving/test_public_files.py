@@ -16,7 +16,7 @@ import pytest
 from django_duet.dev import server as devserver
 from django_duet.dev import upstream
 from django_duet.serving.public_files import name_problem, public_files, scope_problem
-from tests.dev.fake_devserver import FakeDevServer
+from tests.dev.fake_devserver import MODULE, FakeDevServer
 from tests.helpers import duet_messages
 
 MIDDLEWARE = "django_duet.static.PublicFilesMiddleware"
@@ -291,3 +291,20 @@ def test_the_documented_setup_serves_each_file_at_its_scope(settings, client, tm
         "/favicon.ico",
     ):
         assert b"".join(client.get(url)) == b"content of " + url.rsplit("/", 1)[1].encode()
+
+
+def test_in_development_a_file_over_the_limit_is_refused_without_reading_it_all(
+    client, fake, monkeypatch
+):
+    from django_duet.dev import public_files as dev_public_files
+    from django_duet.dev.server import DevServer
+
+    monkeypatch.setattr(dev_public_files, "MAX_BYTES", 1000)
+    # the fake dev server answers a large file under /static/big/
+    monkeypatch.setattr(dev_public_files, "quote", lambda name, safe: "big/sw.js")
+    response = client.get("/app/mockServiceWorker.js")
+    assert response.status_code == 502 and b"Too large" in response.content
+    server = DevServer(host="127.0.0.1", port=fake.port, base="/static/", react_refresh=False)
+    forward = upstream.Forward("GET", "/static/big/sw.js", (), b"")
+    _, body = upstream.fetch(server, forward, limit=1000)
+    assert 1000 < len(body) <= 1000 + upstream.BLOCK_SIZE < len(MODULE * 400)

@@ -26,10 +26,19 @@ def dev_public_file(
     target = server.base + quote(name, safe="/-._~")
     forward = Forward("GET", target, ((b"accept", b"*/*"),), b"")
     try:
-        upstream, body = fetch(server, forward)
+        upstream, body = fetch(server, forward, limit=MAX_BYTES)
     except UpstreamError as exc:
         return page_response(upstream_error(server, exc))
-    if upstream.status_code != 200 or len(body) > MAX_BYTES:
+    if upstream.status_code == 200 and len(body) > MAX_BYTES:
+        too_large = page(
+            502,
+            "Too large: the Vite dev server's public file is over 16 MiB",
+            f"{server.origin}{target} is larger than a file at its scope should be (a service "
+            f"worker or a manifest). DUET['PUBLIC_FILES'] lists {name!r}: serve a large file as "
+            "a static asset instead.",
+        )
+        return page_response(too_large)
+    if upstream.status_code != 200:
         missing = page(
             404 if upstream.status_code == 404 else 502,
             "Not found: the Vite dev server has no such public file",

@@ -187,12 +187,20 @@ def send(server: DevServer, forward: Forward) -> Reply:
     return reply
 
 
-def fetch(server: DevServer, forward: Forward) -> tuple[Reply, bytes]:
-    """``send``, the whole body read, the connection given back: for the small files the dev
-    layer reads itself (the SPA shell's HTML, a public file)."""
+def fetch(server: DevServer, forward: Forward, *, limit: int | None = None) -> tuple[Reply, bytes]:
+    """``send``, the body read, the connection given back: for the small files the dev layer
+    reads itself (the SPA shell's HTML, a public file). With ``limit``, reading stops once the
+    body is over it (the body returned is then longer than ``limit``, never the whole file)."""
     reply = send(server, forward)
     try:
-        return reply, reply.read()
+        if limit is None:
+            return reply, reply.read()
+        body = bytearray()
+        for block in reply.blocks():
+            body += block
+            if len(body) > limit:
+                break
+        return reply, bytes(body)
     finally:
         reply.close()
 
