@@ -172,3 +172,12 @@ def test_the_pool_keeps_at_most_pool_size_connections(fake, frontend):
     pooled = upstream_async._idle[("127.0.0.1", fake.port)]
     assert len(pooled) == upstream.POOL_SIZE
     assert all(isinstance(sock, socket.socket) for sock, _ in pooled)
+
+
+def test_a_pooled_connection_reset_while_idle_is_replaced(fake, frontend):
+    assert answer(frontend).body == MODULE  # type: ignore[union-attr]
+    [(sock, _)] = upstream_async._idle[("127.0.0.1", fake.port)]
+    sock.shutdown(socket.SHUT_WR)  # writing on it now fails at once (EPIPE)
+    again = answer(frontend)
+    assert isinstance(again, Answer) and again.status == 200 and again.body == MODULE
+    assert fake.connections == 2

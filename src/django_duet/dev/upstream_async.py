@@ -195,7 +195,10 @@ async def _exchange(
         data = conn.send(request) + (
             conn.send(h11.Data(data=forward.body)) if forward.body else b""
         )
-        await loop.sock_sendall(sock, data + conn.send(h11.EndOfMessage()))
+        try:
+            await loop.sock_sendall(sock, data + conn.send(h11.EndOfMessage()))
+        except OSError as exc:  # reset or closed before a byte of an answer: as a hang-up
+            raise _Stale() from exc
         while True:
             event = await _next_event(conn, sock, first=True)
             if isinstance(event, h11.Response):
