@@ -132,7 +132,7 @@ async def send(server: DevServer, forward: Forward) -> AsyncReply:
         raise UpstreamBroken("the dev server closed the connection without answering") from None
 
 
-class _Stale(Exception):
+class _Stale(UpstreamBroken):
     """The connection ended before a single byte of an answer."""
 
 
