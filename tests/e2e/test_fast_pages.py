@@ -222,3 +222,24 @@ def test_the_spa_shell_prefetches_its_lazy_route(duet_page, fast_server):
     )
     assert fetched == 1  # the prefetch; the import() found the module ready
     assert duet_page.evaluate("() => window.__csp") == [] and console == []
+
+
+def test_the_spa_shell_has_a_link_header_its_tags_use(duet_page, fast_server):
+    """The client-routes shell's Link header names what Vite's index.html loads, with the tags'
+    crossorigin, so that each preload is the fetch the tag uses (a credentials mismatch would
+    fetch twice and warn in the console)."""
+    console = strict_page(duet_page)
+    fetched: list[str] = []
+    duet_page.on("request", lambda r: fetched.append(r.url))
+    response = duet_page.goto(fast_server.url + "/app/")
+    nonce = assert_strict_policy(response)
+    link = response.headers["link"]
+    values = link.split(", ")
+    assert all(v.endswith(f'; nonce="{nonce}"') for v in values)
+    assert any("rel=modulepreload" in v for v in values)
+    assert any("rel=preload; as=style" in v for v in values)
+    assert "/assets/About-" not in link  # the lazy route: prefetched after load, not preloaded
+    expect(duet_page.get_by_test_id("page-title")).to_have_text("Items")
+    for url in link_urls(link):
+        assert fetched.count(fast_server.url + url) == 1, (url, fetched)
+    assert duet_page.evaluate("() => window.__csp") == [] and console == []

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +34,8 @@ from django_duet.build.loader import get_manifest
 from django_duet.conf import Settings, conf
 from django_duet.dev.server import active_dev_server, explain_missing_build
 from django_duet.exceptions import BuildFileNotFound
-from django_duet.pages.html import nonce_attribute, prefetch_script
+from django_duet.pages.html import PreparedTag, nonce_attribute, prefetch_script
+from django_duet.pages.links import recorded
 from django_duet.pages.prepared import prepared_build
 from django_duet.pages.render import csp_nonce, prefetch_concurrency
 from django_duet.pages.shell import (
@@ -42,6 +44,7 @@ from django_duet.pages.shell import (
     prepare_shell,
     relative_urls,
     shell_context,
+    shell_links,
     with_base_meta,
 )
 from django_duet.pages.version import insert_build_meta
@@ -83,12 +86,17 @@ class ClientRoutesView(View):
                     raise RelativeUrlInShell(f"{self.html} (from the Vite dev server)", found, base)
             return response
         with explain_missing_build(config):
-            template, relative = load_build_template(config.BUILD_DIR / self.html, config)
-        if relative:
-            raise RelativeUrlInShell(str(config.BUILD_DIR / self.html), list(relative), base)
+            shell = load_build_template(config.BUILD_DIR / self.html, config)
+        if shell.relative:
+            raise RelativeUrlInShell(str(config.BUILD_DIR / self.html), list(shell.relative), base)
         context = RequestContext(request, self.get_context_data(path=path))
-        context.update(shell_context(csp_nonce(request), base))
-        html = insert_build_meta(template.render(context), request, config)
+        nonce = csp_nonce(request)
+        context.update(shell_context(nonce, base))
+        html = insert_build_meta(shell.template.render(context), request, config)
+        links = recorded(request)  # for LinkHeaderMiddleware, as {% duet_entry %} records a page's
+        if links is not None and shell.links:
+            links.nonce = nonce
+            links.tags.extend(shell.links)
         return HttpResponse(self.with_prefetch(html, request, config))
 
     def with_prefetch(self, html: str, request: HttpRequest, config: Settings) -> str:
@@ -142,8 +150,18 @@ def client_base(request: HttpRequest, path: str) -> str:
     return full[: len(full) - len(path)] if path and full.endswith(path) else full
 
 
-def load_build_template(path: Path, frontend: Settings = conf) -> tuple[Template, tuple[str, ...]]:
-    """The shell compiled once per build, and the URLs it loads relative to the page."""
+@dataclass(frozen=True)
+class BuildShell:
+    """A built shell, prepared once per build."""
+
+    template: Template
+    relative: tuple[str, ...]  # URLs it loads relative to the page (refused)
+    links: tuple[PreparedTag, ...]  # what its tags fetch first, for the Link header
+
+
+def load_build_template(path: Path, frontend: Settings = conf) -> BuildShell:
+    """The shell compiled once per build, the URLs it loads relative to the page, and the
+    ``Link`` values of what it fetches first."""
     try:
         st = os.stat(path)
     except FileNotFoundError:
@@ -155,11 +173,13 @@ def load_build_template(path: Path, frontend: Settings = conf) -> tuple[Template
 @caches.settings_cache(maxsize=32)
 def _compile(
     path: str, mtime_ns: int, size: int, sri: bool, frontend: tuple[str, str]
-) -> tuple[Template, tuple[str, ...]]:
+) -> BuildShell:
     # The build's own file (never a dev server's answer) is the template source.
     name, prefix = frontend
     source = Path(path).read_text(encoding="utf-8")
-    relative = tuple(relative_urls(source))
     lookup = integrity_lookup(conf.frontend(name)) if sri else None
-    source = prepare_shell(source, prefix, lookup)
-    return Engine.get_default().from_string(source), relative
+    return BuildShell(
+        Engine.get_default().from_string(prepare_shell(source, prefix, lookup)),
+        tuple(relative_urls(source)),
+        shell_links(source, prefix, lookup),
+    )

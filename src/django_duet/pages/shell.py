@@ -18,13 +18,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from html.parser import HTMLParser
 
 from django.conf import settings
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString
 
 from django_duet.exceptions import DuetError
-from django_duet.pages.html import CSP_META_MARK, csp_meta, insert_after_head, nonce_attribute
+from django_duet.pages.html import (
+    CSP_META_MARK,
+    PreparedTag,
+    csp_meta,
+    insert_after_head,
+    link_value,
+    nonce_attribute,
+)
 
 _TAG = re.compile(r"<(script|link|style)\b([^>]*)>", re.IGNORECASE)
 _URL_ATTR = re.compile(r"""\b(?:src|href)\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
@@ -91,6 +99,57 @@ def relative_urls(source: str) -> list[str]:
         if url and url.group(1).strip() and not _NOT_RELATIVE.match(url.group(1).strip()):
             found.append(url.group(1).strip())
     return found
+
+
+class _LoadingTags(HTMLParser):
+    """The shell's script and link tags, their attributes as the browser reads them."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("script", "link"):
+            self.tags.append((tag, {k.lower(): v for k, v in attrs}))
+
+
+def shell_links(
+    source: str, prefix: str, integrity_for: Callable[[str], str | None] | None
+) -> tuple[PreparedTag, ...]:
+    """What the shell's own tags fetch first, as ``Link`` values (``pages.links``): its module
+    scripts and module preloads, and its stylesheets (first: they block rendering), each with
+    the tag's ``crossorigin`` and ``integrity``, so that the browser's preload and the tag's
+    own fetch match (a mismatch fetches the file twice). With an import map in the shell only
+    the stylesheets (a module preloaded from the header could resolve its imports before the
+    map is read). Tags whose URL a template writes (``{{ }}``) are left to the page.
+    ``source`` is the build's file; the integrity is what ``prepare_shell`` gives the tag."""
+    parser = _LoadingTags()
+    parser.feed(source)
+    parser.close()
+    import_map = any(t == "script" and a.get("type") == "importmap" for t, a in parser.tags)
+    found: list[PreparedTag] = []
+    for tag, attrs in parser.tags:
+        rels = set((attrs.get("rel") or "").lower().split())
+        if tag == "script" and (attrs.get("type") or "").lower() == "module" and not import_map:
+            url, rel, style = attrs.get("src"), "rel=modulepreload", False
+        elif tag == "link" and "modulepreload" in rels and not import_map:
+            url, rel, style = attrs.get("href"), "rel=modulepreload", False
+        elif tag == "link" and "stylesheet" in rels:
+            url, rel, style = attrs.get("href"), "rel=preload; as=style", True
+        else:
+            continue
+        url = (url or "").strip()
+        if not url or "{" in url or url.startswith("#") or not _NOT_RELATIVE.match(url):
+            continue
+        integrity = attrs.get("integrity")
+        if integrity is None and integrity_for is not None:
+            file = build_file_of(url, prefix)
+            integrity = integrity_for(file) if file else None
+        # A bare ``crossorigin`` (as Vite writes it) is anonymous, as an empty value is.
+        crossorigin = (attrs["crossorigin"] or "") if "crossorigin" in attrs else None
+        value = link_value(url, rel, crossorigin, integrity)
+        found.append(PreparedTag(url, "", "", link=value, style=style))
+    return tuple(found)
 
 
 def build_file_of(url: str, prefix: str) -> str | None:
