@@ -1,5 +1,9 @@
 """`make bench`: run every benchmark module, print a table, write bench/results.json.
 
+Each run's own figures (ranges included) are also appended as one JSON line to
+bench/history.jsonl, so that docs/benchmarks.md can give every recorded run's median and range
+(results.json keeps only the latest figures of each benchmark).
+
 A benchmark module is ``bench/bench_<name>.py`` with ``run(quick: bool) -> dict[str, dict]``:
 one key per benchmark, each a dict of figures (medians, ratios, the command or setup used).
 Figures are only meaningful as ratios measured in the same run on the same machine.
@@ -54,6 +58,8 @@ def main() -> int:
             failed.append(name)
             results[name] = {"error": f"{type(exc).__name__}: {exc}"}
             print(f"   failed: {exc}", flush=True)
+    with (HERE / "history.jsonl").open("a") as history:
+        history.write(json.dumps(results, sort_keys=True) + "\n")
     out = HERE / "results.json"
     if args.names and out.exists():  # a partial run keeps the other benchmarks' figures
         results = {**json.loads(out.read_text()), **results}
@@ -62,11 +68,23 @@ def main() -> int:
     for key, figures in results.items():
         if key.startswith("_"):
             continue
-        plain = (int, float, str)
-        shown = ", ".join(f"{k}={v}" for k, v in figures.items() if isinstance(v, plain))
+        shown = ", ".join(f"{k}={shown_value(v)}" for k, v in figures.items() if shown_value(v))
         print(f"{key:32} {shown}")
     print(f"\nwritten: {out}")
     return 1 if failed else 0
+
+
+def shown_value(value: object) -> str:
+    """A figure as printed: numbers and words, a range as lowest-highest; "" for the rest."""
+    if isinstance(value, (int, float, str)):
+        return str(value)
+    if (
+        isinstance(value, list)
+        and len(value) == 2
+        and all(isinstance(v, (int, float)) for v in value)
+    ):
+        return f"{value[0]}-{value[1]}"
+    return ""
 
 
 if __name__ == "__main__":
