@@ -11,7 +11,7 @@ import logging
 import pytest
 
 from django_duet.dev import core, upstream
-from django_duet.dev.answers import Answer
+from django_duet.dev.answers import Answer, Pass
 from django_duet.dev.server import DevServer
 
 from .fake_devserver import MODULE
@@ -49,6 +49,13 @@ def test_a_get_on_a_connection_the_dev_server_dropped_goes_again_on_a_new_one(fa
     second = answer(frontend)  # the pooled connection is dropped as the request arrives
     assert second.status == 200 and second.body == MODULE
     assert len(fake.requests) == 2 and fake.connections == 2
+
+
+def test_a_404_is_handed_back_and_its_connection_reused(fake, frontend):
+    result = core.answer(request(path="/static/missing/x.png"), frontend, read_small=True)
+    assert result is Pass.HANDED_BACK
+    assert answer(frontend).body == MODULE
+    assert fake.connections == 1  # its empty body read: the connection went back to the pool
 
 
 def test_a_post_is_never_sent_twice(fake, frontend):

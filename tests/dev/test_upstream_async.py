@@ -79,9 +79,10 @@ def test_an_answer_cut_short_is_a_502_page_and_its_connection_is_not_reused(fake
     assert fake.connections == 2
 
 
-def test_a_404_is_handed_back(fake, frontend):
+def test_a_404_is_handed_back_and_its_connection_reused(fake, frontend):
     assert answer(frontend, "/static/missing/x.png") is Pass.HANDED_BACK
     assert answer(frontend).body == MODULE  # type: ignore[union-attr]
+    assert fake.connections == 1  # its empty body read: the connection went back to the pool
 
 
 def test_a_stopped_dev_server_is_not_mine(dev_settings, hot_path, frontend):

@@ -112,7 +112,7 @@ def answer(
     except upstream.UpstreamError as exc:
         return _failed(server, frontend, exc)
     if _handed_back(request, response.status_code):
-        response.close()
+        upstream.discard(response)
         return Pass.HANDED_BACK
     headers = rules.returned_headers(response.headers)
     try:
@@ -139,7 +139,7 @@ async def answer_async(request: DevRequest, frontend: Settings) -> Answer[AsyncR
     except upstream.UpstreamError as exc:
         return _failed(server, frontend, exc)
     if _handed_back(request, response.status_code):
-        response.close()
+        await upstream_async.discard(response)
         return Pass.HANDED_BACK
     headers = rules.returned_headers(response.headers)
     try:

@@ -260,6 +260,16 @@ def read_small(upstream: Reply) -> bytes | None:
         upstream.close()
 
 
+def discard(upstream: Reply) -> None:
+    """An answer not relayed (a 404 handed back to Django): a small body is read so that its
+    connection is reused, a larger one's connection closed."""
+    try:
+        if read_small(upstream) is None:
+            upstream.close()
+    except UpstreamError:
+        pass  # read_small closed it
+
+
 def relay_blocks(upstream: Reply) -> Iterator[bytes]:
     """The dev server's body in blocks, closed at the end; a break logged, not raised."""
     try:

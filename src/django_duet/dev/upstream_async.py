@@ -252,6 +252,15 @@ async def read_small(reply: AsyncReply) -> bytes | None:
         reply.close()
 
 
+async def discard(reply: AsyncReply) -> None:
+    """``upstream.discard`` for the loop."""
+    try:
+        if await read_small(reply) is None:
+            reply.close()
+    except UpstreamError:
+        pass  # read_small closed it
+
+
 async def relay(reply: AsyncReply) -> AsyncGenerator[bytes, None]:
     """The body as it arrives, closed at the end; a break logged, not raised (headers are out)."""
     try:
