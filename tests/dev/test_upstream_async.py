@@ -29,7 +29,7 @@ def request(path: str = "/static/src/main.tsx", **headers: str) -> core.DevReque
 
 
 def answer(frontend, path: str = "/static/src/main.tsx", **headers: str) -> Answer | Pass:
-    return asyncio.run(core.answer_async(request(path, **headers), frontend))
+    return asyncio.run(core.answer_early_async(request(path, **headers), frontend))[0]
 
 
 @pytest.fixture

@@ -103,6 +103,15 @@ def answer(
     """The dev proxy's answer to ``request`` for ``frontend`` (blocking: sends, maybe reads).
 
     ``read_small``: a small answer comes back read whole, its connection already pooled."""
+    if (refusal := host_refusal(request)) is not None:
+        return refusal
+    return _answer(request, frontend, read_small=read_small)
+
+
+def _answer(
+    request: DevRequest, frontend: Settings, *, read_small: bool
+) -> Answer[upstream.Reply] | Pass:
+    """``answer`` for a request whose Host was checked."""
     prepared = _prepared(request, frontend)
     if not isinstance(prepared, tuple):
         return prepared
@@ -124,8 +133,8 @@ def answer(
     return Answer(response.status_code, headers, upstream=response)
 
 
-async def answer_async(request: DevRequest, frontend: Settings) -> Answer[AsyncReply] | Pass:
-    """``answer`` on the event loop (``upstream_async``), a small answer read whole."""
+async def _answer_async(request: DevRequest, frontend: Settings) -> Answer[AsyncReply] | Pass:
+    """``_answer`` on the event loop (``upstream_async``), a small answer read whole."""
     from django_duet.dev import upstream_async  # h11: only under ASGI
 
     prepared = _prepared(request, frontend)
@@ -154,9 +163,7 @@ async def answer_async(request: DevRequest, frontend: Settings) -> Answer[AsyncR
 def _prepared(
     request: DevRequest, frontend: Settings
 ) -> Answer[Any] | Pass | tuple[DevServer, upstream.Forward]:
-    """Everything before the exchange: the Host, the dev server, the checked request."""
-    if (refusal := host_refusal(request)) is not None:
-        return refusal
+    """Everything before the exchange (the Host checked): the dev server, the checked request."""
     server = proxied_dev_server(frontend)  # a stat (and a small read when it changed)
     if server is None:
         return Pass.NOT_MINE
@@ -243,7 +250,7 @@ def answer_early(
 ) -> tuple[Answer[upstream.Reply] | Pass, FastPlan]:
     """The fast paths' answer, made before Django's handler (blocking), or a ``Pass``."""
     plan, early = _early(request)
-    return (early if early is not None else answer(request, frontend, read_small=True)), plan
+    return (early if early is not None else _answer(request, frontend, read_small=True)), plan
 
 
 async def answer_early_async(
@@ -251,11 +258,12 @@ async def answer_early_async(
 ) -> tuple[Answer[AsyncReply] | Pass, FastPlan]:
     """``answer_early`` on the event loop (``proxy_asgi``)."""
     plan, early = _early(request)
-    return (early if early is not None else await answer_async(request, frontend)), plan
+    return (early if early is not None else await _answer_async(request, frontend)), plan
 
 
 def _early(request: DevRequest) -> tuple[FastPlan, Answer[Any] | Pass | None]:
-    """What the fast paths decide before any exchange (None: go on to the dev server)."""
+    """What the fast paths decide before any exchange, the Host checked first (None: go on to
+    the dev server)."""
     plan = fast_plan()
     if (refusal := host_refusal(request)) is not None:
         return plan, refusal  # whatever the plan: Django's own 400 would list the settings

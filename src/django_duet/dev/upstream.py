@@ -138,8 +138,7 @@ class Reply:
     _raw: urllib3.BaseHTTPResponse = field(repr=False)
 
     def header(self, name: str) -> str | None:
-        lower = name.lower()
-        return next((value for key, value in self.headers if key.lower() == lower), None)
+        return header_of(self.headers, name)
 
     def blocks(self, size: int = BLOCK_SIZE) -> Iterator[bytes]:
         """The body as sent (still content-encoded), in blocks of at most ``size``."""
@@ -165,6 +164,12 @@ class Reply:
         if not self._raw.closed:
             self._raw.close()
         self._raw.release_conn()
+
+
+def header_of(headers: list[tuple[str, str]], name: str) -> str | None:
+    """The first value of ``name`` (any case) in an answer's headers, or None."""
+    lower = name.lower()
+    return next((value for key, value in headers if key.lower() == lower), None)
 
 
 def send(server: DevServer, forward: Forward) -> Reply:

@@ -74,8 +74,7 @@ class AsyncReply:
         self._conn = conn
 
     def header(self, name: str) -> str | None:
-        lower = name.lower()
-        return next((value for key, value in self.headers if key.lower() == lower), None)
+        return upstream.header_of(self.headers, name)
 
     async def blocks(self) -> AsyncIterator[bytes]:
         """The body as sent (still content-encoded), as it arrives."""
