@@ -13,7 +13,7 @@ from django_duet.cli.init.frameworks import DEFAULT, FRAMEWORKS
 
 NEXT_STEPS = """\
 Next:
-  pip install "django-duet[devserver]"   # if not done: the dev proxy needs urllib3
+  pip install "django-duet[devserver]"   # if not done: the dev proxy needs h11
   python manage.py migrate               # django_duet's tables (token revocation)
   cd {frontend} && npm install && cd -   # Vite, {label} and the django-duet Vite plugin
   python manage.py duet dev              # Vite + Django on one origin: open / and /app/

@@ -43,7 +43,7 @@ def duet_asgi(application: ASGIApp) -> ASGIApp:
 async def _answer_in_development(
     scope: Scope, receive: Receive, send: Send, frontend: Settings
 ) -> bool:
-    # Imported here: only development needs them (and the [devserver] extra, urllib3, websockets).
+    # Imported here: only development needs them (and the [devserver] extra, h11, websockets).
     from django_duet.dev.hmr import relay_hmr
     from django_duet.dev.proxy_asgi import proxy_dev_request
 

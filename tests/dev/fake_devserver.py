@@ -3,8 +3,9 @@
 ``mode`` says how it answers: "ok" (a module, 404 for paths under one of ``absent``, a large
 module under /static/big/),
 "hang" (accepts, never answers), "garbage" (bytes that are not HTTP), "close" (hangs up),
-"drop-reused" (hangs up on a connection's second request), "short" (sends less than its
-Content-Length, then hangs up).
+"drop-reused" (hangs up on a connection's second request), "close-after" (hangs up after
+each answer without saying so, as Vite does when its keep-alive timeout ends), "short" (sends
+less than its Content-Length, then hangs up).
 """
 
 from __future__ import annotations
@@ -133,6 +134,8 @@ class FakeDevServer:
                     self.close_connection = True
                 elif self.command != "HEAD":
                     self.wfile.write(payload)
+                if fake.mode == "close-after":
+                    self.close_connection = True
 
             do_GET = do_POST = do_HEAD = do_OPTIONS = do_PUT = _answer
 

@@ -2,7 +2,7 @@
 
 Issue: ``DevProxyMiddleware`` imported httpx when it loaded, so a production process without the
 extra could not boot although the middleware is inert with DEBUG off. The test runs a fresh
-interpreter in which the extra's urllib3, websockets and h11 cannot be imported, with the dev proxy
+interpreter in which the extra's h11 and websockets cannot be imported, with the dev proxy
 in MIDDLEWARE, ``duet_asgi`` in front, and the checks, a client route and a static file served
 (WSGI and ``duet_asgi``).
 """
@@ -22,7 +22,7 @@ SCRIPT = textwrap.dedent(
 
     class NotInstalled:
         def find_spec(self, name, path=None, target=None):
-            if name.split(".")[0] in {"urllib3", "websockets", "h11"}:
+            if name.split(".")[0] in {"h11", "websockets"}:
                 raise ImportError(f"No module named {name!r} (a production install)")
             return None
 
@@ -74,7 +74,7 @@ SCRIPT = textwrap.dedent(
     }
     asyncio.run(app(scope, receive, send))
     assert sent[0]["status"] == 200, sent[0]
-    loaded = sorted(name for name in sys.modules if name.split(".")[0] in {"urllib3", "websockets"})
+    loaded = sorted(name for name in sys.modules if name.split(".")[0] in {"h11", "websockets"})
     assert not loaded, loaded
     print("production boots without the devserver extra")
     """
@@ -90,8 +90,8 @@ def test_production_boots_and_serves_without_the_devserver_extra() -> None:
 
 
 def test_the_blocker_really_blocks() -> None:
-    """The same interpreter set-up refuses urllib3: the test above would see a real import."""
-    script = SCRIPT.split("os.environ")[0] + "import urllib3\n"
+    """The same interpreter set-up refuses h11: the test above would see a real import."""
+    script = SCRIPT.split("os.environ")[0] + "import h11\n"
     done = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
     )

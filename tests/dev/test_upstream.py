@@ -6,7 +6,9 @@ Proven against the fake dev server over real loopback sockets, through the fast 
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import select
 
 import pytest
 
@@ -19,13 +21,16 @@ from .fake_devserver import MODULE
 pytestmark = pytest.mark.usefixtures("fresh_proxy_plan")
 
 
-def request(method: str = "GET", path: str = "/static/src/main.tsx") -> core.DevRequest:
+def request(
+    method: str = "GET", path: str = "/static/src/main.tsx", **headers: str
+) -> core.DevRequest:
     meta = {"HTTP_HOST": "testserver", "SERVER_NAME": "testserver", "SERVER_PORT": "80"}
+    meta |= {f"HTTP_{name.upper()}": value for name, value in headers.items()}
     return core.DevRequest.from_meta(meta, method=method, path=path, scheme="http")
 
 
-def answer(frontend_settings, method: str = "GET") -> Answer:
-    result = core.answer(request(method), frontend_settings, read_small=True)
+def answer(frontend_settings, method: str = "GET", **headers: str) -> Answer:
+    result = core.answer(request(method, **headers), frontend_settings, read_small=True)
     assert isinstance(result, Answer), result
     return result
 
@@ -64,6 +69,30 @@ def test_a_post_is_never_sent_twice(fake, frontend):
     post = answer(frontend, "POST")
     assert post.status == 502 and b"not valid HTTP" in post.body
     assert [seen.method for seen in fake.requests] == ["GET"] and fake.connections == 1
+
+
+def test_a_post_goes_on_a_new_connection_when_the_pooled_one_was_closed_meanwhile(fake, frontend):
+    fake.mode = "close-after"
+    assert answer(frontend).status == 200
+    [(sock, _)] = upstream._idle[("127.0.0.1", fake.port)]
+    assert select.select([sock], [], [], 5)[0]  # the dev server's close has arrived
+    post = answer(frontend, "POST")  # sent on the closed one, it would be lost (a 502)
+    assert post.status == 200 and post.body == b"echo:"
+    assert [seen.method for seen in fake.requests] == ["GET", "POST"] and fake.connections == 2
+
+
+def test_a_header_h11_cannot_write_is_refused_without_contact(fake, frontend):
+    odd = answer(frontend, **{"x(odd": "1"})  # not an HTTP token
+    assert odd.status == 400 and b"Refused by the dev proxy" in odd.body
+    assert fake.requests == []
+
+
+def test_both_clients_share_one_pool(fake, frontend):
+    assert answer(frontend).body == MODULE  # blocking: runserver's threads
+    result, _ = asyncio.run(core.answer_early_async(request(), frontend))  # the event loop's
+    assert isinstance(result, Answer) and result.body == MODULE
+    assert answer(frontend).body == MODULE
+    assert fake.connections == 1
 
 
 def test_an_answer_cut_short_is_a_502_page_and_its_connection_is_not_reused(fake, frontend):

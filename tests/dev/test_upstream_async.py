@@ -153,7 +153,7 @@ def test_an_abandoned_relay_closes_its_connection(fake, frontend):
 
 def test_closing_the_client_closes_the_idle_connections(fake, frontend):
     answer(frontend)
-    [(sock, _)] = upstream_async._idle[("127.0.0.1", fake.port)]
+    [(sock, _)] = upstream._idle[("127.0.0.1", fake.port)]
     upstream.close_client()  # a test stopping its dev server; the process exiting
     assert sock.fileno() == -1
     assert answer(frontend).body == MODULE  # type: ignore[union-attr]
@@ -170,14 +170,14 @@ def test_the_pool_keeps_at_most_pool_size_connections(fake, frontend):
             await reply.read()
 
     asyncio.run(many())
-    pooled = upstream_async._idle[("127.0.0.1", fake.port)]
+    pooled = upstream._idle[("127.0.0.1", fake.port)]
     assert len(pooled) == upstream.POOL_SIZE
     assert all(isinstance(sock, socket.socket) for sock, _ in pooled)
 
 
 def test_a_pooled_connection_reset_while_idle_is_replaced(fake, frontend):
     assert answer(frontend).body == MODULE  # type: ignore[union-attr]
-    [(sock, _)] = upstream_async._idle[("127.0.0.1", fake.port)]
+    [(sock, _)] = upstream._idle[("127.0.0.1", fake.port)]
     sock.shutdown(socket.SHUT_WR)  # writing on it now fails at once (EPIPE)
     again = answer(frontend)
     assert isinstance(again, Answer) and again.status == 200 and again.body == MODULE

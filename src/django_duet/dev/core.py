@@ -118,6 +118,8 @@ def _answer(
     server, forward = prepared
     try:
         response = upstream.send(server, forward)
+    except rules.Refused as exc:  # a header h11 will not write
+        return page(exc.status, "Refused by the dev proxy", exc.detail)
     except upstream.UpstreamError as exc:
         return _failed(server, frontend, exc)
     if _handed_back(request, response.status_code):

@@ -1,12 +1,16 @@
 """HTTP to the dev server: pooled connections, requests that can only reach it, answers relayed
-in blocks. The only module that knows the HTTP client (urllib3): the rest of the dev layer sees
-a ``Reply`` and the ``UpstreamError`` family.
+in blocks. The only modules that know HTTP's wire format: this one (blocking: the middleware,
+the fast path under runserver) and ``upstream_async`` (the fast path under ASGI, on the event
+loop), over one pool of kept-alive connections; the rest of the dev layer sees a ``Reply`` and
+the ``UpstreamError`` family.
 
-Why urllib3, not httpx: a development page sends every module through here (542 requests for a
-page of 500 modules), and urllib3's request costs about half of httpx's in CPU on the same
-loopback exchange (httpx also runs every answer through its cookie jar). It never reads proxy
-environment variables and is told never to follow redirects or retry on its own: a request sent
-here goes to the dev server's loopback address and nowhere else.
+Why h11 (uvicorn's own HTTP parser, sans-IO) and not urllib3 or httpx: a development page sends
+every module through here (542 requests for a page of 500 modules), and a module's exchange cost
+about half the Python with h11 that it cost with urllib3, whose http.client parses each answer's
+headers with the email parser (urllib3's in turn cost about half of httpx's). Under runserver
+that Python is paid one thread at a time (the GIL), so it is what a large page waits for.
+Nothing here reads proxy environment variables, follows a redirect or retries on its own: a
+request goes to the dev server's loopback address and nowhere else.
 """
 
 from __future__ import annotations
@@ -14,21 +18,23 @@ from __future__ import annotations
 import asyncio
 import atexit
 import logging
+import select
+import socket
 import threading
 from collections.abc import AsyncGenerator, Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from email.message import Message
 
 from django_duet.conf import conf
+from django_duet.dev.rules import Refused
 from django_duet.dev.server import DevServer
 from django_duet.exceptions import DuetError
 
 try:
-    import urllib3
-    from urllib3 import exceptions as urllib3_errors
+    import h11
 except ImportError as exc:  # pragma: no cover - only without the extra
     raise ImportError(
-        "The dev proxy needs urllib3: pip install 'django-duet[devserver]' (or urllib3)."
+        "The dev proxy needs h11: pip install 'django-duet[devserver]' (or h11)."
     ) from exc
 
 logger = logging.getLogger("django_duet.proxy")
@@ -55,56 +61,69 @@ class UpstreamBroken(UpstreamError):
     """The dev server's answer is not valid HTTP, or its connection broke."""
 
 
-def _translated(exc: Exception) -> UpstreamError:
-    if isinstance(exc, urllib3_errors.NewConnectionError):  # before ConnectTimeoutError, its base
-        return UpstreamGone(str(exc))
-    if isinstance(exc, urllib3_errors.TimeoutError):
-        return UpstreamTimeout(str(exc))
-    return UpstreamBroken(str(exc))
+class Stale(UpstreamBroken):
+    """The connection ended before a single byte of an answer: a kept-alive connection the dev
+    server closed as the request arrived (a GET or HEAD goes once more, on a new one)."""
 
 
-_ERRORS = (urllib3_errors.HTTPError, OSError)  # OSError: a socket error urllib3 let through
+Connection = tuple[socket.socket, h11.Connection]
 
 _lock = threading.Lock()
-_pools: dict[tuple[str, int], urllib3.HTTPConnectionPool] = {}
-# Replies whose connection is out of its pool, held (as a pool holds its connections) until
-# closed: a reply dropped unclosed must not leave its socket to the garbage collector.
+_idle: dict[tuple[str, int], list[Connection]] = {}  # blocking and event-loop clients alike
+# Blocking replies whose connection is out of the pool, held (as the pool holds its sockets)
+# until closed: a reply dropped unclosed must not leave its socket to the garbage collector.
 _open: set[Reply] = set()
 
 
-def _pool(server: DevServer) -> urllib3.HTTPConnectionPool:
-    key = (server.host, server.port)
-    with _lock:
-        pool = _pools.get(key)
-        if pool is None:
-            if not _pools:
-                atexit.register(close_client)
-            pool = _pools[key] = urllib3.HTTPConnectionPool(
-                server.host, server.port, maxsize=POOL_SIZE, block=False, retries=False
-            )
-        return pool
+def checkout(server: DevServer, *, checked: bool = False) -> Connection | None:
+    """A kept-alive connection to ``server``, or None. ``checked``: only one the dev server
+    has not closed meanwhile (for a request that is never sent twice)."""
+    while True:
+        with _lock:
+            pool = _idle.get((server.host, server.port))
+            if not pool:
+                return None
+            sock, conn = pool.pop()
+        if not checked or not _readable(sock):  # an idle socket has nothing to read but EOF
+            return sock, conn
+        sock.close()
 
 
-_also_close: list[Callable[[], None]] = []  # upstream_async's pool
+def _readable(sock: socket.socket) -> bool:
+    try:
+        return bool(select.select([sock], [], [], 0)[0])
+    except (OSError, ValueError):
+        return True
 
 
-def on_close_client(close: Callable[[], None]) -> None:
-    _also_close.append(close)
+def checkin(key: tuple[str, int], sock: socket.socket, conn: h11.Connection) -> None:
+    """A connection whose exchange is over goes back to the pool (or is closed: pool full, or
+    the exchange not cleanly over)."""
+    if conn.our_state is h11.DONE and conn.their_state is h11.DONE:
+        conn.start_next_cycle()
+        with _lock:
+            pool = _idle.setdefault(key, [])
+            if len(pool) < POOL_SIZE:
+                pool.append((sock, conn))
+                return
+    sock.close()
 
 
 def close_client() -> None:
     """Closes every connection, idle or still relaying (tests stop dev servers; the process
     exits)."""
     with _lock:
-        pools, replies = list(_pools.values()), list(_open)
-        _pools.clear()
+        idle = [sock for pool in _idle.values() for sock, _ in pool]
+        replies = list(_open)
+        _idle.clear()
         _open.clear()
     for reply in replies:
         reply.close()
-    for pool in pools:
-        pool.close()
-    for close in _also_close:
-        close()
+    for sock in idle:
+        sock.close()
+
+
+atexit.register(close_client)
 
 
 def read_timeout() -> float:
@@ -113,10 +132,6 @@ def read_timeout() -> float:
 
 def connect_timeout() -> float:
     return min(CONNECT_TIMEOUT, read_timeout())
-
-
-def timeout() -> urllib3.Timeout:
-    return urllib3.Timeout(connect=connect_timeout(), read=read_timeout())
 
 
 @dataclass(frozen=True)
@@ -129,26 +144,75 @@ class Forward:
     body: bytes
 
 
-@dataclass(eq=False)  # eq=False: hashable, for the set of open replies
-class Reply:
-    """The dev server's answer, its body still unread: read it, or relay it, then close it."""
+def request_event(server: DevServer, forward: Forward) -> h11.Request:
+    """``forward`` as h11 writes it; ``Refused`` (400) for a header h11 will not write."""
+    if not forward.target.startswith("/"):  # pragma: no cover - rules.checked_target's promise
+        raise ValueError(f"refusing to send {forward.target!r} anywhere but {server.origin}")
+    headers = list(forward.headers)
+    if not any(name == b"host" for name, _ in headers):
+        headers.insert(0, (b"host", f"{server.host}:{server.port}".encode("latin-1")))
+    if forward.body:
+        headers.append((b"content-length", str(len(forward.body)).encode()))
+    try:
+        return h11.Request(method=forward.method, target=forward.target, headers=headers)
+    except h11.LocalProtocolError as exc:
+        raise Refused(
+            400, f"A request header is not valid HTTP ({exc}): the dev proxy refuses it."
+        ) from exc
 
-    status_code: int
-    headers: list[tuple[str, str]]  # as sent, repeated names kept
-    _raw: urllib3.BaseHTTPResponse = field(repr=False)
+
+def request_bytes(conn: h11.Connection, request: h11.Request, body: bytes) -> bytes:
+    data = conn.send(request)
+    if body:
+        data += conn.send(h11.Data(data=body))
+    return data + conn.send(h11.EndOfMessage())
+
+
+def next_event(conn: h11.Connection) -> object:
+    """The next h11 event already readable, or ``h11.NEED_DATA``."""
+    try:
+        return conn.next_event()
+    except h11.RemoteProtocolError as exc:
+        raise UpstreamBroken(f"not valid HTTP: {exc}") from exc
+
+
+def _unanswered(conn: h11.Connection) -> bool:
+    return conn.their_state is h11.SEND_RESPONSE and not conn.trailing_data[0]
+
+
+def received(conn: h11.Connection, data: bytes, *, first: bool) -> None:
+    """``data`` read from the socket (b"": the dev server closed it)."""
+    if not data and first and _unanswered(conn):
+        raise Stale()
+    conn.receive_data(data)
+
+
+def lost(conn: h11.Connection, exc: OSError, *, first: bool) -> UpstreamError:
+    """What a failed read means: a connection closed under a request not yet answered, or one
+    broken in the middle of an answer."""
+    if first and _unanswered(conn):
+        return Stale()
+    return UpstreamBroken(f"the connection broke: {exc}")
+
+
+class ReplyHead:
+    """The status and headers of the dev server's answer; the body is read by a subclass
+    (``Reply`` blocking, ``upstream_async.AsyncReply`` on the loop), then the connection goes
+    back to the pool, or is closed when the body was not read to its end."""
+
+    def __init__(
+        self, server: DevServer, sock: socket.socket, conn: h11.Connection, head: h11.Response
+    ) -> None:
+        self.status_code: int = head.status_code
+        self.headers: list[tuple[str, str]] = [  # as sent, repeated names kept
+            (k.decode("latin-1"), v.decode("latin-1")) for k, v in head.headers.raw_items()
+        ]
+        self._key = (server.host, server.port)
+        self._sock: socket.socket | None = sock
+        self._conn = conn
 
     def header(self, name: str) -> str | None:
         return header_of(self.headers, name)
-
-    def blocks(self, size: int = BLOCK_SIZE) -> Iterator[bytes]:
-        """The body as sent (still content-encoded), in blocks of at most ``size``."""
-        try:
-            yield from self._raw.stream(size, decode_content=False)
-        except _ERRORS as exc:
-            raise _translated(exc) from exc
-
-    def read(self) -> bytes:
-        return b"".join(self.blocks())
 
     def text(self, body: bytes) -> str:
         """``body`` decoded with the charset the answer names (UTF-8 when it names none)."""
@@ -156,14 +220,45 @@ class Reply:
         message["content-type"] = self.header("content-type") or "text/plain"
         return body.decode(str(message.get_param("charset") or "utf-8"), "replace")
 
+    def _finished(self) -> None:
+        """The body read to its end: the connection goes back to the pool."""
+        sock, self._sock = self._sock, None
+        if sock is not None:
+            checkin(self._key, sock, self._conn)
+
     def close(self) -> None:
-        """Gives the connection back to the pool when the body was read to its end, else
-        closes it (a half-read connection must not carry the next request)."""
+        """Closes a connection whose body was not read to its end (it must not carry the next
+        request); a finished one is already back in the pool."""
+        sock, self._sock = self._sock, None
+        if sock is not None:
+            sock.close()
+
+
+class Reply(ReplyHead):
+    """The dev server's answer, its body still unread: read it, or relay it, then close it."""
+
+    def blocks(self) -> Iterator[bytes]:
+        """The body as sent (still content-encoded), as it arrives."""
+        while self._sock is not None:
+            event = _next_event(self._conn, self._sock)
+            if isinstance(event, h11.Data):
+                yield bytes(event.data)
+            elif isinstance(event, h11.EndOfMessage):
+                self._finished()
+                return
+
+    def read(self) -> bytes:
+        return b"".join(self.blocks())
+
+    def _finished(self) -> None:
         with _lock:
             _open.discard(self)
-        if not self._raw.closed:
-            self._raw.close()
-        self._raw.release_conn()
+        super()._finished()
+
+    def close(self) -> None:
+        with _lock:
+            _open.discard(self)
+        super().close()
 
 
 def header_of(headers: list[tuple[str, str]], name: str) -> str | None:
@@ -176,20 +271,74 @@ def send(server: DevServer, forward: Forward) -> Reply:
     """Sends ``forward`` to ``server``: the answer's status and headers, the body unread.
 
     A GET or HEAD whose kept-alive connection the dev server had just closed is sent once more
-    on a new one (what a browser does); nothing else is ever repeated."""
-    if not forward.target.startswith("/"):  # pragma: no cover - rules.checked_target's promise
-        raise ValueError(f"refusing to send {forward.target!r} anywhere but {server.origin}")
-    headers = urllib3.HTTPHeaderDict()
-    for name, value in forward.headers:
-        headers.add(name.decode("latin-1"), value.decode("latin-1"))
-    raw = _urlopen(_pool(server), forward, headers, again=forward.method in ("GET", "HEAD"))
-    reply = Reply(raw.status, list(raw.headers.iteritems()), raw)
+    on a new one (what a browser does); nothing else is ever repeated: another method only
+    takes a pooled connection still open. ``Refused`` for a header h11 will not write."""
+    request = request_event(server, forward)
+    again = forward.method in ("GET", "HEAD")
+    reused = checkout(server, checked=not again)
+    if reused is not None:
+        try:
+            return _exchange(server, *reused, request, forward)
+        except Stale:
+            if not again:
+                raise UpstreamBroken("the dev server closed the connection") from None
+    try:
+        return _exchange(server, _connect(server), h11.Connection(h11.CLIENT), request, forward)
+    except Stale:
+        raise UpstreamBroken("the dev server closed the connection without answering") from None
+
+
+def _connect(server: DevServer) -> socket.socket:
+    try:
+        sock = socket.create_connection((server.host, server.port), timeout=connect_timeout())
+    except TimeoutError as exc:
+        raise UpstreamTimeout(f"connecting to {server.origin} timed out") from exc
+    except OSError as exc:
+        raise UpstreamGone(f"cannot connect to {server.origin}: {exc}") from exc
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return sock
+
+
+def _exchange(
+    server: DevServer,
+    sock: socket.socket,
+    conn: h11.Connection,
+    request: h11.Request,
+    forward: Forward,
+) -> Reply:
+    try:
+        sock.settimeout(read_timeout())  # blocking, each read within the timeout
+        try:
+            sock.sendall(request_bytes(conn, request, forward.body))
+        except TimeoutError as exc:
+            raise UpstreamTimeout("the dev server did not take the request in time") from exc
+        except OSError as exc:  # reset or closed before a byte of an answer: as a hang-up
+            raise Stale() from exc
+        while not isinstance(event := _next_event(conn, sock, first=True), h11.Response):
+            pass  # an InformationalResponse (1xx) is skipped, as http.client does
+    except BaseException:
+        sock.close()
+        raise
+    reply = Reply(server, sock, conn, event)
     with _lock:
         _open.add(reply)
     if not framed(forward.method, reply.status_code, reply.header):
         reply.close()
         raise UpstreamBroken("an answer whose body has no length (no Content-Length, not chunked)")
     return reply
+
+
+def _next_event(conn: h11.Connection, sock: socket.socket, *, first: bool = False) -> object:
+    """The next h11 event, reading what it needs; a failure closes nothing (the caller does)."""
+    while (event := next_event(conn)) is h11.NEED_DATA:
+        try:
+            data = sock.recv(BLOCK_SIZE)
+        except TimeoutError as exc:
+            raise UpstreamTimeout("the dev server did not answer in time") from exc
+        except OSError as exc:
+            raise lost(conn, exc, first=first) from exc
+        received(conn, data, first=first)
+    return event
 
 
 def fetch(server: DevServer, forward: Forward, *, limit: int | None = None) -> tuple[Reply, bytes]:
@@ -210,39 +359,11 @@ def fetch(server: DevServer, forward: Forward, *, limit: int | None = None) -> t
         reply.close()
 
 
-def _urlopen(
-    pool: urllib3.HTTPConnectionPool,
-    forward: Forward,
-    headers: urllib3.HTTPHeaderDict,
-    *,
-    again: bool,
-) -> urllib3.BaseHTTPResponse:
-    try:
-        return pool.urlopen(
-            forward.method,
-            forward.target,  # a path: the pool's host and port are the only destination
-            body=forward.body or None,
-            headers=headers,
-            retries=False,
-            redirect=False,
-            assert_same_host=True,
-            timeout=timeout(),
-            preload_content=False,
-            decode_content=False,
-        )
-    except urllib3_errors.ProtocolError as exc:
-        if again:  # a stale kept-alive connection: ask once more, on a fresh one
-            return _urlopen(pool, forward, headers, again=False)
-        raise _translated(exc) from exc
-    except _ERRORS as exc:
-        raise _translated(exc) from exc
-
-
 def framed(method: str, status: int, header: Callable[[str], str | None]) -> bool:
     """Whether the answer says where its body ends. A body that ends when the connection
-    closes would reach the browser as whole even when the dev server died half-way (and
-    http.client reads a status line followed by a hang-up, or by garbage, that way); Node's
-    HTTP server, Vite's, always sends a length."""
+    closes would reach the browser as whole even when the dev server died half-way (and h11
+    reads a status line followed by a hang-up that way); Node's HTTP server, Vite's, always
+    sends a length."""
     if method == "HEAD" or status in (204, 304) or status < 200:
         return True
     encoding = (header("transfer-encoding") or "").lower()
