@@ -90,10 +90,13 @@ def checkout(server: DevServer, *, checked: bool = False) -> Connection | None:
 
 
 def _readable(sock: socket.socket) -> bool:
+    """Anything to read (or a hang-up) on ``sock`` now; poll, not select: any descriptor."""
+    poller = select.poll()
     try:
-        return bool(select.select([sock], [], [], 0)[0])
-    except (OSError, ValueError):
+        poller.register(sock, select.POLLIN)
+    except (OSError, ValueError):  # closed meanwhile
         return True
+    return bool(poller.poll(0))
 
 
 def checkin(key: tuple[str, int], sock: socket.socket, conn: h11.Connection) -> None:
