@@ -147,3 +147,14 @@ def test_refused_and_failed_modules_are_in_the_access_log(fake, caplog):
     assert refused.startswith(b"HTTP/1.1 400")
     lines = [record.getMessage() for record in caplog.records if record.name == "django.server"]
     assert len(lines) == 1 and "/static/src/%2e%2e/secret.txt" in lines[0] and "400" in lines[0]
+
+
+def test_a_module_that_breaks_off_ends_the_connection(fake):
+    fake.mode = "short"  # a large module: its head is relayed before the body breaks off
+    with serving() as server, connected(server) as sock:
+        sock.sendall(b"GET /static/big/vendor.js HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        answer = b""
+        while chunk := sock.recv(65536):  # the server hangs up: no wait for the missing bytes
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 200") and answer.endswith(b"\r\n\r\n" + MODULE[:10])
+    assert headers_of(answer)["content-length"] == [str(len(MODULE) * 400)]

@@ -68,8 +68,10 @@ class DevRequestHandler(WSGIRequestHandler):
 
     def _write_early(self, early: EarlyAnswer) -> None:
         """As Django's ServerHandler writes an answer: Date and Server unless given, no
-        keep-alive without a length (a HEAD excepted), the access log line."""
-        names = {name.lower() for name, _ in early.headers}
+        keep-alive without a length (a HEAD excepted), the access log line. A body that broke
+        off short of its length closes the connection: the browser sees the answer end there
+        instead of waiting for the rest while the server waits for its next request."""
+        names = {name.lower(): value for name, value in early.headers}
         headers = list(early.headers)
         if "content-length" not in names and self.command != "HEAD":
             headers.append(("Connection", "close"))
@@ -83,14 +85,19 @@ class DevRequestHandler(WSGIRequestHandler):
         for name, value in headers:
             self.send_header(name, value)
         self.end_headers()
+        written = 0
         try:
             for block in early.body:
                 if self.command != "HEAD":
                     self.wfile.write(block)
+                    written += len(block)
         except OSError:  # the browser left: as wsgiref does on a failed write
             self.close_connection = True
         finally:
             getattr(early.body, "close", lambda: None)()
+        declared = names.get("content-length", "")
+        if self.command != "HEAD" and declared.isdigit() and written < int(declared):
+            self.close_connection = True
 
     def handle_one_request(self) -> None:
         super().handle_one_request()
