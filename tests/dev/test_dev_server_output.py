@@ -61,10 +61,17 @@ def serving() -> Iterator[CountingServer]:
     server = CountingServer(("127.0.0.1", 0), WSGIRequestHandler)  # runserver passes Django's
     server.connections = []
     server.set_app(app)
+    with running(server):
+        yield server
+
+
+@contextmanager
+def running(server: socketserver.BaseServer) -> Iterator[None]:
+    """``server`` serving in a thread, stopped and closed at the end."""
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield server
+        yield
     finally:
         server.shutdown()
         server.server_close()

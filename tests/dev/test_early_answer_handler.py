@@ -7,7 +7,6 @@ from __future__ import annotations
 import logging
 import socket
 import socketserver
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -21,7 +20,7 @@ from django_duet.dev.proxy_wsgi import ASKED, EarlyAnswer, duet_wsgi
 from django_duet.dev.server import DECLINED
 
 from .fake_devserver import MODULE
-from .test_dev_server_output import exchange
+from .test_dev_server_output import exchange, running
 
 COMMON = "django.middleware.common.CommonMiddleware"
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("fresh_proxy_plan")]
@@ -45,14 +44,8 @@ def serving() -> Iterator[Server]:
         return django(environ, start_response)
 
     server.set_app(duet_wsgi(recording))  # what duet dev's runserver serves
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with running(server):
         yield server
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
 
 
 @contextmanager
