@@ -34,12 +34,24 @@ def build_of(server: ServerProcess) -> str:
     return httpx.get(server.url + "/app/").headers["x-duet-build"].split(",")[0].strip()
 
 
+def workers(master: int) -> set[int]:
+    """The gunicorn master's worker processes (its children, as Linux lists them)."""
+    children: set[int] = set()
+    for task in Path(f"/proc/{master}/task").iterdir():
+        children.update(int(pid) for pid in (task / "children").read_text().split())
+    return children
+
+
 def graceful_restart(server: ServerProcess, old_build: str) -> None:
-    """HUP: gunicorn starts new workers (the new build) and lets the old ones finish."""
+    """HUP: gunicorn starts new workers (the new build) and lets the old ones finish; over
+    once every old worker has exited (until then nginx may still reach one on a kept-alive
+    connection: a page would get build N from a server already on N+1)."""
     assert server.process is not None
-    os.kill(server.process.pid, signal.SIGHUP)
+    master = server.process.pid
+    old_workers = workers(master)
+    os.kill(master, signal.SIGHUP)
     deadline = time.monotonic() + 30
-    while build_of(server) == old_build:
+    while build_of(server) == old_build or old_workers & workers(master):
         assert time.monotonic() < deadline, f"{server.name} still serves {old_build}"
         time.sleep(0.2)
 
