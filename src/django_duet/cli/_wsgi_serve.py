@@ -19,8 +19,9 @@ What ``duet dev`` runs: Django's own runserver (autoreloader, checks, output), t
   environ Django's handler would build, written without wsgiref, whose handler (environ copies,
   header objects, its checks of each header) cost about as much Python per module as the
   proxy's exchange with the dev server. A page of 500 modules pays that 500 times, one thread
-  at a time (the GIL). Everything else goes on to wsgiref and Django; the environ carries
-  what the early answer learned (``ASKED``, ``DECLINED``), so the dev server is asked once.
+  at a time (the GIL). Everything else goes on to wsgiref and Django with the same environ,
+  which carries what the early answer learned (``ASKED``, ``DECLINED``): the dev server is
+  asked once.
 * The dev server's files are not in the access log unless they fail (``dev.access_log``).
 """
 
@@ -34,8 +35,7 @@ from typing import Any
 from django.core.servers.basehttp import WSGIRequestHandler, WSGIServer
 
 from django_duet.dev.access_log import log_every_line, shown
-from django_duet.dev.proxy_wsgi import ASKED, EarlyAnswer, early_answer
-from django_duet.dev.server import DECLINED
+from django_duet.dev.proxy_wsgi import EarlyAnswer, early_answer
 
 logger = logging.getLogger("django_duet.proxy")
 RESPONSE_BUFFER = 64 * 1024  # the dev proxy relays larger answers in blocks of this size
@@ -43,28 +43,27 @@ RESPONSE_BUFFER = 64 * 1024  # the dev proxy relays larger answers in blocks of 
 
 class DevRequestHandler(WSGIRequestHandler):
     wbufsize = RESPONSE_BUFFER
-    _learned: dict[str, Any] = {}  # what the early answer learned: set for each request Django gets
+    _environ: dict[str, Any]  # built once per request: the early answer's, then Django's
 
     def parse_request(self) -> bool:
         """Django's handler goes on only for a request not answered here (as after an error
         page: False, the answer is written)."""
         if not super().parse_request():
             return False
-        environ = super().get_environ()  # Django's: headers with "_" dropped
+        self._environ = environ = super().get_environ()  # Django's: headers with "_" dropped
         environ["wsgi.url_scheme"] = "http"  # runserver speaks plain HTTP only
         try:
             early = early_answer(environ)
         except Exception:  # a bug of ours: Django's middleware tries again, its 500 page shows it
             logger.exception("The dev proxy failed before Django on %s", self.path)
             early = None
-        if early is None:
-            self._learned = {key: environ[key] for key in (ASKED, DECLINED) if key in environ}
+        if early is None:  # the environ keeps what was learned (ASKED, DECLINED)
             return True
         self._write_early(early)
         return False
 
     def get_environ(self) -> dict[str, Any]:
-        return {**super().get_environ(), **self._learned}
+        return self._environ
 
     def _write_early(self, early: EarlyAnswer) -> None:
         """As Django's ServerHandler writes an answer: Date and Server unless given, no
