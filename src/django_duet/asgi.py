@@ -10,22 +10,15 @@ second port. Everything else goes to the wrapped application unchanged.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any
-
+from django_duet.asgi_types import ASGIApp, InnerApp, Receive, Scope, Send
 from django_duet.conf import Settings
 from django_duet.dev.server import claim
 from django_duet.serving.asgi import serve_static
 
-Scope = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
-Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
-
 __all__ = ["duet_asgi"]
 
 
-def duet_asgi(application: ASGIApp) -> ASGIApp:
+def duet_asgi(application: InnerApp) -> ASGIApp:
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] in ("http", "websocket"):
             frontend = claim(scope["path"])

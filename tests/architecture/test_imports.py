@@ -114,6 +114,7 @@ NEVER = {
     "exceptions": SUBSYSTEMS,
     "models": SUBSYSTEMS,
     "sync_async": SUBSYSTEMS,
+    "asgi_types": SUBSYSTEMS,
     "build": SUBSYSTEMS - {"build"},
     "sessions": SUBSYSTEMS - {"sessions"},
     "tokens": SUBSYSTEMS - {"tokens", "sessions"},

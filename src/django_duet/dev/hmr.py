@@ -14,18 +14,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any
 
+from django_duet.asgi_types import Receive, Scope, Send
 from django_duet.conf import Settings
 from django_duet.dev import core
 from django_duet.serving.requestfacts import asgi_meta
-
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 MAX_MESSAGE_BYTES = 16 * 1024 * 1024  # an error overlay with a long stack is large
 OPEN_TIMEOUT = 5.0

@@ -5,17 +5,13 @@ decides; this module turns a scope into a ``DevRequest`` and an ``Answer`` into 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any
 
+from django_duet.asgi_types import Scope, Send
 from django_duet.conf import Settings
 from django_duet.dev import core
 from django_duet.dev.answers import Pass
 from django_duet.dev.server import DECLINED
 from django_duet.serving.requestfacts import asgi_meta
-
-Scope = MutableMapping[str, Any]
-Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 
 
 def dev_request(scope: Scope) -> core.DevRequest:

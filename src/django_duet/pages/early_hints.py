@@ -18,14 +18,8 @@ from __future__ import annotations
 
 import re
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any
 
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+from django_duet.asgi_types import InnerApp, Message, Receive, Scope, Send
 
 EXTENSION = "http.response.early_hint"
 MAX_PAGES = 1024  # pages remembered; past it, the least recently answered go
@@ -49,7 +43,7 @@ def hint_links(headers: list[tuple[bytes, bytes]]) -> list[bytes] | None:
 class EarlyHints:
     """ASGI middleware: a 103 with the Link values of the page's last answer, then the page."""
 
-    def __init__(self, app: ASGIApp, max_pages: int = MAX_PAGES) -> None:
+    def __init__(self, app: InnerApp, max_pages: int = MAX_PAGES) -> None:
         self.app = app
         self.max_pages = max_pages
         self._hints: OrderedDict[tuple[bytes, str], list[bytes]] = OrderedDict()
