@@ -39,9 +39,11 @@ dev: setup
 	cd example && DJANGO_DEBUG=1 ../$(PY) manage.py duet dev $(HOST):$(PORT)
 
 # `make frontend` just built the example: the duet pytest plugin's duet_build uses that build
-# (DUET_BUILD=trust) and records its hash, so a later plain `pytest` reuses it too.
+# (DUET_BUILD=trust) and records its hash, so a later plain `pytest` reuses it too. Two pytest-xdist
+# workers, one per core: most tests wait on a browser, a server or a build, and the suite keeps
+# within its 20-minute budget (one worker: about 21 minutes of pytest alone).
 test: setup frontend system-deps test-js
-	DUET_BUILD=trust $(PY) -m pytest
+	DUET_BUILD=trust $(PY) -m pytest -n 2
 
 # The support matrix beside `make test` (Django 5.2 on the default Python 3.11): Django 6.1 on
 # pyenv's CPython 3.12 and 3.13, each in its own venv (.venv-dj6-py312, .venv-dj6-py313). On each:
