@@ -126,9 +126,10 @@ def test_the_article_is_rendered_in_djangos_v8_and_hydrates(duet_page, site):
     expect(like).to_have_text("1 like")
     assert page.title() == "Svelte in Django's V8 | Svelte"
     # head() found its tags and left them; <svelte:head> finds none of its own markers in the
-    # server's <head> and adds its <link> again (docs/frameworks.md says so).
+    # server's <head> and adds its <link> again, and svelteAdapter() removes the server's copy.
     assert page.locator('meta[name="description"]').count() == 1
-    assert page.locator('link[rel="canonical"]').count() == 2
+    assert page.locator('link[rel="canonical"]').count() == 1
+    assert page.locator("link[rel=canonical]").get_attribute("href") == f"{site.url}/svelte/article/"
     assert not problems(messages), messages
 
 

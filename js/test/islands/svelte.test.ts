@@ -98,3 +98,77 @@ describe("svelteAdapter() with hydrate() of django-duet/ssr/client", () => {
     ]);
   });
 });
+
+describe("the server's <svelte:head> tags after hydration", () => {
+  // What Django wrote: the page's CSS and preload, head()'s tags and <svelte:head>'s, plain.
+  const SERVER_HEAD = `
+    <link rel="stylesheet" href="/static/assets/main.css">
+    <link rel="modulepreload" href="/static/assets/main.js">
+    <title>Article | Svelte</title>
+    <meta name="description" content="From head()">
+    <link rel="canonical" href="https://example.test/article/">
+    <link rel="alternate" hreflang="de" href="https://example.test/de/article/">
+    <script type="application/ld+json">{"@type":"Article","name":"A"}</script>`;
+
+  /** A hydrate that, like Svelte's, finds no head markers and appends the <svelte:head> elements. */
+  const appendingHead = (added: string) => ({
+    mount: svelte.mount,
+    hydrate: (component: unknown, options: { target: { id: string } }) => {
+      window.document.head.insertAdjacentHTML("beforeend", added);
+      return svelte.hydrate(component, options);
+    },
+  });
+
+  const heads = (): string[] =>
+    Array.from(window.document.head.children).map((element) => element.outerHTML);
+
+  beforeEach(() => {
+    window.document.head.innerHTML = SERVER_HEAD;
+    window.document.body.innerHTML = `
+      <div id="s" data-duet-ssr="Article" data-duet-props="p"><!--[--><h1>A</h1><!--]--></div>
+      <script type="application/json" id="p">{}</script>`;
+  });
+
+  it("keeps Svelte's own element and removes the server's copy, nothing else", () => {
+    const added =
+      '<link rel="canonical" href="https://example.test/article/">' +
+      '<script type="application/ld+json">{"@type": "Article", "name": "A"}</script>';
+    hydrate({ components: { Article: Greeting }, ...svelteAdapter(appendingHead(added)) });
+    expect(heads()).toEqual([
+      '<link rel="stylesheet" href="/static/assets/main.css">',
+      '<link rel="modulepreload" href="/static/assets/main.js">',
+      "<title>Article | Svelte</title>",
+      '<meta name="description" content="From head()">',
+      '<link rel="alternate" hreflang="de" href="https://example.test/de/article/">',
+      '<link rel="canonical" href="https://example.test/article/">',
+      '<script type="application/ld+json">{"@type": "Article", "name": "A"}</script>',
+    ]);
+    expect(window.document.querySelectorAll('link[rel="canonical"]')).toHaveLength(1);
+  });
+
+  it("leaves the page's stylesheets and preloads when Svelte adds its own", () => {
+    const added = '<link rel="stylesheet" href="/static/assets/other.css"><meta name="description" content="Svelte">';
+    hydrate({ components: { Article: Greeting }, ...svelteAdapter(appendingHead(added)) });
+    const html = heads().join("\n");
+    expect(html).toContain('<link rel="stylesheet" href="/static/assets/main.css">');
+    expect(html).toContain('<link rel="stylesheet" href="/static/assets/other.css">');
+    expect(html).not.toContain("From head()");
+    expect(window.document.querySelectorAll('meta[name="description"]')).toHaveLength(1);
+  });
+
+  it("removes nothing when a component mounts (no server render, so no server copy)", () => {
+    window.document.body.innerHTML = `
+      <div id="f" data-duet-ssr="Article" data-duet-props="p" data-duet-mode="client"></div>
+      <script type="application/json" id="p">{}</script>`;
+    const before = heads();
+    const mounting = {
+      hydrate: svelte.hydrate,
+      mount: (component: unknown, options: { target: { id: string } }) => {
+        window.document.head.insertAdjacentHTML("beforeend", '<link rel="canonical" href="https://example.test/article/">');
+        return svelte.mount(component, options);
+      },
+    };
+    hydrate({ components: { Article: Greeting }, ...svelteAdapter(mounting) });
+    expect(heads()).toEqual([...before, '<link rel="canonical" href="https://example.test/article/">']);
+  });
+});
