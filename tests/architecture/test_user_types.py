@@ -28,9 +28,10 @@ def test_the_documented_asgi_files_pass_mypy_strict(tmp_path: Path) -> None:
     for name, block in blocks:
         files.append(tmp_path / f"asgi_{name}.py")
         files[-1].write_text(block)
+    mypy = [sys.executable, "-m", "mypy", "--strict", "--cache-dir", str(tmp_path / "cache")]
+    config = ["--config-file", str(ROOT / "pyproject.toml")]
     result = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--cache-dir", str(tmp_path / "cache")]
-        + ["--config-file", str(ROOT / "pyproject.toml"), *map(str, files)],
+        [*mypy, *config, *map(str, files)],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -129,7 +129,8 @@ def test_the_article_is_rendered_in_djangos_v8_and_hydrates(duet_page, site):
     # server's <head> and adds its <link> again, and svelteAdapter() removes the server's copy.
     assert page.locator('meta[name="description"]').count() == 1
     assert page.locator('link[rel="canonical"]').count() == 1
-    assert page.locator("link[rel=canonical]").get_attribute("href") == f"{site.url}/svelte/article/"
+    canonical = page.locator("link[rel=canonical]").get_attribute("href")
+    assert canonical == f"{site.url}/svelte/article/"
     assert not problems(messages), messages
 
 
