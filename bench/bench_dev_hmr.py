@@ -11,8 +11,10 @@ server on the same Vite whose tags name Vite's origin (devlib.duet_dev), so the 
 the updated module and the HMR socket all go to Vite's port. Each save rewrites
 ``Greeting.tsx`` with a new text in the greeting, in one write(2) (see ``Saver.write``); the
 time runs from just before the write (Python's clock) to the moment a MutationObserver in the
-page sees the new text (the page's ``Date.now()``: the same wall clock on one machine). React
-Fast Refresh applies it in place (checked: no reload).
+page sees the new text (the page's ``performance.timeOrigin + performance.now()``: the same
+wall clock on one machine). React Fast Refresh applies it in place (checked: no reload).
+``phases_ms`` splits each origin's saves into the watcher, Vite's client, the module's fetch
+and the refresh (see ``PHASES``).
 
 Per mode: one unmeasured save per origin first (the watcher and Vite's first transform), then
 5 rounds (1 with ``--quick``), each a fresh page per origin (the origins taking turns going
@@ -35,13 +37,41 @@ from devlib import chromium, duet_dev, vite_copy_of_page
 GREETING = Path("src") / "components" / "Greeting.tsx"
 ORIGINAL = "Hello, {name}!"
 SAVES_PER_PAGE = 3
+# The page's clock: the wall clock with performance.now()'s resolution (Date.now() has 1 ms).
+# Besides the new text's moment, it notes where a save's time goes in the browser: the HMR
+# socket's "update" message, and the updated module's fetch (Resource Timing), so that the
+# benchmark can say which phase separates one origin from another (``phases``).
 WATCH = """
+const now = () => performance.timeOrigin + performance.now();
 window.__shown = {};
+window.__updates = [];
+window.__modules = [];
 new MutationObserver(() => {
   const el = document.querySelector('[data-testid=island-greeting]');
-  if (el && !(el.textContent in window.__shown)) window.__shown[el.textContent] = Date.now();
+  if (el && !(el.textContent in window.__shown)) window.__shown[el.textContent] = now();
 }).observe(document, {subtree: true, childList: true, characterData: true});
+const NativeWebSocket = window.WebSocket;
+window.WebSocket = class extends NativeWebSocket {
+  constructor(...args) {
+    super(...args);  // this listener comes before Vite's client's: the message's arrival
+    this.addEventListener('message', (event) => {
+      if (String(event.data).includes('"type":"update"')) window.__updates.push(now());
+    });
+  }
+};
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    if (entry.name.includes('Greeting.tsx') && entry.name.includes('t=')) {
+      window.__modules.push([entry.startTime, entry.responseStart, entry.responseEnd]
+        .map((t) => performance.timeOrigin + t));
+    }
+  }
+}).observe({type: 'resource', buffered: true});
 """
+# A save's phases: the write to the socket's message (Vite's watcher; under --asgi Django's
+# relay too), the message to the module's request (Vite's client), the request (the proxy, or
+# Vite straight), and the module's arrival to the new DOM (evaluation, React Refresh, render).
+PHASES = ("watch_ms", "client_ms", "fetch_ms", "refresh_ms")
 
 
 class Saver:
@@ -54,6 +84,7 @@ class Saver:
             raise RuntimeError(f"{self.source} no longer says {ORIGINAL!r}")
         self.count = 0
         self.missed = 0
+        self.last_phases: dict[str, float] | None = None
 
     def current(self) -> str:
         return f"Hello, Django! #{self.count:04d}" if self.count else "Hello, Django!"
@@ -85,8 +116,27 @@ class Saver:
                     raise
                 self.missed += 1
                 continue
+            self.last_phases = self._phases(page, expected, started)
             return float(page.evaluate(f"() => window.__shown[{expected!r}]")) - started
         raise AssertionError("unreachable")
+
+    @staticmethod
+    def _phases(page: Any, expected: str, started: float) -> dict[str, float] | None:
+        """This save's phases from the page's notes (None when a note is missing, e.g. a
+        message or fetch that came before the write was retried)."""
+        shown, updates, modules = page.evaluate(
+            f"() => [window.__shown[{expected!r}], window.__updates, window.__modules]"
+        )
+        update = next((t for t in updates if t >= started), None)
+        module = next((m for m in modules if update is not None and m[0] >= update), None)
+        if update is None or module is None or not module[2]:
+            return None
+        return {
+            "watch_ms": update - started,
+            "client_ms": module[0] - update,
+            "fetch_ms": module[2] - module[0],
+            "refresh_ms": shown - module[2],
+        }
 
 
 def open_page(browser: Any, url: str, saver: Saver) -> tuple[Any, Any]:
@@ -115,6 +165,7 @@ def measure(mode: str, rounds: int) -> dict[str, Any]:
     from playwright.sync_api import sync_playwright
 
     times: dict[str, list[float]] = {"django": [], "direct": [], "vite": []}
+    phases: dict[str, list[dict[str, float]]] = {name: [] for name in times}
     with (
         tempfile.TemporaryDirectory(prefix="duet-bench-hmr-") as tmp,
         duet_dev(Path(tmp), mode) as dev,
@@ -138,6 +189,8 @@ def measure(mode: str, rounds: int) -> dict[str, Any]:
                     context, page = open_page(browser, urls[name], saver)
                     for _ in range(SAVES_PER_PAGE):
                         times[name].append(saver.save(page))
+                        if saver.last_phases is not None:
+                            phases[name].append(saver.last_phases)
                         page.wait_for_timeout(300)  # let Vite and the page settle
                     if page.evaluate("() => window.__sameDocument") is not True:
                         raise RuntimeError(
@@ -164,7 +217,14 @@ def measure(mode: str, rounds: int) -> dict[str, Any]:
         "direct_range_ms": [r(min(times["direct"]), 1), r(max(times["direct"]), 1)],
         "direct_ratio": r(direct / v, 2),
         "goal_direct_le_1_1x": direct / v <= 1.1,
+        "phases_ms": {name: phase_medians(notes) for name, notes in phases.items()},
     }
+
+
+def phase_medians(notes: list[dict[str, float]]) -> dict[str, float]:
+    """Each phase's median over the saves whose notes are complete (``saves``: how many)."""
+    figures = {phase: r(median([n[phase] for n in notes]), 1) for phase in PHASES} if notes else {}
+    return {**figures, "saves": len(notes)}
 
 
 def run(quick: bool = False) -> dict[str, dict[str, Any]]:
@@ -175,6 +235,8 @@ def run(quick: bool = False) -> dict[str, dict[str, Any]]:
         print(f"   {mode}: django {figures['django_ms']} ms, vite {figures['vite_ms']} ms,"
               f" ratio {figures['ratio']}; direct {figures['direct_ms']} ms,"
               f" ratio {figures['direct_ratio']}", flush=True)  # fmt: skip
+        for origin, medians in figures["phases_ms"].items():
+            print(f"     {origin} phases: {medians}", flush=True)
     return results
 
 
