@@ -42,7 +42,7 @@ dev: setup
 # (DUET_BUILD=trust) and records its hash, so a later plain `pytest` reuses it too. Two pytest-xdist
 # workers, one per core: most tests wait on a browser, a server or a build, and the suite keeps
 # within its 20-minute budget (one worker: about 21 minutes of pytest alone).
-test: setup frontend system-deps test-js
+test: setup frontend system-deps lint typecheck test-js
 	DUET_BUILD=trust $(PY) -m pytest -n 2
 
 # The support matrix beside `make test` (Django 5.2 on the default Python 3.11): Django 6.1 on
@@ -88,7 +88,7 @@ test-fast: python-deps
 	$(PY) -m pytest -m "not e2e"
 
 test-js: node-deps
-	cd js && npm test
+	cd js && npm test && npm run typecheck
 
 setup: python-deps node-deps
 
