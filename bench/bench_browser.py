@@ -9,7 +9,9 @@ Sites, each on its own gunicorn (gthread, 2 x 4) over one collected build:
 - ``ideal``: nginx serving the pages as files (duet's HTML of ``/``; the SPA shell with every
   file of the deep-linked route preloaded), the API proxied to the duet site.
 
-Measured per profile, 3 rounds (1 with ``--quick``), each visit in a new browser context:
+Measured per profile, 6 rounds (1 with ``--quick``; each site first in two of them), each
+visit in a new browser context (3 rounds until session 11: too few for a 10 % goal when one
+site's visits of a page spread 200 ms on 400):
 - cold ``/`` (the island page) and warm ``/`` (again in that context): first contentful paint,
   largest contentful paint, and the time until the island's greeting is in the DOM;
 - a deep link ``/app/about`` (cold): until the About page's title is there;
@@ -43,6 +45,7 @@ PROFILES = {
     "fast mobile": {"latency": 40, "down": 10_000_000 / 8, "up": 5_000_000 / 8, "cpu": 2},
     "slow mobile": {"latency": 150, "down": 1_600_000 / 8, "up": 750_000 / 8, "cpu": 4},
 }
+ROUNDS = 6  # a multiple of the three sites: each goes first equally often
 READER_PAUSE_MS = 2000  # between the SPA's load and the click on the lazy route
 
 # Records when the awaited elements appear, before any script of the page runs.
@@ -215,7 +218,7 @@ def run(quick: bool) -> dict[str, Any]:
         raise RuntimeError("no Chromium: `make system-deps` installs Debian's chromium")
     if not (BENCH_DEPS / "django_vite").is_dir():
         raise RuntimeError(f"no django-vite in {BENCH_DEPS}: `make bench-deps` installs it")
-    rounds = 1 if quick else 3
+    rounds = 1 if quick else ROUNDS
     samples: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
     with tempfile.TemporaryDirectory(prefix="duet-bench-browser-") as tmp:
         scratch = Path(tmp)
