@@ -28,6 +28,7 @@ from django_duet.testing.dev import vite_client_url, wait_for
 from django_duet.testing.servers import ServerProcess, free_port, free_port_block
 
 from .conftest import BIN, EXAMPLE, ROOT
+from .dev_support import edit_until_shown
 
 NODE_MODULES = EXAMPLE / "frontend" / "node_modules"
 
@@ -247,8 +248,12 @@ def test_the_framework_project_under_duet_dev(duet_page, framework_server):
             counter = duet_page.get_by_test_id("duet-counter")
             counter.click()
             expect(counter).to_have_text("Clicked 1 times")
-            island.write_text(source.replace(FRAMEWORK_TEXT[framework], "Hello, edited in place"))
-            expect(duet_page.get_by_test_id("duet-hello")).to_have_text("Hello, edited in place")
+            edited, hello = "Hello, edited in place", duet_page.get_by_test_id("duet-hello")
+            edit_until_shown(  # written again if the watcher missed it or read it half-written
+                island,
+                source.replace(FRAMEWORK_TEXT[framework], edited),
+                lambda timeout: expect(hello).to_have_text(edited, timeout=timeout),
+            )
             if framework == "vue":  # Vue's hot reload keeps a component's state
                 expect(counter).to_have_text("Clicked 1 times")
         finally:
