@@ -113,6 +113,9 @@ class StreamedRender:
         self.in_order = False
         self._engine: Engine | None = None
         self._slot = "default"
+        # A pull whose answer did not come within the budget: the next pull waits on it, so
+        # that what React writes after abort() (its $RX instructions) is never lost to it.
+        self._waiting: Any = None
 
     # --- the shell ---------------------------------------------------------------------------
 
@@ -264,13 +267,16 @@ class StreamedRender:
     def _pull(self) -> dict[str, Any]:
         from py_mini_racer import JSTimeoutException
 
-        promise = self._eval("__duetSsr.pull()")
+        promise = self._waiting if self._waiting is not None else self._eval("__duetSsr.pull()")
+        self._waiting = None
         left = self.deadline - time.monotonic()
         if left <= 0:
+            self._waiting = promise
             raise _OutOfTime()
         try:
             text = promise.get(timeout=left)
         except JSTimeoutException:
+            self._waiting = promise
             raise _OutOfTime() from None
         answer = self._answer(text)
         self._report(answer)
