@@ -6,6 +6,7 @@ connected, and an edit that must show up in place, without a page load.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import sys
@@ -120,6 +121,20 @@ def vite_connected(page: Any, messages: list[str], timeout: float = 20.0) -> Non
         page.wait_for_timeout(100)
 
 
+def write_whole(source: Path, text: str) -> None:
+    """``text`` over ``source`` in one write(2), cut to its length only after: Vite's watcher
+    never reads the file empty, as it may between ``write_text``'s truncation and its write
+    (Fast Refresh then drops the component, 'export ... removed', and the page reloads)."""
+    data = text.encode()
+    fd = os.open(source, os.O_WRONLY)
+    try:
+        if os.write(fd, data) != len(data):
+            raise AssertionError(f"{source}: a short write")
+        os.ftruncate(fd, len(data))
+    finally:
+        os.close(fd)
+
+
 def edit_until_shown(source: Path, text: str, shown: Callable[[float], None]) -> None:
     """Writes ``text`` and waits for ``shown``; writes it again if the watcher missed it.
 
@@ -127,7 +142,7 @@ def edit_until_shown(source: Path, text: str, shown: Callable[[float], None]) ->
     miss it (an mtime within its scan): a second write is a new change event. What is tested,
     the edit applied in place with state kept, is the same."""
     for attempt in range(3):
-        source.write_text(text)
+        write_whole(source, text)
         try:
             shown(10_000)
             return
