@@ -142,10 +142,7 @@ def edit_until_shown(source: Path, text: str, shown: Callable[[float], None]) ->
     miss it (an mtime within its scan): a second write is a new change event. What is tested,
     the edit applied in place with state kept, is the same."""
     for attempt in range(3):
-        if isinstance(source, Path):
-            write_whole(source, text)
-        else:  # a writer of its own (test_dev_direct's InPlace)
-            source.write_text(text)
+        write_whole(source, text)
         try:
             shown(10_000)
             return
