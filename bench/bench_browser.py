@@ -3,7 +3,8 @@ network and CPU emulation, a fast and a slow mobile profile, against django-vite
 build and an ideal page served by nginx.
 
 Sites, each on its own gunicorn (gthread, 2 x 4) over one collected build:
-- ``duet``: the example with ``LinkHeaderMiddleware`` and ``DUET["PREFETCH"] = "waterfall"``;
+- ``duet``: the example with ``LinkHeaderMiddleware`` (its default: the stylesheets) and
+  ``DUET["PREFETCH"] = "waterfall"``;
 - ``django-vite``: the same pages tagged by django-vite 3.2 (``{% vite_asset %}``; the React
   Router section a template with ``{% vite_asset "index.html" %}``);
 - ``ideal``: nginx serving the pages as files (duet's HTML of ``/``; the SPA shell with every

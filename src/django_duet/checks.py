@@ -81,7 +81,7 @@ CHECKS: tuple[Registration, ...] = (
     Registration(contract_checks.check_types_current, ()),  # W120
     # Server-side rendering ({% duet_render %})
     # Pages that load fast: prefetch and the Link header (docs/performance.md)
-    Registration(page_checks.check_page_settings, TEMPLATES),  # E140-E142
+    Registration(page_checks.check_page_settings, TEMPLATES),  # E140-E142, E144
     Registration(page_checks.check_import_map, TEMPLATES),  # E143
     Registration(ssr_checks.check_ssr_budgets, TEMPLATES),  # E070, E071, E073
     Registration(ssr_checks.check_ssr_bundle, TEMPLATES, deploy=True),  # E072, W070

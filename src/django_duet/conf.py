@@ -48,6 +48,7 @@ DEFAULTS: dict[str, Any] = {
     "PREFETCH": None,  # None/False: off; "waterfall" or "aggressive": lazy chunks after `load`
     "PREFETCH_CONCURRENCY": 3,  # files fetched at a time by the "waterfall" prefetch
     "LINK_HEADER_MAX_BYTES": 2048,  # LinkHeaderMiddleware's cap on the Link header's value
+    "LINK_HEADER_MODULES": False,  # the header's module preloads too (for 103 Early Hints)
     # Development behind Django's origin (docs/development.md)
     "HOT_FILE": None,  # FRONTEND_DIR / ".duet-hot", written by the Vite plugin while it runs
     "DEV_PROXY_TIMEOUT": 30.0,  # seconds the dev proxy waits for the dev server to answer
@@ -353,6 +354,11 @@ class Settings:
     @property
     def LINK_HEADER_MAX_BYTES(self) -> int:
         return self._count("LINK_HEADER_MAX_BYTES", minimum=0)
+
+    @property
+    def LINK_HEADER_MODULES(self) -> bool:
+        # Validated by duet.E144: only True turns the module preloads on.
+        return self.raw("LINK_HEADER_MODULES") is True
 
     # SSR budgets are validated by duet.E070/E071; a bad value falls back to the default here.
     @property

@@ -39,7 +39,11 @@ class Expression(str):
 
 FAST = {
     "MIDDLEWARE": Expression(f"[*MIDDLEWARE, {LINKS!r}]"),
-    "DUET": Expression('{**DUET, "PREFETCH": "waterfall", "PREFETCH_CONCURRENCY": 2}'),
+    # The header's module preloads on (off by default): the path where a preload and its tag
+    # could disagree (credentials, SRI) and fetch a file twice.
+    "DUET": Expression(
+        '{**DUET, "PREFETCH": "waterfall", "PREFETCH_CONCURRENCY": 2, "LINK_HEADER_MODULES": True}'
+    ),
 }
 LAZY = ("Reviews", "Stock", "Tip")  # the islands src/island.tsx imports on demand
 

@@ -38,6 +38,7 @@ pytestmark = pytest.mark.urls(__name__)
 @pytest.fixture
 def app(settings) -> EarlyHints:
     settings.MIDDLEWARE = [*settings.MIDDLEWARE, LINKS]
+    settings.DUET = {**settings.DUET, "LINK_HEADER_MODULES": True}  # as docs/performance.md says
     return EarlyHints(ASGIHandler())
 
 

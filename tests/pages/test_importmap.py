@@ -144,9 +144,10 @@ def test_a_broken_map_says_what_to_do(build, content, message):
     assert str(build / "importmap.json") in str(error.value)
 
 
-def test_with_a_map_the_link_header_holds_the_stylesheets_only(build):
+def test_with_a_map_the_link_header_holds_the_stylesheets_only(build, settings):
     """A module preloaded from the header may be parsed before the map: Chromium then resolves
     its imports without it (the e2e test saw the 404s). Stylesheets are safe to hint."""
+    settings.DUET = {**settings.DUET, "LINK_HEADER_MODULES": True}
     request = RequestFactory().get("/")
     Template('{% load duet %}{% duet_entry "src/main.tsx" %}').render(Context({"request": request}))
     response = add_link_header(request, HttpResponse())

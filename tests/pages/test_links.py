@@ -76,6 +76,17 @@ pytestmark = pytest.mark.urls(__name__)
 @pytest.fixture
 def links(settings):
     settings.MIDDLEWARE = [*settings.MIDDLEWARE, LINKS]
+    settings.DUET = {**settings.DUET, "LINK_HEADER_MODULES": True}
+
+
+def test_by_default_the_header_holds_the_stylesheets_only(client, settings):
+    """Without LINK_HEADER_MODULES the page's own tags start its module fetches (Chromium
+    issues a header's modulepreload later than them, and they wait for it)."""
+    settings.MIDDLEWARE = [*settings.MIDDLEWARE, LINKS]
+    response = client.get("/page/two")
+    assert response["Link"] == ", ".join([C_SHARED, C_CHAIN_B, C_MAIN, C_THEME])
+    settings.DUET = {**settings.DUET, "LINK_HEADER_MODULES": "yes"}  # duet.E144; read as off
+    assert client.get("/page/two")["Link"] == response["Link"]
 
 
 def test_one_entry_stylesheets_first_then_modules_in_page_order(client, links):
@@ -186,8 +197,9 @@ def test_default_cap_holds_on_a_page_of_many_files():
         )
         for i in range(500)
     ]
-    value = link_header(tags, "n" * 22, 2048)
-    assert value and len(value) <= 2048 and len(link_header(tags, None, 10**6).split(", ")) == 500
+    value = link_header(tags, "n" * 22, 2048, modules=True)
+    everything = link_header(tags, None, 10**6, modules=True)
+    assert value and len(value) <= 2048 and everything and len(everything.split(", ")) == 500
     assert value.split(", ")[0].startswith("</static/assets/chunk-0000.js>")
 
 

@@ -1,4 +1,4 @@
-"""duet.E140-E142: the fast-page settings, each id with a bad value, and none with the good
+"""duet.E140-E142, E144: the fast-page settings, each id with a bad value, and none with the good
 ones (the pages would otherwise read a typo as the default: prefetch off unseen)."""
 
 from __future__ import annotations
@@ -13,6 +13,9 @@ GOOD = [
     {"PREFETCH": "aggressive", "LINK_HEADER_MAX_BYTES": None},
     {"PREFETCH": None},
     {"PREFETCH": False},
+    {"LINK_HEADER_MODULES": True},
+    {"LINK_HEADER_MODULES": False},
+    {"LINK_HEADER_MODULES": None},
 ]
 BAD = [
     ({"PREFETCH": "waterfal"}, "duet.E140", "'waterfal'"),
@@ -22,11 +25,14 @@ BAD = [
     ({"PREFETCH_CONCURRENCY": True}, "duet.E141", "True"),
     ({"LINK_HEADER_MAX_BYTES": -1}, "duet.E142", "-1"),
     ({"LINK_HEADER_MAX_BYTES": 2048.0}, "duet.E142", "2048.0"),
+    ({"LINK_HEADER_MODULES": "yes"}, "duet.E144", "'yes'"),
+    ({"LINK_HEADER_MODULES": 1}, "duet.E144", "1"),
 ]
 
 
 def page_messages():
-    return [m for m in duet_messages() if m.id in ("duet.E140", "duet.E141", "duet.E142")]
+    ids = ("duet.E140", "duet.E141", "duet.E142", "duet.E144")
+    return [m for m in duet_messages() if m.id in ids]
 
 
 @pytest.mark.parametrize("values", GOOD)

@@ -66,7 +66,8 @@ def test_the_settings_block_and_the_template_block(settings):
 
 def test_the_settings_table_names_each_new_setting():
     text = DOCS.read_text()
-    for name in ("PREFETCH", "PREFETCH_CONCURRENCY", "LINK_HEADER_MAX_BYTES"):
+    names = ("PREFETCH", "PREFETCH_CONCURRENCY", "LINK_HEADER_MAX_BYTES", "LINK_HEADER_MODULES")
+    for name in names:
         assert f"| `{name}` |" in text and name in DEFAULTS
 
 

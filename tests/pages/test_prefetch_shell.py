@@ -88,6 +88,8 @@ LINKS = "django_duet.pages.links.LinkHeaderMiddleware"
 def test_the_shell_gets_a_link_header_for_its_entry_with_the_nonce(build, settings):
     settings.MIDDLEWARE = [LINKS, "csp.middleware.CSPMiddleware", *settings.MIDDLEWARE]
     settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"script-src": [NONCE, STRICT_DYNAMIC]}}
+    assert "Link" not in Client().get("/app/about")  # by default: its stylesheets (none here)
+    settings.DUET = {**settings.DUET, "LINK_HEADER_MODULES": True}
     response = Client().get("/app/about")
     html = response.content.decode()
     nonce = html.split('<meta property="csp-nonce" nonce="', 1)[1].split('"', 1)[0]

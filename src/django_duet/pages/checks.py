@@ -24,8 +24,9 @@ def _whole(value: object, minimum: int) -> bool:
 def check_page_settings(
     app_configs: Sequence[AppConfig] | None, **kwargs: Any
 ) -> list[CheckMessage]:
-    """duet.E140-E142: the prefetch strategy and the numbers of the fast-page features, which
-    the pages otherwise read as their defaults (a typo would turn prefetch off unseen)."""
+    """duet.E140-E142, E144: the prefetch strategy, the numbers and the switch of the fast-page
+    features, which the pages otherwise read as their defaults (a typo would turn prefetch off
+    unseen)."""
     errors: list[CheckMessage] = []
     prefetch = conf.raw("PREFETCH")
     if prefetch not in (None, False, *STRATEGIES):
@@ -58,6 +59,18 @@ def check_page_settings(
                 hint=f"Set DUET['LINK_HEADER_MAX_BYTES'] = {DEFAULTS['LINK_HEADER_MAX_BYTES']} "
                 "(the default; proxies refuse answers whose headers pass 4 or 8 KB).",
                 id="duet.E142",
+            )
+        )
+    modules = conf.raw("LINK_HEADER_MODULES")
+    if modules is not None and not isinstance(modules, bool):
+        errors.append(
+            Error(
+                f"DUET['LINK_HEADER_MODULES'] is {modules!r}; it must be True or False "
+                "(None: False).",
+                hint="Set DUET['LINK_HEADER_MODULES'] = True where a 103 Early Hints carries "
+                "the header (EarlyHints, or a CDN that makes 103s of it), else leave it out "
+                "(False, the default: the header lists the stylesheets only).",
+                id="duet.E144",
             )
         )
     return errors

@@ -2,10 +2,14 @@
 
 ``{% duet_entry %}`` records on the request each tag it puts on the page (``record``);
 ``LinkHeaderMiddleware`` turns them into one ``Link`` header: stylesheets first (they block
-rendering), then module scripts and their static imports, in page order, each once, each with
-the request's CSP nonce and the tag's SRI and crossorigin. A CDN or proxy that turns ``Link``
-into ``103 Early Hints`` (Cloudflare, Fastly, nginx 1.29's ``early_hints``) then gets the
-browser fetching before the HTML arrives (docs/performance.md).
+rendering), then, with ``LINK_HEADER_MODULES``, module scripts and their static imports, in page
+order, each once, each with the request's CSP nonce and the tag's SRI and crossorigin. A CDN or
+proxy that turns ``Link`` into ``103 Early Hints`` (Cloudflare, Fastly, nginx 1.29's
+``early_hints``) then gets the browser fetching before the HTML arrives (docs/performance.md).
+
+Module preloads are off by default: when the header comes with the HTML, Chromium issues a
+header's ``modulepreload`` later than the page's own tags would have, and the page's module
+requests wait for it (docs/benchmarks.md, "Pages in a browser"). In a 103 they come first.
 """
 
 from __future__ import annotations
@@ -42,11 +46,15 @@ def recorded(request: HttpRequest | None) -> PageLinks | None:
     return links
 
 
-def link_header(tags: Iterable[PreparedTag], nonce: str | None, max_bytes: int) -> str | None:
-    """The ``Link`` value for ``tags``: stylesheets first, each URL once, cut at the last whole
-    value that fits in ``max_bytes`` (proxies refuse large headers: nginx's default buffer for
-    all of a response's headers is 4 or 8 KB); None for nothing."""
-    ordered = sorted((t for t in tags if t.link), key=lambda t: not t.style)  # stable
+def link_header(
+    tags: Iterable[PreparedTag], nonce: str | None, max_bytes: int, *, modules: bool = False
+) -> str | None:
+    """The ``Link`` value for ``tags``: stylesheets first, then the scripts when ``modules``,
+    each URL once, cut at the last whole value that fits in ``max_bytes`` (proxies refuse large
+    headers: nginx's default buffer for all of a response's headers is 4 or 8 KB); None for
+    nothing."""
+    wanted = (t for t in tags if t.link and (t.style or modules))
+    ordered = sorted(wanted, key=lambda t: not t.style)  # stable
     suffix = link_nonce(nonce)
     values: list[str] = []
     seen: set[str] = set()
@@ -82,7 +90,9 @@ def add_link_header(request: HttpRequest, response: HttpResponseBase) -> HttpRes
         return response
     if not response.get("Content-Type", "").startswith("text/html"):
         return response  # tags rendered into JSON or an email say nothing about this answer
-    value = link_header(links.tags, links.nonce, conf.LINK_HEADER_MAX_BYTES)
+    value = link_header(
+        links.tags, links.nonce, conf.LINK_HEADER_MAX_BYTES, modules=conf.LINK_HEADER_MODULES
+    )
     if value:
         existing = response.get("Link")
         response["Link"] = f"{existing}, {value}" if existing else value
