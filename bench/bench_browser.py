@@ -8,7 +8,10 @@ Sites, each on its own gunicorn (gthread, 2 x 4) over one collected build:
 - ``django-vite``: the same pages tagged by django-vite 3.2 (``{% vite_asset %}``; the React
   Router section a template with ``{% vite_asset "index.html" %}``);
 - ``ideal``: nginx serving the pages as files (duet's HTML of ``/``; the SPA shell with every
-  file of the deep-linked route preloaded), the API proxied to the duet site.
+  file of the deep-linked route preloaded) with the security headers of duet's answers
+  (Django's ``Cross-Origin-Opener-Policy`` among them: in Chromium it makes a cold navigation
+  wait for a new renderer process, 20-35 ms here, whoever serves the page), the API proxied to
+  the duet site. Until session 12 the ideal page sent none of them.
 
 After one unmeasured visit of every scenario per site (the servers' first answers), measured
 per profile, 6 rounds (1 with ``--quick``; each site first in two of them), each
@@ -114,19 +117,40 @@ def peer_templates(folder: Path) -> Path:
     return folder
 
 
+# What a page of the app answers with besides its content: the ideal page sends the same, so
+# that the comparison is of how the files are found, not of the site's security policy.
+SECURITY_HEADERS = (
+    "Cross-Origin-Opener-Policy",
+    "X-Content-Type-Options",
+    "Referrer-Policy",
+    "X-Frame-Options",
+    "Content-Security-Policy",  # the copied HTML carries that answer's nonce
+)
+
+
 def ideal_pages(folder: Path, duet_url: str) -> Path:
-    """duet's HTML of ``/``, and of ``/app/about`` with the About route's files preloaded."""
+    """duet's HTML of ``/``, and of ``/app/about`` with the About route's files preloaded; each
+    page's security headers as ``headers-*.conf`` (nginx ``add_header`` lines)."""
     import json
 
     folder.mkdir(parents=True)
     with httpx.Client(base_url=duet_url, timeout=30) as client:
-        (folder / "index.html").write_text(client.get("/").text)
-        shell = client.get("/app/about").text
+        home = client.get("/")
+        (folder / "index.html").write_text(home.text)
+        about = client.get("/app/about")
+        shell = about.text
+    for name, answer in (("home", home), ("app", about)):
+        lines = [
+            f"add_header {header} '{answer.headers[header]}' always;\n"
+            for header in SECURITY_HEADERS
+            if header in answer.headers and "'" not in answer.headers[header]
+        ]
+        (folder / f"headers-{name}.conf").write_text("".join(lines))
     manifest = json.loads(built(".vite/manifest.json").read_text())
-    about = manifest["src/app/About.tsx"]
-    files = [about["file"], *(manifest[k]["file"] for k in about.get("imports", []))]
+    route = manifest["src/app/About.tsx"]
+    files = [route["file"], *(manifest[k]["file"] for k in route.get("imports", []))]
     tags = "".join(f'<link rel="modulepreload" href="/static/{f}">' for f in files)
-    tags += "".join(f'<link rel="stylesheet" href="/static/{c}">' for c in about.get("css", []))
+    tags += "".join(f'<link rel="stylesheet" href="/static/{c}">' for c in route.get("css", []))
     (folder / "app.html").write_text(shell.replace("</head>", tags + "</head>", 1))
     return folder
 
@@ -141,8 +165,8 @@ server {{
         open_file_cache max=1000 inactive=60s;
         add_header Cache-Control "public, max-age=31536000, immutable";
     }}
-    location = / {{ root {pages}; try_files /index.html =404; }}
-    location /app/ {{ root {pages}; try_files /app.html =404; }}
+    location = / {{ root {pages}; include {pages}/headers-home.conf; try_files /index.html =404; }}
+    location /app/ {{ root {pages}; include {pages}/headers-app.conf; try_files /app.html =404; }}
     location / {{
         proxy_pass http://127.0.0.1:{upstream};
         proxy_set_header Host $http_host;
