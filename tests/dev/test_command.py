@@ -204,6 +204,38 @@ def test_ctrl_c_stops_everything(tmp_path):
     assert wait_dead(pids) == []
 
 
+def test_ctrl_c_while_the_children_start_stops_everything_cleanly(tmp_path):
+    """A Ctrl-C before the supervisor waits (here: as the last child's output thread starts)
+    stops everything with the usual exit, not a KeyboardInterrupt traceback (seen in CI when
+    the signal came early)."""
+    script = textwrap.dedent(f"""
+        import os, signal, sys, time
+        from pathlib import Path
+        from django_duet.cli import _supervise
+        from django_duet.cli._supervise import Child, run_all
+        tmp = Path({str(tmp_path)!r})
+        started = _supervise.Supervisor.start
+        def start(self):
+            started(self)
+            for name in ("vite", "django"):  # both up, with their own children
+                while not (tmp / name).exists() or len((tmp / name).read_text().split()) != 2:
+                    time.sleep(0.05)
+            os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C before the supervisor waits
+        _supervise.Supervisor.start = start
+        children = [Child(name, [sys.executable, "-c", {SLEEPER!r}, str(tmp / name)], tmp,
+                          dict(os.environ)) for name in ("vite", "django")]
+        sys.exit(run_all(children, print))
+    """)
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=30
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    assert done.stdout.splitlines()[-1] == "[duet]   stopped"
+    pids = read_pids(tmp_path / "vite") + read_pids(tmp_path / "django")
+    assert wait_dead(pids) == []
+
+
 def test_runserver_sends_without_delay():
     # Without TCP_NODELAY a keep-alive response waits ~40 ms for the browser's delayed ACK.
     from django.core.servers.basehttp import WSGIRequestHandler

@@ -108,17 +108,16 @@ class Supervisor:
     def wait(self, stop: threading.Event) -> tuple[Child | None, int]:
         """Until a child exits (returns it and its status) or ``stop`` is set (None, 0)."""
         finished: set[str] = set()
-        with _stop_signals(stop):
-            while not stop.wait(POLL_INTERVAL):
-                for child in self.children:
-                    if child.name in finished:
-                        continue
-                    status = child.process.poll() if child.process else 0
-                    if status == 0 and child.may_finish:
-                        finished.add(child.name)
-                        self.say("duet", f"{child.name} finished (status 0); the others go on")
-                    elif status is not None:
-                        return child, status
+        while not stop.wait(POLL_INTERVAL):
+            for child in self.children:
+                if child.name in finished:
+                    continue
+                status = child.process.poll() if child.process else 0
+                if status == 0 and child.may_finish:
+                    finished.add(child.name)
+                    self.say("duet", f"{child.name} finished (status 0); the others go on")
+                elif status is not None:
+                    return child, status
         return None, 0
 
     def stop(self) -> None:
@@ -154,8 +153,10 @@ def run_all(children: Sequence[Child], write: Callable[[str], None]) -> int:
     supervisor = Supervisor(children, write)
     stop = threading.Event()
     try:
-        supervisor.start()
-        ended, status = supervisor.wait(stop)
+        # From before the first child starts: a Ctrl-C while they start is a stop like any other.
+        with _stop_signals(stop):
+            supervisor.start()
+            ended, status = supervisor.wait(stop)
     finally:
         supervisor.stop()
     if ended is None:
