@@ -125,8 +125,12 @@ def test_the_browsers_host_name_is_kept(duet_page, example_dev):
         vite_connected(page, messages)
         assert [urlsplit(url).netloc for url in sockets] == [f"dev.example.test:{server.vite_port}"]
         source = dev.frontend / GREETING
-        source.write_text(source.read_text().replace("Clicked {count}", "Pushed {count}"))
-        expect(page.get_by_test_id("island-counter")).to_have_text("Pushed 0 times")
+        counter = page.get_by_test_id("island-counter")
+        edit_until_shown(
+            source,
+            source.read_text().replace("Clicked {count}", "Pushed {count}"),
+            lambda timeout: expect(counter).to_have_text("Pushed 0 times", timeout=timeout),
+        )
 
 
 def test_everything_stops_with_the_command(tmp_path_factory):

@@ -18,6 +18,7 @@ import pytest
 from playwright.sync_api import expect
 
 from .conftest import ExampleDev
+from .dev_support import write_whole
 
 PAGE = Path("src") / "ssr" / "ProductPage.tsx"
 HYDRATED = """() => {
@@ -59,7 +60,7 @@ def test_an_edit_shows_up_in_the_server_rendered_html(dev_server):
     html = server_html_until(url, server_rendered)  # the bundle built when Vite started
     assert "Add to cart</button>" in html
     page = frontend / PAGE
-    page.write_text(page.read_text().replace("Add to cart", "Add to basket"))
+    write_whole(page, page.read_text().replace("Add to cart", "Add to basket"))
     html = server_html_until(url, lambda h: server_rendered(h) and "Add to basket</button>" in h)
     assert re.search(r"<title>Duet desk lamp \| django-duet shop</title>", html)
 
