@@ -128,6 +128,13 @@ SECURITY_HEADERS = (
 )
 
 
+def nginx_string(value: str) -> str:
+    """``value`` as a double-quoted nginx string (a CSP's single quotes stay as they are)."""
+    if "$" in value or any(c < " " for c in value):
+        raise RuntimeError(f"a header nginx would read differently: {value!r}")
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
 def ideal_pages(folder: Path, duet_url: str) -> Path:
     """duet's HTML of ``/``, and of ``/app/about`` with the About route's files preloaded; each
     page's security headers as ``headers-*.conf`` (nginx ``add_header`` lines)."""
@@ -141,9 +148,9 @@ def ideal_pages(folder: Path, duet_url: str) -> Path:
         shell = about.text
     for name, answer in (("home", home), ("app", about)):
         lines = [
-            f"add_header {header} '{answer.headers[header]}' always;\n"
+            f"add_header {header} {nginx_string(answer.headers[header])} always;\n"
             for header in SECURITY_HEADERS
-            if header in answer.headers and "'" not in answer.headers[header]
+            if header in answer.headers
         ]
         (folder / f"headers-{name}.conf").write_text("".join(lines))
     manifest = json.loads(built(".vite/manifest.json").read_text())

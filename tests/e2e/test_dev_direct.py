@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from .conftest import ExampleDev
-from .dev_support import edit_in_place, running, vite_connected
+from .dev_support import edit_in_place, running, vite_connected, write_whole
 from .test_csp import CSP, assert_strict_policy, strict_page
 from .test_dev_hmr import GREETING
 from .test_fast_pages import Expression
@@ -82,4 +82,4 @@ def test_an_edit_shows_up_in_place(duet_page, direct_dev):
             page, source, edited, counter, "Pressed 1 times", messages, server.process.output
         )
     finally:
-        source.write_text(original)
+        write_whole(source, original)
